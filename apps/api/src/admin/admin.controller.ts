@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiClientService, Caller, FoyerService, requireRole } from '@vigie/domain';
+import { ApiClientEntity, AuditRepository, FoyerEntity } from '@vigie/persistence';
+import { CurrentCaller } from '../http/auth.guard';
+import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
+import { UuidPipe } from '../http/validators';
+import { AuditQuery, CreateApiClientDto, CreateFoyerDto } from './admin.dto';
+
+export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, createdAt: f.createdAt });
+
+const clientView = (c: ApiClientEntity) => ({
+  id: c.id,
+  name: c.name,
+  role: c.role,
+  foyerIds: c.foyerIds,
+  departmentCodes: c.departmentCodes,
+  keyPrefix: c.keyPrefix,
+  createdAt: c.createdAt,
+  revokedAt: c.revokedAt,
+});
+
+@ApiTags('administration')
+@ApiBearerAuth()
+@Controller('v1')
+export class AdminController {
+  constructor(
+    private readonly foyers: FoyerService,
+    private readonly clients: ApiClientService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  @Post('foyers')
+  @ApiCreatedResponse({ description: 'The foyer' })
+  async createFoyer(@CurrentCaller() caller: Caller, @Body() dto: CreateFoyerDto) {
+    requireRole(caller, ['admin']);
+    return foyerView(await this.foyers.createFoyer(dto));
+  }
+
+  @Get('foyers')
+  async listFoyers(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
+    const page = await this.foyers.listFoyers(caller, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    return { items: page.items.map(foyerView), nextCursor: page.nextCursor };
+  }
+
+  @Get('foyers/:id')
+  async getFoyer(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    return foyerView(await this.foyers.getFoyer(caller, id));
+  }
+
+  @Post('api-clients')
+  @ApiCreatedResponse({ description: 'The client with its key, shown once (and inboundWebhookSecret for a hotline client)' })
+  async createApiClient(@CurrentCaller() caller: Caller, @Body() dto: CreateApiClientDto) {
+    requireRole(caller, ['admin']);
+    const { client, key, inboundWebhookSecret } = await this.clients.createClient(dto);
+    return { ...clientView(client), key, ...(inboundWebhookSecret ? { inboundWebhookSecret } : {}) };
+  }
+
+  @Get('api-clients')
+  async listApiClients(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
+    requireRole(caller, ['admin']);
+    const page = await this.clients.listClients(q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    return { items: page.items.map(clientView), nextCursor: page.nextCursor };
+  }
+
+  @Delete('api-clients/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked: the key stops working at once' })
+  async revokeApiClient(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    await this.clients.revokeClient(id);
+  }
+
+  @Get('audit')
+  async listAudit(@CurrentCaller() caller: Caller, @Query() q: AuditQuery) {
+    requireRole(caller, ['admin']);
+    return this.audit.list({ youthId: q.youthId, fugueId: q.fugueId, clientId: q.clientId }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+  }
+}

@@ -1,0 +1,46 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { VigieConfig } from '@vigie/config';
+import { AdminController } from './admin/admin.controller';
+import { FuguesController } from './fugues/fugues.controller';
+import { AuditInterceptor } from './http/audit.interceptor';
+import { AuthGuard } from './http/auth.guard';
+import { ErrorFilter } from './http/error.filter';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { HttpMetricsMiddleware } from './http/metrics.middleware';
+import { RateLimitGuard } from './http/rate-limit.guard';
+import { HealthController } from './operations/health.controller';
+import { ReferenceController } from './reference/reference.controller';
+import { TriageController } from './triage/triage.controller';
+import { YouthsController } from './youths/youths.controller';
+
+/**
+ * The HTTP API. Config, persistence, queue and domain are provided by the process module that
+ * imports this one (see main.ts), so that API and worker can share one process.
+ */
+@Module({
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    ThrottlerModule.forRootAsync({
+      inject: [VigieConfig],
+      useFactory: (config: VigieConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }] }),
+    }),
+  ],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController],
+  providers: [
+    // Order matters: authenticate first, so the rate limit counts per API key.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_FILTER, useClass: ErrorFilter },
+  ],
+})
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { VigieRequest } from './request-context';
+
+/** Limits count per API key once authenticated, per address before. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    const r = req as unknown as VigieRequest;
+    return r.caller ? `client:${r.caller.clientId}` : `ip:${r.ip ?? 'unknown'}`;
+  }
+}

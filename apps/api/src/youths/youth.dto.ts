@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { VULNERABILITY_CODES } from '@vigie/domain';
+import { IsCalendarDate, IsCodeList } from '../http/validators';
+
+export class MedicalDto {
+  @ApiProperty({ description: 'A treatment whose interruption endangers life' })
+  @IsBoolean()
+  vitalTreatment: boolean;
+
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Encrypted at rest' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  details?: string;
+}
+
+export class CreateYouthDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  foyerId: string;
+
+  @ApiProperty({ maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  firstName: string;
+
+  @ApiProperty({ maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  lastName: string;
+
+  @ApiProperty({ example: '2012-05-10', description: 'Age at creation must be 0 to 20' })
+  @IsCalendarDate()
+  birthDate: string;
+
+  @ApiProperty({ enum: ['F', 'M', 'X'] })
+  @IsIn(['F', 'M', 'X'])
+  sex: 'F' | 'M' | 'X';
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true })
+  @MaxLength(2000)
+  photoUrl?: string;
+
+  @ApiPropertyOptional({ example: '+33612345678' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' })
+  phone?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 20 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  usualPlaces?: string[];
+
+  @ApiPropertyOptional({ type: MedicalDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MedicalDto)
+  medical?: MedicalDto;
+
+  @ApiPropertyOptional({ type: [String], enum: VULNERABILITY_CODES })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(VULNERABILITY_CODES.length)
+  @IsCodeList(VULNERABILITY_CODES)
+  vulnerabilities?: string[];
+
+  @ApiPropertyOptional({ maxLength: 100, description: "The foyer's own reference" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  externalRef?: string;
+}
+
+export class UpdateYouthDto extends PartialType(CreateYouthDto) {}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfigOrExit } from '@vigie/config';
+import { VigieCoreModule } from '@vigie/domain';
+import { migrateDatabase } from '@vigie/persistence';
+import { ApiModule } from '../../api/src/api.module';
+import { configureApi } from '../../api/src/configure-api';
+import { WorkerModule } from '../../worker/src/worker.module';
+
+@Module({ imports: [VigieCoreModule.forRoot(), ApiModule, WorkerModule] })
+class StandaloneModule {}
+
+/** `npm start`: migrations, then the API and the worker in one process. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  await migrateDatabase(config.DATABASE_URL);
+  const app = await NestFactory.create<NestExpressApplication>(StandaloneModule, { bufferLogs: true, bodyParser: false });
+  await configureApi(app);
+  await app.listen(config.PORT);
+}
+
+void main().catch((error: Error) => {
+  process.stderr.write(`Vigie failed to start: ${error.message}\n`);
+  process.exit(1);
+});

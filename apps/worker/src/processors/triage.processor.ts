@@ -1,0 +1,33 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { FugueTriageService, MetricsService } from '@vigie/domain';
+import { JobData, JobName, QueueName } from '@vigie/queue';
+import { QueueProcessor } from './queue-processor';
+
+/** The triage queue: one job name, one service call. */
+@Injectable()
+export class TriageProcessor implements QueueProcessor {
+  readonly queue = QueueName.Triage;
+  readonly handles = [JobName.FugueTriage];
+  private readonly logger = new Logger(TriageProcessor.name);
+
+  constructor(
+    private readonly triage: FugueTriageService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async process(job: Job): Promise<void> {
+    switch (job.name as JobName) {
+      case JobName.FugueTriage: {
+        const data = job.data as JobData<typeof JobName.FugueTriage>;
+        const outcome = await this.triage.triageFugue(data);
+        if (outcome.applied && outcome.classification) {
+          this.metrics.classifications.inc({ level: outcome.classification.level });
+          if (outcome.latencyMs !== null) this.metrics.triageLatency.observe({ cause: data.cause }, outcome.latencyMs / 1000);
+          this.logger.log(`Fugue ${data.fugueId} triaged (${data.cause}): ${outcome.classification.level}`);
+        }
+        return;
+      }
+    }
+  }
+}

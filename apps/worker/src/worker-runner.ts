@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Worker } from 'bullmq';
+import { VigieConfig } from '@vigie/config';
+import { ALL_JOB_NAMES, JOB_QUEUE, JobProducer, redisOptions } from '@vigie/queue';
+import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
+
+/**
+ * Starts one BullMQ worker per queue, after checking that every job name has exactly one
+ * handler on the right queue. Closes them gracefully on shutdown: active jobs finish, or are
+ * released to another worker after the lock expires.
+ */
+@Injectable()
+export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerRunner.name);
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @Inject(QUEUE_PROCESSORS) private readonly processors: QueueProcessor[],
+    private readonly config: VigieConfig,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    checkHandlers(this.processors);
+    await this.warnOnEvictionPolicy();
+    for (const processor of this.processors) {
+      const worker = new Worker(processor.queue, (job) => processor.process(job), {
+        connection: redisOptions(this.config.REDIS_URL, 'worker'),
+        prefix: this.config.VIGIE_QUEUE_PREFIX,
+        concurrency: this.config.VIGIE_WORKER_CONCURRENCY,
+        lockDuration: this.config.VIGIE_JOB_LOCK_MS,
+        stalledInterval: Math.max(500, Math.floor(this.config.VIGIE_JOB_LOCK_MS / 2)),
+        maxStalledCount: 10,
+      });
+      worker.on('error', (error) => this.logger.warn(`Worker ${processor.queue}: ${error.message}`));
+      worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+      this.workers.push(worker);
+    }
+    this.logger.log(`Processing queues: ${this.processors.map((p) => p.queue).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    this.workers.length = 0;
+  }
+
+  private async warnOnEvictionPolicy(): Promise<void> {
+    const policy = await this.producer.maxmemoryPolicy().catch(() => 'unreachable');
+    if (policy !== 'noeviction') {
+      this.logger.error(
+        `Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs. ` +
+          'The outbox and sweeps will recover them, but configure Redis with maxmemory-policy noeviction.',
+      );
+    }
+  }
+}
+
+export function checkHandlers(processors: QueueProcessor[]): void {
+  for (const name of ALL_JOB_NAMES) {
+    const owners = processors.filter((p) => p.handles.includes(name));
+    if (owners.length !== 1) throw new Error(`Job ${name} must have exactly one handler, found ${owners.length}`);
+    if (owners[0].queue !== JOB_QUEUE[name]) throw new Error(`Job ${name} is handled on queue ${owners[0].queue}, not ${JOB_QUEUE[name]}`);
+  }
+}

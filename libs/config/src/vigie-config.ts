@@ -1,0 +1,153 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const DEVELOPMENT_DATA_KEY = Buffer.alloc(32, 'vigie-development-only-data-key!').toString('base64');
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * Every setting Vigie reads, from environment variables only. Validated once at boot:
+ * `loadConfig` reports every invalid variable at once and the process exits non-zero.
+ * Nothing else in the code base reads `process.env`.
+ */
+export class VigieConfig {
+  /** development | test | production. In production the data key must be given. */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  /** HTTP port of the API. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** PostgreSQL connection URL. */
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vigie';
+
+  /** Redis connection URL (BullMQ queues). Redis must run with maxmemory-policy noeviction. */
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key in Redis; lets several Vigie instances share one Redis. */
+  @Matches(/^[a-zA-Z0-9_-]{1,40}$/, { message: 'must be 1-40 letters, digits, - or _' })
+  VIGIE_QUEUE_PREFIX = 'vigie';
+
+  /** 32 random bytes, base64: the AES-256-GCM key for identity and health fields at rest. */
+  @IsOptional()
+  @IsString()
+  VIGIE_DATA_KEY?: string;
+
+  /** When set, an admin API client with this key exists after start-up. */
+  @IsOptional()
+  @Matches(/^\S{24,200}$/, { message: 'must be 24 to 200 characters without spaces' })
+  VIGIE_BOOTSTRAP_ADMIN_KEY?: string;
+
+  /** Public base URL of the service, used in acknowledgement links. */
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  VIGIE_PUBLIC_URL = 'http://localhost:3000';
+
+  /** SMTP server for e-mail notifications, e.g. smtp://localhost:1025. */
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// URL' })
+  SMTP_URL = 'smtp://localhost:1025';
+
+  /** Sender address of notification e-mails. */
+  @IsString()
+  SMTP_FROM = 'Vigie <vigie@localhost>';
+
+  /** HTTP SMS gateway receiving POST { to, text }. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  SMS_GATEWAY_URL?: string;
+
+  /** Allows http:// and private, loopback or link-local webhook targets (development and tests only). */
+  @Transform(toBool)
+  @IsBoolean()
+  VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS = false;
+
+  /** Days after an episode is closed before its personal data is erased. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  VIGIE_RETENTION_DAYS = 1095;
+
+  /** Requests per minute allowed to one API key before 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  VIGIE_RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** How often the worker's sweeps (outbox relay, review timers) run, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(30000)
+  VIGIE_SWEEP_INTERVAL_MS = 1000;
+
+  /** An outbox row published this long ago but not yet processed is published again (its job was lost). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  VIGIE_OUTBOX_REPUBLISH_AFTER_MS = 30000;
+
+  /** BullMQ lock duration of worker jobs; a killed worker's job is re-run after it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  VIGIE_JOB_LOCK_MS = 30000;
+
+  /** Jobs processed at once by one worker process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  VIGIE_WORKER_CONCURRENCY = 8;
+
+  /** pino level. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** The decoded data key (derived, not an environment variable). */
+  dataKey: Buffer;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const KNOWN = new Set(Object.keys(new VigieConfig()).concat(['VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']));
+
+/** Validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): VigieConfig {
+  const present: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const value = env[key];
+    if (value !== undefined && value !== '') present[key] = value;
+  }
+  const config = plainToInstance(VigieConfig, present);
+  const problems = validateSync(config, { whitelist: true }).map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(present[e.property] ?? null)})`,
+  );
+  const key = config.VIGIE_DATA_KEY;
+  if (key) {
+    const decoded = Buffer.from(key, 'base64');
+    if (decoded.length !== 32 || decoded.toString('base64') !== key.replace(/\s/g, '')) {
+      problems.push('VIGIE_DATA_KEY: must be exactly 32 bytes encoded in base64');
+    }
+    config.dataKey = decoded;
+  } else if (config.NODE_ENV === 'production') {
+    problems.push('VIGIE_DATA_KEY: is required when NODE_ENV is production');
+  } else {
+    config.dataKey = Buffer.from(DEVELOPMENT_DATA_KEY, 'base64');
+  }
+  if (config.NODE_ENV === 'production' && config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS === true) {
+    problems.push('VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: must not be true when NODE_ENV is production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role } from '@vigie/persistence';
+import { Caller } from '../access/caller';
+import { DomainError } from '../errors/domain-error';
+import { generateApiKey, generateWebhookSecret, hashApiKey, keyPrefix } from './api-keys';
+
+export interface NewApiClient {
+  name: string;
+  role: Role;
+  foyerIds?: string[];
+  departmentCodes?: string[];
+}
+
+export interface CreatedApiClient {
+  client: ApiClientEntity;
+  key: string;
+  inboundWebhookSecret: string | null;
+}
+
+@Injectable()
+export class ApiClientService {
+  constructor(
+    private readonly clients: ApiClientRepository,
+    private readonly foyers: FoyerRepository,
+    private readonly departments: DepartmentRepository,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  /** Resolves a Bearer key; revoked and unknown keys are the same: no caller. */
+  async authenticate(key: string): Promise<Caller | null> {
+    const client = await this.clients.findActiveByKeyHash(hashApiKey(key));
+    if (!client) return null;
+    return { clientId: client.id, role: client.role, foyerIds: client.foyerIds, departmentCodes: client.departmentCodes };
+  }
+
+  async createClient(input: NewApiClient): Promise<CreatedApiClient> {
+    const foyerIds = [...new Set(input.foyerIds ?? [])];
+    const departmentCodes = [...new Set(input.departmentCodes ?? [])];
+    await this.checkScope(input.role, foyerIds, departmentCodes);
+    const key = generateApiKey();
+    const inboundWebhookSecret = input.role === 'hotline' ? generateWebhookSecret() : null;
+    const client = await this.clients.create({
+      name: input.name,
+      role: input.role,
+      keyHash: hashApiKey(key),
+      keyPrefix: keyPrefix(key),
+      foyerIds,
+      departmentCodes,
+      inboundWebhookSecretEnc: inboundWebhookSecret ? this.cipher.encrypt(inboundWebhookSecret) : null,
+    });
+    return { client, key, inboundWebhookSecret };
+  }
+
+  async revokeClient(id: string): Promise<void> {
+    if (!(await this.clients.revoke(id))) throw DomainError.notFound('API client');
+  }
+
+  listClients(limit: number, cursor: string | null): Promise<Page<ApiClientEntity>> {
+    return this.clients.list(limit, cursor);
+  }
+
+  /** Creates the bootstrap admin from VIGIE_BOOTSTRAP_ADMIN_KEY (idempotent). */
+  async ensureBootstrapAdmin(key: string): Promise<void> {
+    await this.clients.ensureAdmin(hashApiKey(key), keyPrefix(key));
+  }
+
+  private async checkScope(role: Role, foyerIds: string[], departmentCodes: string[]): Promise<void> {
+    if (role === 'foyer') {
+      if (foyerIds.length === 0) throw DomainError.invalid('foyerIds', 'a foyer client needs at least one foyer');
+      if (departmentCodes.length > 0) throw DomainError.invalid('departmentCodes', 'a foyer client is scoped by foyerIds only');
+      const found = await this.foyers.findByIds(foyerIds);
+      const missing = foyerIds.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length > 0) throw DomainError.invalid('foyerIds', `unknown foyer ${missing[0]}`);
+      return;
+    }
+    if (foyerIds.length > 0) throw DomainError.invalid('foyerIds', `a ${role} client is not scoped by foyer`);
+    if ((role === 'police' || role === 'child_protection') && departmentCodes.length === 0) {
+      throw DomainError.invalid('departmentCodes', `a ${role} client needs at least one département`);
+    }
+    if (role === 'admin' && departmentCodes.length > 0) throw DomainError.invalid('departmentCodes', 'an admin client sees everything');
+    for (const code of departmentCodes) {
+      if (!(await this.departments.findByCode(code))) throw DomainError.invalid('departmentCodes', `unknown département ${code}`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataCipher, FugueEntity, FugueRepository, YouthRepository } from '@vigie/persistence';
+import { JobName } from '@vigie/queue';
+import { Caller, requireRole } from '../access/caller';
+import { DomainError } from '../errors/domain-error';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { isUniqueViolation } from '../errors/database-errors';
+import { DeclareFugueInput, MAX_FUTURE_MS, MAX_PAST_MS } from './fugue.types';
+
+@Injectable()
+export class FugueDeclarationService {
+  constructor(
+    private readonly youths: YouthRepository,
+    private readonly fugues: FugueRepository,
+    private readonly relay: OutboxRelay,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  /**
+   * Records a fugue and asks for its triage in the same statement (transactional outbox);
+   * answers without waiting for the triage.
+   */
+  async declareFugue(caller: Caller, input: DeclareFugueInput, now = new Date()): Promise<FugueEntity> {
+    requireRole(caller, ['admin', 'foyer']);
+    checkDeclarationTimes(input, now);
+    const youth = await this.youths.findWithDepartment(input.youthId);
+    if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
+    if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
+    try {
+      const { fugue, outboxId } = await this.fugues.insertDeclared(
+        {
+          youthId: youth.id,
+          foyerId: youth.foyerId,
+          departmentCode: youth.departmentCode,
+          noticedMissingAt: input.noticedMissingAt,
+          lastSeenAt: input.lastSeenAt ?? null,
+          departedWith: input.departedWith ?? null,
+          belongings: input.belongings ?? null,
+          indicators: [...new Set(input.indicators ?? [])],
+          staffConcernWorrying: input.staffConcern ? input.staffConcern.worrying : null,
+          detailsEnc: this.cipher.encryptOptional({
+            lastSeenPlace: input.lastSeenPlace,
+            clothing: input.clothing,
+            circumstances: input.circumstances,
+            vehicle: input.vehicle,
+            staffConcernNote: input.staffConcern?.note,
+            policeReport: input.policeReport,
+          }),
+          createdBy: caller.clientId,
+        },
+        { jobName: JobName.FugueTriage, payload: (fugueId) => ({ fugueId, cause: 'declared' }) },
+      );
+      this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } }]);
+      return fugue;
+    } catch (error) {
+      if (isUniqueViolation(error, 'fugues_one_open_per_youth_key')) {
+        throw new DomainError('FUGUE_ALREADY_OPEN', 'This youth already has an episode in missing or located status');
+      }
+      throw error;
+    }
+  }
+}
+
+function checkDeclarationTimes(input: DeclareFugueInput, now: Date): void {
+  const t0 = input.noticedMissingAt.getTime();
+  if (t0 > now.getTime() + MAX_FUTURE_MS) throw DomainError.invalid('noticedMissingAt', 'must not be more than 5 minutes in the future');
+  if (t0 < now.getTime() - MAX_PAST_MS) throw DomainError.invalid('noticedMissingAt', 'must not be more than 365 days in the past');
+  if (input.lastSeenAt && input.lastSeenAt.getTime() > t0) throw DomainError.invalid('lastSeenAt', 'must not be after noticedMissingAt');
+}

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataCipher,
+  FugueEntity,
+  FugueEventRepository,
+  FugueRepository,
+  FugueStatus,
+  OutboxMessage,
+  OutboxRepository,
+  Role,
+  StoredLevel,
+} from '@vigie/persistence';
+import { JobName, TriageCause } from '@vigie/queue';
+import { Caller, canSeeFugue, requireRole } from '../access/caller';
+import { DomainError } from '../errors/domain-error';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
+
+const OPEN: FugueStatus[] = ['missing', 'located'];
+const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
+
+/** Everything that happens to a declared episode. Each change re-triages it through the outbox. */
+@Injectable()
+export class FugueTransitionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly fugues: FugueRepository,
+    private readonly events: FugueEventRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = new Date()): Promise<{ fugue: FugueEntity; updateId: string }> {
+    let updateId = '';
+    const fugue = await this.change(caller, id, FIELD_ROLES, 'updated', async (manager, fugue) => {
+      requireStatus(fugue, OPEN, 'add information to');
+      if (input.sighting) {
+        checkNotFuture(input.sighting.at, now, 'sighting.at');
+        if (input.sighting.at < (fugue.lastSeenAt ?? new Date(0))) throw DomainError.invalid('sighting.at', 'must not be before lastSeenAt');
+      }
+      const update = await this.fugues.insertUpdate(manager, {
+        fugueId: fugue.id,
+        source: 'update',
+        indicators: [...new Set(input.indicators ?? [])],
+        staffConcernWorrying: input.staffConcern ? input.staffConcern.worrying : null,
+        sightingAt: input.sighting?.at ?? null,
+        privateEnc: this.cipher.encryptOptional({ note: input.note, staffConcernNote: input.staffConcern?.note, sightingPlace: input.sighting?.place }),
+        createdBy: caller.clientId,
+      });
+      updateId = update.id;
+      await this.events.append(manager, {
+        fugueId: fugue.id,
+        type: input.sighting ? 'sighting' : 'updated',
+        actorId: caller.clientId,
+        data: {
+          updateId: update.id,
+          indicators: update.indicators,
+          staffConcern: input.staffConcern ? { worrying: input.staffConcern.worrying } : undefined,
+          sightingAt: input.sighting?.at.toISOString(),
+        },
+        privateEnc: update.privateEnc,
+      });
+    });
+    return { fugue, updateId };
+  }
+
+  /** A referent sets the level by hand; it stands until a computed level is higher or it is withdrawn. */
+  overrideLevel(caller: Caller, id: string, input: { level: StoredLevel; reason: string }): Promise<FugueEntity> {
+    return this.change(caller, id, ['police', 'child_protection'], 'override', async (manager, fugue) => {
+      if (fugue.status === 'cancelled' || fugue.status === 'closed') throw DomainError.transition(`A ${fugue.status} episode cannot be overridden`);
+      const hasCriticalTrigger = fugue.classification?.reasons.some((r) => r.kind === 'critical') ?? false;
+      if (input.level === 'routine' && hasCriticalTrigger && caller.role !== 'child_protection') {
+        throw DomainError.forbidden('Lowering an episode with a critical trigger requires the child_protection role');
+      }
+      const previous = fugue.effectiveLevel;
+      fugue.overrideLevel = input.level;
+      fugue.overrideBy = caller.clientId;
+      fugue.overrideAt = new Date();
+      fugue.overrideReasonEnc = this.cipher.encrypt({ reason: input.reason });
+      fugue.effectiveLevel = input.level;
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, {
+        fugueId: fugue.id,
+        type: 'override.set',
+        actorId: caller.clientId,
+        data: { level: input.level, previousLevel: previous, role: caller.role },
+        privateEnc: fugue.overrideReasonEnc,
+      });
+    });
+  }
+
+  withdrawOverride(caller: Caller, id: string): Promise<FugueEntity> {
+    return this.change(caller, id, ['police', 'child_protection'], 'override', async (manager, fugue) => {
+      if (!fugue.overrideLevel) throw DomainError.transition('This episode has no override to withdraw');
+      const previous = fugue.effectiveLevel;
+      fugue.overrideLevel = null;
+      fugue.overrideBy = null;
+      fugue.overrideAt = null;
+      fugue.overrideReasonEnc = null;
+      fugue.effectiveLevel = fugue.classification?.level ?? null;
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, {
+        fugueId: fugue.id,
+        type: 'override.withdrawn',
+        actorId: caller.clientId,
+        data: { previousLevel: previous, level: fugue.effectiveLevel },
+      });
+    });
+  }
+
+  markLocated(caller: Caller, id: string, input: LocatedInput, now = new Date()): Promise<FugueEntity> {
+    return this.change(caller, id, FIELD_ROLES, 'located', async (manager, fugue) => {
+      requireStatus(fugue, ['missing'], 'mark as located');
+      checkWithinEpisode(input.at, fugue, now, 'at');
+      fugue.status = 'located';
+      fugue.locatedAt = input.at;
+      fugue.locatedEnc = this.cipher.encryptOptional({ place: input.place });
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, {
+        fugueId: fugue.id,
+        type: 'located',
+        actorId: caller.clientId,
+        data: { at: input.at.toISOString() },
+        privateEnc: fugue.locatedEnc,
+      });
+    });
+  }
+
+  declareReturn(caller: Caller, id: string, input: ReturnInput, now = new Date()): Promise<FugueEntity> {
+    return this.change(caller, id, FIELD_ROLES, 'returned', async (manager, fugue) => {
+      requireStatus(fugue, OPEN, 'declare the return of');
+      checkWithinEpisode(input.returnedAt, fugue, now, 'returnedAt');
+      if (fugue.locatedAt && input.returnedAt < fugue.locatedAt) throw DomainError.invalid('returnedAt', 'must not be before the time the youth was located');
+      const details: ReturnPrivate = { place: input.place, condition: input.condition };
+      fugue.status = 'returned';
+      fugue.returnedAt = input.returnedAt;
+      fugue.foundBy = input.foundBy;
+      fugue.returnEnc = this.cipher.encryptOptional({ ...details });
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, {
+        fugueId: fugue.id,
+        type: 'returned',
+        actorId: caller.clientId,
+        data: { returnedAt: input.returnedAt.toISOString(), foundBy: input.foundBy },
+        privateEnc: fugue.returnEnc,
+      });
+    });
+  }
+
+  closeFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
+    return this.end(caller, id, ['admin', 'foyer', 'child_protection'], 'returned', 'closed', reason);
+  }
+
+  cancelFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
+    return this.end(caller, id, ['admin', 'foyer', 'child_protection'], 'missing', 'cancelled', reason);
+  }
+
+  private end(caller: Caller, id: string, roles: Role[], from: FugueStatus, to: 'closed' | 'cancelled', reason: string): Promise<FugueEntity> {
+    return this.change(caller, id, roles, null, async (manager, fugue) => {
+      requireStatus(fugue, [from], to === 'closed' ? 'close' : 'cancel');
+      fugue.status = to;
+      fugue.endedAt = new Date();
+      fugue.endReasonEnc = this.cipher.encrypt({ reason });
+      fugue.nextReviewAt = null;
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, { fugueId: fugue.id, type: to, actorId: caller.clientId, data: { status: to }, privateEnc: fugue.endReasonEnc });
+    });
+  }
+
+  /** Locks the episode, checks role and scope, applies the change and asks for a re-triage, in one transaction. */
+  private async change(
+    caller: Caller,
+    id: string,
+    roles: Role[],
+    triageCause: TriageCause | null,
+    work: (manager: EntityManager, fugue: FugueEntity) => Promise<void>,
+  ): Promise<FugueEntity> {
+    requireRole(caller, roles);
+    let message: OutboxMessage | null = null;
+    const fugue = await this.dataSource.transaction(async (manager) => {
+      const fugue = await this.fugues.findByIdForUpdate(manager, id);
+      if (!fugue || !canSeeFugue(caller, fugue)) throw DomainError.notFound('Fugue');
+      await work(manager, fugue);
+      if (triageCause) message = await this.outbox.add(manager, JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
+      return fugue;
+    });
+    if (message) this.relay.publishSoon([message]);
+    return fugue;
+  }
+}
+
+function requireStatus(fugue: FugueEntity, allowed: FugueStatus[], action: string): void {
+  if (!allowed.includes(fugue.status)) {
+    throw DomainError.transition(`Cannot ${action} an episode in status ${fugue.status} (allowed: ${allowed.join(', ')})`);
+  }
+}
+
+function checkNotFuture(at: Date, now: Date, field: string): void {
+  if (at.getTime() > now.getTime() + MAX_FUTURE_MS) throw DomainError.invalid(field, 'must not be in the future');
+}
+
+/** Between the moment the absence was noticed and now. */
+function checkWithinEpisode(at: Date, fugue: FugueEntity, now: Date, field: string): void {
+  checkNotFuture(at, now, field);
+  if (at < fugue.noticedMissingAt) throw DomainError.invalid(field, 'must not be before noticedMissingAt');
+}

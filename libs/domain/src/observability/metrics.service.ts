@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OutboxRepository } from '@vigie/persistence';
+import { JobProducer } from '@vigie/queue';
+
+/**
+ * Prometheus metrics of the process. Queue depths and outbox lag are read when scraped, so
+ * every process reports the shared state; request and triage figures are this process's own.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'vigie_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'vigie_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly triageLatency = new Histogram({
+    name: 'vigie_triage_latency_seconds',
+    help: 'From the change that asked for a triage to its stored classification',
+    labelNames: ['cause'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly classifications = new Counter({
+    name: 'vigie_classifications_total',
+    help: 'Stored classifications by level',
+    labelNames: ['level'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(producer: JobProducer, outbox: OutboxRepository) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'vigie_' });
+    new Gauge({
+      name: 'vigie_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const queue of producer.allQueues()) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
+          if (!counts) continue;
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: 'vigie_outbox_lag_seconds',
+      help: 'Age of the oldest outbox row not yet processed',
+      registers: [this.registry],
+      async collect() {
+        const lag = await outbox.lagSeconds().catch(() => null);
+        if (lag !== null) this.set(lag);
+      },
+    });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

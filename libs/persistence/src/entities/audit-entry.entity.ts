@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export type AuditAction = 'read_identity' | 'change';
+
+/** Append-only (a database trigger refuses UPDATE and DELETE). */
+@Entity({ name: 'audit_log' })
+export class AuditEntryEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ type: 'timestamptz' }) at: Date;
+  @Column({ name: 'client_id', type: 'uuid', nullable: true }) clientId: string | null;
+  @Column({ type: 'text' }) action: AuditAction;
+  @Column({ type: 'text' }) method: string;
+  @Column({ type: 'text' }) route: string;
+  @Column({ name: 'status_code', type: 'integer' }) statusCode: number;
+  @Column({ name: 'youth_id', type: 'uuid', nullable: true }) youthId: string | null;
+  @Column({ name: 'fugue_id', type: 'uuid', nullable: true }) fugueId: string | null;
+  @Column({ name: 'correlation_id', type: 'text' }) correlationId: string;
+}

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Timeline event types. Persisted: never rename a value. */
+export type FugueEventType =
+  | 'declared'
+  | 'classified'
+  | 'updated'
+  | 'sighting'
+  | 'override.set'
+  | 'override.withdrawn'
+  | 'override.superseded'
+  | 'located'
+  | 'returned'
+  | 'closed'
+  | 'cancelled';
+
+@Entity({ name: 'fugue_events' })
+export class FugueEventEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ name: 'fugue_id', type: 'uuid' }) fugueId: string;
+  @Column({ type: 'text' }) type: FugueEventType;
+  @Column({ type: 'timestamptz' }) at: Date;
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true }) actorId: string | null;
+  /** Codes, levels and times only: never personal data. */
+  @Column({ type: 'jsonb' }) data: Record<string, unknown>;
+  /** Free text of the event (a note, a place), encrypted. */
+  @Column({ name: 'private_enc', type: 'text', nullable: true }) privateEnc: string | null;
+}

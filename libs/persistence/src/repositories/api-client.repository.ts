@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { ApiClientEntity } from '../entities/api-client.entity';
+import { Page, pageOf, keysetAfter } from './pagination';
+
+@Injectable()
+export class ApiClientRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(ApiClientEntity);
+  }
+
+  /** Read on every request, so a revocation takes effect on the next one. */
+  findActiveByKeyHash(keyHash: string): Promise<ApiClientEntity | null> {
+    return this.repo.findOneBy({ keyHash, revokedAt: IsNull() });
+  }
+
+  findById(id: string): Promise<ApiClientEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  create(input: Omit<ApiClientEntity, 'id' | 'createdAt' | 'revokedAt'>): Promise<ApiClientEntity> {
+    return this.repo.save(this.repo.create({ ...input, revokedAt: null }));
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async list(limit: number, cursor: string | null): Promise<Page<ApiClientEntity>> {
+    const qb = this.repo.createQueryBuilder('c');
+    keysetAfter(qb, 'c.created_at', 'c.id', cursor);
+    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
+    return pageOf(rows, limit, (c) => [c.createdAt, c.id]);
+  }
+
+  /** Makes the bootstrap key an active admin client (idempotent across restarts and processes). */
+  async ensureAdmin(keyHash: string, keyPrefix: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO api_clients (name, role, key_hash, key_prefix)
+       SELECT 'bootstrap admin', 'admin', $1, $2
+       WHERE NOT EXISTS (SELECT 1 FROM api_clients WHERE key_hash = $1 AND revoked_at IS NULL)
+       ON CONFLICT (key_hash) DO NOTHING`,
+      [keyHash, keyPrefix],
+    );
+  }
+}

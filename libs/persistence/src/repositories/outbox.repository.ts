@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxEntity } from '../entities/outbox.entity';
+import { rowsOf } from './raw-rows';
+
+export interface OutboxMessage {
+  id: string;
+  jobName: string;
+  payload: Record<string, unknown>;
+}
+
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Written in the caller's transaction, beside the change that asks for the job. */
+  async add(manager: EntityManager, jobName: string, payload: Record<string, unknown>): Promise<OutboxMessage> {
+    const [row]: { id: string }[] = await manager.query(`INSERT INTO outbox (job_name, payload) VALUES ($1, $2) RETURNING id`, [
+      jobName,
+      payload,
+    ]);
+    return { id: String(row.id), jobName, payload };
+  }
+
+  async markPublished(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  /**
+   * Rows never published, or published long ago and still not processed (their job was lost,
+   * for instance when Redis restarted empty). Claimed with SKIP LOCKED so relays do not collide.
+   */
+  async claimForPublishing(
+    manager: EntityManager,
+    republishAfterMs: number,
+    minAgeMs: number,
+    limit: number,
+  ): Promise<OutboxMessage[]> {
+    const rows: { id: string; job_name: string; payload: Record<string, unknown> }[] = await manager.query(
+      `SELECT id, job_name, payload FROM outbox
+        WHERE processed_at IS NULL
+          AND created_at <= now() - ($1::int * interval '1 millisecond')
+          AND (published_at IS NULL OR published_at <= now() - ($2::int * interval '1 millisecond'))
+        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [minAgeMs, republishAfterMs, limit],
+    );
+    return rows.map((r) => ({ id: String(r.id), jobName: r.job_name, payload: r.payload }));
+  }
+
+  /**
+   * Set in the consumer's transaction, with the job's effect. Returns when the row was written,
+   * or null when it was already processed (the job is a replay) or does not exist.
+   */
+  async markProcessedAt(manager: EntityManager, id: string): Promise<Date | null> {
+    const rows = rowsOf<{ created_at: Date }>(
+      await manager.query(`UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING created_at`, [id]),
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
+  async isProcessed(id: string): Promise<boolean> {
+    const rows: { processed: boolean }[] = await this.dataSource.query(`SELECT processed_at IS NOT NULL AS processed FROM outbox WHERE id = $1`, [id]);
+    return rows[0]?.processed ?? true;
+  }
+
+  /** Seconds since the oldest unprocessed row was written (0 when none): the outbox lag. */
+  async lagSeconds(): Promise<number> {
+    const [row]: { lag: number | null }[] = await this.dataSource.query(
+      `SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float AS lag FROM outbox WHERE processed_at IS NULL`,
+    );
+    return row?.lag ?? 0;
+  }
+
+  /** Processed rows are kept a while for investigation, then pruned. */
+  async pruneProcessed(olderThanDays: number): Promise<void> {
+    await this.dataSource.query(`DELETE FROM outbox WHERE processed_at < now() - ($1::int * interval '1 day')`, [olderThanDays]);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Queue contracts shared by the API (which enqueues) and the worker (which processes).
+ * This file imports nothing from the domain, so the API can enqueue without loading worker code.
+ *
+ * PERSISTED NAMES: queue names and job names live in Redis and in the outbox table.
+ * Never rename one; add a new name and drain the old one instead.
+ */
+export const QueueName = {
+  Triage: 'triage',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const JobName = {
+  FugueTriage: 'fugue.triage',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** Why an episode is triaged again; shown in its classification history. */
+export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'returned' | 'override' | 'review' | 'profile';
+
+/** Job payloads carry ids, codes and times only: never names, dates of birth or free text. */
+export interface JobPayloads {
+  /** Triage one episode from its current facts. */
+  'fugue.triage': { fugueId: string; cause: TriageCause; /** ISO time the review was due, for cause 'review' */ reviewAt?: string };
+}
+
+/** The queue each job goes to. */
+export const JOB_QUEUE: { [N in JobName]: QueueName } = {
+  'fugue.triage': QueueName.Triage,
+};
+
+/** What the worker receives: the payload plus the outbox row that asked for it. */
+export type JobData<N extends JobName> = JobPayloads[N] & { outboxId: string };
+
+/** Deterministic job id: publishing the same outbox row twice is a no-op in BullMQ. */
+export function outboxJobId(outboxId: string): string {
+  return `outbox-${outboxId}`;
+}
+
+export const ALL_JOB_NAMES = Object.values(JobName) as JobName[];
+export const ALL_QUEUE_NAMES = Object.values(QueueName) as QueueName[];

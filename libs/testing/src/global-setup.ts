@@ -1,0 +1,31 @@
+import { Socket } from 'node:net';
+import { prepareTemplateDatabase, TEST_SERVER_URL } from './test-database';
+
+const HINT =
+  'Start them with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; ' +
+  'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1500);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+    socket.connect(port, host);
+  });
+}
+
+/** Checks that PostgreSQL and Redis are up, then migrates the template database. */
+export default async function globalSetup(): Promise<void> {
+  const pg = new URL(TEST_SERVER_URL);
+  const redis = new URL(process.env.VIGIE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const [pgUp, redisUp] = await Promise.all([
+    reachable(pg.hostname, Number(pg.port || 5432)),
+    reachable(redis.hostname, Number(redis.port || 6379)),
+  ]);
+  if (!pgUp || !redisUp) {
+    throw new Error(`Tests need PostgreSQL (${pgUp ? 'up' : 'DOWN'}) and Redis (${redisUp ? 'up' : 'DOWN'}). ${HINT}`);
+  }
+  await prepareTemplateDatabase();
+}

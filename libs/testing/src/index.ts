@@ -1,0 +1,5 @@
+export * from './factories';
+export * from './private-redis';
+export * from './test-app';
+export * from './test-database';
+export * from './wait-for';

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { VigieCoreModule } from '../../domain/src/core.module';
+import { ApiModule } from '../../../apps/api/src/api.module';
+import { configureApi } from '../../../apps/api/src/configure-api';
+import { WorkerModule } from '../../../apps/worker/src/worker.module';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestAppOptions {
+  /** Run the worker (queue processors and sweeps) in the same process. Default true. */
+  worker?: boolean;
+  /** Run the HTTP API. Default true. */
+  api?: boolean;
+  /** Environment overrides on top of the test defaults. */
+  env?: Record<string, string>;
+  /** Reuse an existing database instead of creating one. */
+  database?: TestDatabase;
+}
+
+export interface TestApp {
+  app: INestApplicationContext;
+  http: ReturnType<typeof request>;
+  url: string;
+  adminKey: string;
+  database: TestDatabase;
+  env: Record<string, string>;
+  dataSource: DataSource;
+  /** Closes the app; drops the database unless `keepDatabase`. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+/** The settings of a test process: its own database and queue prefix, fast sweeps, quiet logs. */
+export function testEnv(database: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.VIGIE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    VIGIE_QUEUE_PREFIX: `vigie-test-${database.name}`,
+    VIGIE_BOOTSTRAP_ADMIN_KEY: `vig_test_admin_${randomBytes(12).toString('hex')}`,
+    VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+    VIGIE_SWEEP_INTERVAL_MS: '200',
+    VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '2000',
+    VIGIE_JOB_LOCK_MS: '2000',
+    VIGIE_RATE_LIMIT_PER_MINUTE: '100000',
+    LOG_LEVEL: process.env.VIGIE_TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
+  };
+}
+
+/** Boots API and/or worker against a fresh database cloned from the migrated template. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const env = testEnv(database, options.env);
+  const withApi = options.api ?? true;
+  const withWorker = options.worker ?? true;
+  const imports: (DynamicModule | Type)[] = [VigieCoreModule.forRoot(env)];
+  if (withApi) imports.push(ApiModule);
+  if (withWorker) imports.push(WorkerModule);
+
+  @Module({ imports })
+  class TestProcessModule {}
+
+  let app: INestApplicationContext;
+  let url = '';
+  if (withApi) {
+    const http = await NestFactory.create<NestExpressApplication>(TestProcessModule, { bodyParser: false, logger: false, abortOnError: false });
+    await configureApi(http);
+    await http.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
+    app = http;
+  } else {
+    app = await NestFactory.createApplicationContext(TestProcessModule, { logger: false, abortOnError: false });
+    await app.init();
+  }
+  return {
+    app,
+    http: request(url),
+    url,
+    adminKey: env.VIGIE_BOOTSTRAP_ADMIN_KEY,
+    database,
+    env,
+    dataSource: app.get(DataSource),
+    close: async ({ keepDatabase = false } = {}) => {
+      await app.close();
+      if (!keepDatabase && !options.database) await database.drop();
+    },
+  };
+}
