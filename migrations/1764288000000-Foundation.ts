@@ -187,6 +187,7 @@ export class Foundation1764288000000 implements MigrationInterface {
         override_by uuid,
         override_at timestamptz,
         override_reason_enc text,
+        override_basis text[],
         effective_level text CHECK (effective_level IN ('routine', 'worrying')),
         created_by uuid,
         created_at timestamptz NOT NULL DEFAULT now(),

@@ -79,6 +79,7 @@ export class FugueTransitionService {
       fugue.overrideBy = caller.clientId;
       fugue.overrideAt = new Date();
       fugue.overrideReasonEnc = this.cipher.encrypt({ reason: input.reason });
+      fugue.overrideBasis = fugue.classification?.reasons.map((r) => r.code) ?? [];
       fugue.effectiveLevel = input.level;
       await this.fugues.save(manager, fugue);
       await this.events.append(manager, {
@@ -99,6 +100,7 @@ export class FugueTransitionService {
       fugue.overrideBy = null;
       fugue.overrideAt = null;
       fugue.overrideReasonEnc = null;
+      fugue.overrideBasis = null;
       fugue.effectiveLevel = fugue.classification?.level ?? null;
       await this.fugues.save(manager, fugue);
       await this.events.append(manager, {

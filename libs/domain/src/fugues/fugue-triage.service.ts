@@ -142,18 +142,27 @@ export class FugueTriageService {
     });
   }
 
-  /** An override stands until a computed level is higher than it (risk-model.md § Overrides). */
+  /**
+   * An override stands until a computed level is higher than it (risk-model.md § Overrides).
+   * "Later" is read as: computed from facts the overrider did not have. A re-triage of the very
+   * facts a referent judged (the one the override itself asks for, a review) would otherwise
+   * undo every lowering at once; any reason code absent when the override was set — new
+   * information, a longer absence — supersedes it.
+   */
   private async applyOverrideRule(manager: EntityManager, fugue: FugueEntity, c: Classification): Promise<void> {
-    if (fugue.overrideLevel && RANK[c.level] > RANK[fugue.overrideLevel]) {
+    const basis = fugue.overrideBasis ?? [];
+    const newFacts = c.reasons.some((r) => !basis.includes(r.code));
+    if (fugue.overrideLevel && RANK[c.level] > RANK[fugue.overrideLevel] && newFacts) {
       await this.events.append(manager, {
         fugueId: fugue.id,
         type: 'override.superseded',
-        data: { overrideLevel: fugue.overrideLevel, level: c.level },
+        data: { overrideLevel: fugue.overrideLevel, level: c.level, newReasonCodes: c.reasons.map((r) => r.code).filter((code) => !basis.includes(code)) },
       });
       fugue.overrideLevel = null;
       fugue.overrideBy = null;
       fugue.overrideAt = null;
       fugue.overrideReasonEnc = null;
+      fugue.overrideBasis = null;
     }
     fugue.effectiveLevel = fugue.overrideLevel ?? c.level;
   }

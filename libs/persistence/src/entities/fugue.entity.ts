@@ -48,6 +48,8 @@ export class FugueEntity {
   @Column({ name: 'override_by', type: 'uuid', nullable: true }) overrideBy: string | null;
   @Column({ name: 'override_at', type: 'timestamptz', nullable: true }) overrideAt: Date | null;
   @Column({ name: 'override_reason_enc', type: 'text', nullable: true }) overrideReasonEnc: string | null;
+  /** The reason codes of the computed classification when the override was set. */
+  @Column({ name: 'override_basis', type: 'text', array: true, nullable: true }) overrideBasis: string[] | null;
   /** The override when one stands, else the computed level; what lists filter on. */
   @Column({ name: 'effective_level', type: 'text', nullable: true }) effectiveLevel: Level | null;
   @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy: string | null;
