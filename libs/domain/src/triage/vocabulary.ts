@@ -10,6 +10,9 @@ import { RULESET_VERSION } from './triage.types';
 export interface VocabularyEntry<C extends string = string> {
   readonly code: C;
   readonly label: string;
+  /** For codes that are also rules: how they weigh in the triage. */
+  readonly kind?: 'critical' | 'aggravating';
+  readonly weight?: number | null;
 }
 
 export const INDICATOR_CODES = [
@@ -180,11 +183,21 @@ export function ruleDefinition(code: RuleCode): RuleDefinition {
   return RULES_BY_CODE.get(code) as RuleDefinition;
 }
 
+/** Indicator and vulnerability codes are rules too: they are served with their kind and weight. */
+function weighed<C extends IndicatorCode | VulnerabilityCode>(codes: readonly C[]): readonly VocabularyEntry<C>[] {
+  return Object.freeze(
+    codes.map((code) => {
+      const rule = RULES_BY_CODE.get(code);
+      return Object.freeze({ code, label: LABELS[code], kind: rule?.kind, weight: rule?.weight });
+    }),
+  );
+}
+
 /** The body of GET /v1/vocabularies. */
 export const VOCABULARIES = Object.freeze({
   rulesetVersion: RULESET_VERSION,
-  indicators: labelled(INDICATOR_CODES),
-  vulnerabilities: labelled(VULNERABILITY_CODES),
+  indicators: weighed(INDICATOR_CODES),
+  vulnerabilities: weighed(VULNERABILITY_CODES),
   departedWith: Object.freeze(
     DEPARTED_WITH_VALUES.map((code) => Object.freeze({ code, label: DEPARTED_WITH_LABELS[code] })),
   ) as readonly VocabularyEntry<DepartedWith>[],

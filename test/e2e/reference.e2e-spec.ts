@@ -1,0 +1,45 @@
+import { bearer, makeClient, startTestApp, TestApp } from '@vigie/testing';
+
+describe('reference data', () => {
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    key = (await makeClient(t, { role: 'police', departmentCodes: ['93'] })).key;
+  });
+  afterAll(() => t.close());
+
+  it('serves the 101 départements seeded by the migration, with their time zones', async () => {
+    const res = await t.http.get('/v1/departments').set(bearer(key)).expect(200);
+    expect(res.body.items).toHaveLength(101);
+    const byCode = new Map(res.body.items.map((d: { code: string; timeZone: string }) => [d.code, d]));
+    expect(byCode.get('2A')).toEqual({ code: '2A', name: 'Corse-du-Sud', timeZone: 'Europe/Paris' });
+    expect(byCode.get('974')).toEqual({ code: '974', name: 'La Réunion', timeZone: 'Indian/Reunion' });
+    expect(byCode.get('973')).toMatchObject({ timeZone: 'America/Cayenne' });
+    expect(byCode.has('20')).toBe(false);
+  });
+
+  it('serves the vocabularies with French labels and the weights of ruleset 2026.1', async () => {
+    const res = await t.http.get('/v1/vocabularies').set(bearer(key)).expect(200);
+    expect(res.body.rulesetVersion).toBe('2026.1');
+    expect(res.body.indicators).toHaveLength(18);
+    expect(res.body.indicators).toContainEqual({
+      code: 'VEHICLE_NEAR_FOYER',
+      label: 'Véhicule aperçu à proximité du foyer',
+      kind: 'aggravating',
+      weight: 2,
+    });
+    expect(res.body.indicators).toContainEqual(expect.objectContaining({ code: 'SUICIDE_RISK', kind: 'critical', weight: null }));
+    expect(res.body.vulnerabilities.map((v: { code: string }) => v.code).sort()).toEqual(
+      ['DISABILITY', 'ERRANCE', 'HISTORY_FAMILY_VIOLENCE', 'HISTORY_SEXUAL_VIOLENCE', 'SCHOOL_DROPOUT', 'SUBSTANCE_USE', 'UNACCOMPANIED_MINOR'],
+    );
+    expect(res.body.departedWith.map((v: { code: string }) => v.code)).toEqual(['alone', 'peers', 'adult', 'vehicle', 'unknown']);
+    expect(res.body.rules).toHaveLength(9 + 25);
+  });
+
+  it('requires an API key', async () => {
+    const res = await t.http.get('/v1/departments').expect(401);
+    expect(res.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: expect.any(String), correlationId: expect.any(String) });
+  });
+});
