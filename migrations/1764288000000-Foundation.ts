@@ -250,7 +250,9 @@ export class Foundation1764288000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE outbox (
-        id bigserial PRIMARY KEY,
+        -- A UUID, not a sequence: job ids are derived from it, and a sequence restarting (a
+        -- restored backup, a recreated database) would collide with jobs Redis still remembers.
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         job_name text NOT NULL,
         payload jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -258,7 +260,7 @@ export class Foundation1764288000000 implements MigrationInterface {
         publish_count integer NOT NULL DEFAULT 0,
         processed_at timestamptz
       )`);
-    await q.query(`CREATE INDEX outbox_pending_idx ON outbox (id) WHERE processed_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_pending_idx ON outbox (created_at) WHERE processed_at IS NULL`);
 
     await q.query(`
       CREATE TABLE idempotency_keys (

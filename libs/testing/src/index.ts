@@ -3,3 +3,4 @@ export * from './private-redis';
 export * from './test-app';
 export * from './test-database';
 export * from './wait-for';
+export * from './private-postgres';

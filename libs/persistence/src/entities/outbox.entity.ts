@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'outbox' })
 export class OutboxEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ name: 'job_name', type: 'text' }) jobName: string;
   /** Ids only, as the queue contracts say. */
   @Column({ type: 'jsonb' }) payload: Record<string, unknown>;

@@ -25,7 +25,7 @@ export class OutboxRepository {
   async markPublished(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
     await manager.query(
-      `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::bigint[])`,
+      `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::uuid[])`,
       [ids],
     );
   }
@@ -45,7 +45,7 @@ export class OutboxRepository {
         WHERE processed_at IS NULL
           AND created_at <= now() - ($1::int * interval '1 millisecond')
           AND (published_at IS NULL OR published_at <= now() - ($2::int * interval '1 millisecond'))
-        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [minAgeMs, republishAfterMs, limit],
     );
     return rows.map((r) => ({ id: String(r.id), jobName: r.job_name, payload: r.payload }));
