@@ -1,6 +1,6 @@
 // `npm start` and friends: build when the sources are newer than dist/, then run the entry point.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ENTRIES = {
@@ -19,10 +19,40 @@ function newestSource(dir) {
   return newest;
 }
 
+function isStale() {
+  const built = existsSync('dist/.built') ? statSync('dist/.built').mtimeMs : 0;
+  return Math.max(...['apps', 'libs', 'migrations'].map(newestSource), statSync('package-lock.json').mtimeMs) > built;
+}
+
+const LOCK = 'dist.build-lock';
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * Builds under a lock: test files started in parallel may all ask for a build, and a build
+ * deletes dist/ first, under the feet of a process another one has started.
+ */
+function buildIfStale() {
+  if (!isStale()) return;
+  for (const deadline = Date.now() + STALE_LOCK_MS; ; ) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const age = Date.now() - (existsSync(LOCK) ? statSync(LOCK).mtimeMs : Date.now());
+      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(LOCK, { recursive: true, force: true }); // left by a killed build
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (isStale()) execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 const target = process.argv[2] ?? 'standalone';
-const built = existsSync('dist/.built') ? statSync('dist/.built').mtimeMs : 0;
-const sources = Math.max(...['apps', 'libs', 'migrations'].map(newestSource), statSync('package-lock.json').mtimeMs);
-if (sources > built) execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+buildIfStale();
 if (target === 'build-only') process.exit(0);
 
 const entry = ENTRIES[target];

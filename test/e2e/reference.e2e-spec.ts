@@ -1,4 +1,4 @@
-import { bearer, makeClient, startTestApp, TestApp } from '@vigie/testing';
+import { bearer, birthDateForAge, makeClient, startTestApp, TestApp } from '@vigie/testing';
 
 describe('reference data', () => {
   let t: TestApp;
@@ -41,5 +41,27 @@ describe('reference data', () => {
   it('requires an API key', async () => {
     const res = await t.http.get('/v1/departments').expect(401);
     expect(res.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: expect.any(String), correlationId: expect.any(String) });
+  });
+
+  it('previews a classification without storing anything', async () => {
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM fugue_classifications`);
+    const res = await t.http
+      .post('/v1/triage/preview')
+      .set(bearer(key))
+      .send({
+        youth: { birthDate: birthDateForAge(12) },
+        departmentCode: '974',
+        episode: { noticedMissingAt: new Date().toISOString(), indicators: ['MULTIPLE_PHONES'] },
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      level: 'worrying',
+      score: 2,
+      reasons: [
+        { code: 'AGE_UNDER_13', kind: 'critical' },
+        { code: 'MULTIPLE_PHONES', weight: 2 },
+      ],
+    });
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM fugue_classifications`)).toEqual(before);
   });
 });

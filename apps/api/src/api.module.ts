@@ -4,6 +4,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { VigieConfig } from '@vigie/config';
 import { AdminController } from './admin/admin.controller';
+import { AckLinkController } from './escalation/ack-link.controller';
+import { AlertsController } from './escalation/alerts.controller';
+import { EscalationPolicyController } from './escalation/escalation-policy.controller';
+import { NotificationsController } from './escalation/notifications.controller';
+import { ReferentsController } from './escalation/referents.controller';
 import { FuguesController } from './fugues/fugues.controller';
 import { AuditInterceptor } from './http/audit.interceptor';
 import { AuthGuard } from './http/auth.guard';
@@ -29,7 +34,7 @@ import { YouthsController } from './youths/youths.controller';
       useFactory: (config: VigieConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }] }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController],
   providers: [
     // Order matters: authenticate first, so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,6 +6,7 @@ import { ApiClientService } from '@vigie/domain';
 import { VigieConfig } from '@vigie/config';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { vigieValidationPipe } from './http/validation';
+import { mountQueueDashboard } from './operations/queue-dashboard';
 
 /** Everything an API process sets up on its Nest application, shared by main.ts and the tests. */
 export async function configureApi(app: NestExpressApplication): Promise<void> {
@@ -17,7 +18,7 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
   app.use(correlation.use.bind(correlation));
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }));
   app.useGlobalPipes(vigieValidationPipe());
-  app.enableShutdownHooks();
+  mountQueueDashboard(app);
 
   const document = SwaggerModule.createDocument(
     app,
@@ -25,7 +26,7 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .setTitle('Vigie')
       .setDescription('Fugue alert triage for child-protection placements. Errors: { statusCode, code, message, details?, correlationId }.')
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (vig_…)' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (vig_…)' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfigOrExit } from '@vigie/config';
+import { closeOnSignals, loadConfigOrExit } from '@vigie/config';
 import { VigieCoreModule } from '@vigie/domain';
 import { migrateDatabase } from '@vigie/persistence';
 import { ApiModule } from './api.module';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   await migrateDatabase(config.DATABASE_URL);
   const app = await NestFactory.create<NestExpressApplication>(ApiProcessModule, { bufferLogs: true, bodyParser: false });
   await configureApi(app);
+  closeOnSignals(app);
   await app.listen(config.PORT);
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { loadConfigOrExit } from '@vigie/config';
+import { closeOnSignals, loadConfigOrExit } from '@vigie/config';
 import { VigieCoreModule } from '@vigie/domain';
 import { migrateDatabase } from '@vigie/persistence';
 import { WorkerModule } from './worker.module';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   await migrateDatabase(config.DATABASE_URL);
   const app = await NestFactory.createApplicationContext(WorkerProcessModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  closeOnSignals(app);
 }
 
 void main().catch((error: Error) => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { OutboxRelay, ReviewTimerService } from '@vigie/domain';
+import { EscalationSweepService, OutboxRelay, ReviewTimerService } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
@@ -17,6 +17,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly config: VigieConfig,
     private readonly relay: OutboxRelay,
     private readonly reviews: ReviewTimerService,
+    private readonly escalation: EscalationSweepService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,6 +30,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    await this.escalation.drain();
   }
 
   async sweep(): Promise<void> {
@@ -37,6 +39,11 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.relay.sweep();
     } catch (error) {
       this.logger.warn(`Sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
+      await this.escalation.sweep();
+    } catch (error) {
+      this.logger.warn(`Escalation sweep failed, retrying next interval: ${(error as Error).message}`);
     }
   }
 }

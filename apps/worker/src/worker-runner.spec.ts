@@ -5,12 +5,19 @@ import { checkHandlers } from './worker-runner';
 const processor = (queue: QueueProcessor['queue'], handles: QueueProcessor['handles']): QueueProcessor => ({ queue, handles, process: async () => undefined });
 
 describe('the worker start-up check', () => {
+  const triage = processor(QueueName.Triage, [JobName.FugueTriage]);
+  const escalation = processor(QueueName.Escalation, [JobName.AlertStep, JobName.NotificationSend]);
+
   it('accepts exactly one handler per job name on its queue', () => {
-    expect(() => checkHandlers([processor(QueueName.Triage, [JobName.FugueTriage])])).not.toThrow();
+    expect(() => checkHandlers([triage, escalation])).not.toThrow();
   });
 
   it('refuses a job name without a handler, or with two', () => {
-    expect(() => checkHandlers([])).toThrow(/fugue.triage must have exactly one handler, found 0/);
-    expect(() => checkHandlers([processor(QueueName.Triage, [JobName.FugueTriage]), processor(QueueName.Triage, [JobName.FugueTriage])])).toThrow(/found 2/);
+    expect(() => checkHandlers([escalation])).toThrow(/fugue.triage must have exactly one handler, found 0/);
+    expect(() => checkHandlers([triage, escalation, processor(QueueName.Triage, [JobName.FugueTriage])])).toThrow(/found 2/);
+  });
+
+  it('refuses a handler on the wrong queue', () => {
+    expect(() => checkHandlers([triage, processor(QueueName.Triage, [JobName.AlertStep, JobName.NotificationSend])])).toThrow(/handled on queue triage, not escalation/);
   });
 });

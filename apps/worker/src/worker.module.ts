@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
-import { QUEUE_PROCESSORS } from './processors/queue-processor';
+import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
+import { EscalationProcessor } from './processors/escalation.processor';
 import { TriageProcessor } from './processors/triage.processor';
 import { Sweeper } from './sweeper';
 import { WorkerRunner } from './worker-runner';
 
-const PROCESSORS = [TriageProcessor];
+const PROCESSORS = [TriageProcessor, EscalationProcessor];
 
 /** The worker: queue processors and sweeps. Core modules come from the process module. */
 @Module({
   providers: [
     ...PROCESSORS,
-    { provide: QUEUE_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: TriageProcessor[]) => processors },
+    { provide: QUEUE_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: QueueProcessor[]) => processors },
     WorkerRunner,
     Sweeper,
   ],

@@ -1,5 +1,5 @@
-export { VigieConfig, ConfigError, loadConfig } from './vigie-config';
+export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES } from './vigie-config';
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
 export { loggerParams } from './logger';
-export { loadConfigOrExit } from './startup';
+export { closeOnSignals, loadConfigOrExit } from './startup';

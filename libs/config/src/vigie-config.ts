@@ -99,6 +99,13 @@ export class VigieConfig {
   @Min(500)
   VIGIE_JOB_LOCK_MS = 30000;
 
+  /** Time allowed to one notification or webhook delivery attempt; a send left unfinished four times this long is failed as interrupted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  VIGIE_DELIVERY_TIMEOUT_MS = 15000;
+
   /** Jobs processed at once by one worker process. */
   @Transform(toInt)
   @IsInt()
@@ -120,7 +127,23 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new VigieConfig()).concat(['VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']));
+/** The name of every environment variable Vigie reads (those with a default, then the optional ones). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  // Depending on the compiler, optional fields may or may not be own keys of an instance; the
+  // derived `dataKey` is not a variable.
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']),
+].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
+
+const KNOWN = new Set(CONFIG_VARIABLES);
+
+const SECRETS = new Set(['VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY']);
+
+/** The rejected value as start-up errors print it: never a secret, never a password in a URL. */
+function shownValue(name: string, value: string | undefined): string {
+  if (SECRETS.has(name)) return '(value hidden)';
+  if (value === undefined) return '(got null)';
+  return `(got ${JSON.stringify(value.replace(/\/\/([^/@\s:]*):[^/@\s]*@/, '//$1:***@'))})`;
+}
 
 /** Validates the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): VigieConfig {
@@ -131,7 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>): VigieConfig
   }
   const config = plainToInstance(VigieConfig, present);
   const problems = validateSync(config, { whitelist: true }).map(
-    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(present[e.property] ?? null)})`,
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} ${shownValue(e.property, present[e.property])}`,
   );
   const key = config.VIGIE_DATA_KEY;
   if (key) {

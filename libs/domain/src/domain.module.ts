@@ -1,7 +1,17 @@
 import { Global, Module } from '@nestjs/common';
+import { NotificationsModule } from '@vigie/notifications';
 import { QueueModule } from '@vigie/queue';
 import { ApiClientService } from './admin/api-client.service';
 import { FoyerService } from './admin/foyer.service';
+import { AckTokens } from './escalation/ack-token';
+import { AlertService } from './escalation/alert.service';
+import { EscalationJobs } from './escalation/escalation-jobs';
+import { EscalationPolicyService } from './escalation/escalation-policy.service';
+import { EscalationSweepService } from './escalation/escalation-sweep.service';
+import { EscalationService } from './escalation/escalation.service';
+import { NotificationAdminService } from './escalation/notification-admin.service';
+import { NotificationDeliveryService } from './escalation/notification-delivery.service';
+import { ReferentService } from './escalation/referent.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transitions.service';
@@ -13,7 +23,16 @@ import { OutboxRelay } from './outbox/outbox.relay';
 import { YouthService } from './youths/youth.service';
 
 const SERVICES = [
+  AckTokens,
+  AlertService,
   ApiClientService,
+  EscalationJobs,
+  EscalationPolicyService,
+  EscalationService,
+  EscalationSweepService,
+  NotificationAdminService,
+  NotificationDeliveryService,
+  ReferentService,
   FoyerService,
   FugueDeclarationService,
   FugueReadingService,
@@ -28,5 +47,5 @@ const SERVICES = [
 
 /** The use cases both apps share. Persistence and config are global modules imported by the apps. */
 @Global()
-@Module({ imports: [QueueModule], providers: SERVICES, exports: [...SERVICES, QueueModule] })
+@Module({ imports: [QueueModule, NotificationsModule], providers: SERVICES, exports: [...SERVICES, QueueModule] })
 export class DomainModule {}

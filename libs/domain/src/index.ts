@@ -20,3 +20,13 @@ export { classify, previewClassification, TriagePreviewInput } from './triage/tr
 export { ageOn, localDateOf, localTimeOf } from './triage/local-time';
 export { DomainModule } from './domain.module';
 export { VigieCoreModule } from './core.module';
+export * from './escalation/ack-token';
+export * from './escalation/alert.service';
+export * from './escalation/escalation-jobs';
+export * from './escalation/escalation-policy';
+export * from './escalation/escalation-policy.service';
+export * from './escalation/escalation-sweep.service';
+export * from './escalation/escalation.service';
+export * from './escalation/notification-delivery.service';
+export * from './escalation/referent.service';
+export * from './escalation/notification-admin.service';

@@ -1,6 +1,10 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { join } from 'node:path';
+import { AlertEntity } from './entities/alert.entity';
 import { ApiClientEntity } from './entities/api-client.entity';
+import { EscalationPolicyEntity } from './entities/escalation-policy.entity';
+import { NotificationEntity } from './entities/notification.entity';
+import { ReferentEntity } from './entities/referent.entity';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { DepartmentEntity } from './entities/department.entity';
 import { FoyerEntity } from './entities/foyer.entity';
@@ -13,7 +17,11 @@ import { OutboxEntity } from './entities/outbox.entity';
 import { YouthEntity } from './entities/youth.entity';
 
 export const ENTITIES = [
+  AlertEntity,
   ApiClientEntity,
+  EscalationPolicyEntity,
+  NotificationEntity,
+  ReferentEntity,
   AuditEntryEntity,
   DepartmentEntity,
   FoyerEntity,

@@ -1,4 +1,8 @@
+export * from './entities/alert.entity';
 export * from './entities/api-client.entity';
+export * from './entities/escalation-policy.entity';
+export * from './entities/notification.entity';
+export * from './entities/referent.entity';
 export * from './entities/audit-entry.entity';
 export * from './entities/department.entity';
 export * from './entities/foyer.entity';
@@ -24,3 +28,7 @@ export * from './repositories/outbox.repository';
 export * from './repositories/pagination';
 export * from './repositories/reference.repository';
 export * from './repositories/youth.repository';
+export * from './repositories/alert.repository';
+export * from './repositories/escalation-policy.repository';
+export * from './repositories/notification.repository';
+export * from './repositories/referent.repository';

@@ -3,7 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { VigieConfig } from '@vigie/config';
 import { DataCipher } from './crypto/data-cipher';
 import { dataSourceOptions } from './data-source';
+import { AlertRepository } from './repositories/alert.repository';
 import { ApiClientRepository } from './repositories/api-client.repository';
+import { EscalationPolicyRepository } from './repositories/escalation-policy.repository';
+import { NotificationRepository } from './repositories/notification.repository';
+import { ReferentRepository } from './repositories/referent.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { FugueEventRepository } from './repositories/event.repository';
 import { FoyerRepository } from './repositories/foyer.repository';
@@ -14,7 +18,11 @@ import { DepartmentRepository } from './repositories/reference.repository';
 import { YouthRepository } from './repositories/youth.repository';
 
 const REPOSITORIES = [
+  AlertRepository,
   ApiClientRepository,
+  EscalationPolicyRepository,
+  NotificationRepository,
+  ReferentRepository,
   AuditRepository,
   DepartmentRepository,
   FoyerRepository,

@@ -1,7 +1,7 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { VigieConfig } from '@vigie/config';
-import { ALL_QUEUE_NAMES, JOB_QUEUE, JobData, JobName, outboxJobId, QueueName } from './queue.contracts';
+import { ALL_QUEUE_NAMES, JOB_QUEUE, JobData, JobName, JobPayloads, OutboxJobName, outboxJobId, QueueName } from './queue.contracts';
 import IORedis from 'ioredis';
 import { createRedis, redisOptions } from './redis-connection';
 
@@ -17,11 +17,21 @@ export const JOB_OPTIONS = {
 } as const;
 
 @Injectable()
-export class JobProducer implements OnModuleDestroy {
+export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
   private admin: IORedis | null = null;
+  private adminConnected: Promise<void> | null = null;
 
   constructor(private readonly config: VigieConfig) {}
+
+  /**
+   * Connects the queues at start-up. Producers run without an offline queue, so a queue first
+   * created by a request would refuse the jobs added before its connection is up, and the first
+   * episodes after a start would wait for the outbox sweep.
+   */
+  onModuleInit(): void {
+    this.allQueues();
+  }
 
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
@@ -42,8 +52,20 @@ export class JobProducer implements OnModuleDestroy {
   }
 
   /** Adds the job for one outbox row; a wrong payload for the name is a compile error. */
-  async enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
-    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...JOB_OPTIONS, jobId: outboxJobId(data.outboxId) });
+  enqueue<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<void> {
+    return this.add(name, data, outboxJobId(data.outboxId), 0);
+  }
+
+  /**
+   * Adds a timer job (an escalation step, a delivery attempt) under a deterministic id, to run
+   * after `delayMs`. The deadline itself lives in PostgreSQL; this is only the fast path.
+   */
+  schedule<N extends Exclude<JobName, OutboxJobName>>(name: N, data: JobPayloads[N], jobId: string, delayMs = 0): Promise<void> {
+    return this.add(name, data, jobId, Math.max(0, Math.round(delayMs)));
+  }
+
+  private async add(name: JobName, data: object, jobId: string, delay: number): Promise<void> {
+    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...JOB_OPTIONS, jobId, delay });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('Redis did not accept the job in time')), ENQUEUE_TIMEOUT_MS);
@@ -58,9 +80,13 @@ export class JobProducer implements OnModuleDestroy {
   /** Redis's eviction policy: BullMQ is only safe with `noeviction`. Fails fast when Redis is down. */
   async maxmemoryPolicy(): Promise<string> {
     if (!this.admin) {
-      this.admin = createRedis(this.config.REDIS_URL, 'producer');
+      this.admin = createRedis(this.config.REDIS_URL, 'producer', { lazyConnect: true });
       this.admin.on('error', () => undefined);
+      // Without an offline queue, a command sent before the first connection is up fails: the
+      // first call waits for it (a start-up check would otherwise always read "unreachable").
+      this.adminConnected = this.admin.connect().catch(() => undefined);
     }
+    await this.adminConnected;
     const reply = (await this.admin.config('GET', 'maxmemory-policy')) as string[];
     return reply[1] ?? 'unknown';
   }
@@ -68,6 +94,7 @@ export class JobProducer implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.admin?.disconnect();
     this.admin = null;
+    this.adminConnected = null;
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.queues.clear();
   }

@@ -7,11 +7,14 @@
  */
 export const QueueName = {
   Triage: 'triage',
+  Escalation: 'escalation',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   FugueTriage: 'fugue.triage',
+  AlertStep: 'alert.step',
+  NotificationSend: 'notification.send',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -22,19 +25,36 @@ export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'retu
 export interface JobPayloads {
   /** Triage one episode from its current facts. */
   'fugue.triage': { fugueId: string; cause: TriageCause; /** ISO time the review was due, for cause 'review' */ reviewAt?: string };
+  /** Fire an escalation step that is due. The fast path: the deadline lives in PostgreSQL and a sweep fires it too. */
+  'alert.step': { alertId: string; step: number };
+  /** One delivery attempt of one notification row. */
+  'notification.send': { notificationId: string; attempt: number };
 }
+
+/** Jobs published through the transactional outbox; the others are timers rebuilt from PostgreSQL by sweeps. */
+export type OutboxJobName = typeof JobName.FugueTriage;
 
 /** The queue each job goes to. */
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'fugue.triage': QueueName.Triage,
+  'alert.step': QueueName.Escalation,
+  'notification.send': QueueName.Escalation,
 };
 
-/** What the worker receives: the payload plus the outbox row that asked for it. */
-export type JobData<N extends JobName> = JobPayloads[N] & { outboxId: string };
+/** What the worker receives: for outbox jobs, the payload plus the outbox row that asked for it. */
+export type JobData<N extends JobName> = N extends OutboxJobName ? JobPayloads[N] & { outboxId: string } : JobPayloads[N];
 
 /** Deterministic job id: publishing the same outbox row twice is a no-op in BullMQ. */
 export function outboxJobId(outboxId: string): string {
   return `outbox-${outboxId}`;
+}
+
+export function alertStepJobId(alertId: string, step: number): string {
+  return `alert-${alertId}-step-${step}`;
+}
+
+export function notificationJobId(notificationId: string, attempt: number): string {
+  return `notification-${notificationId}-attempt-${attempt}`;
 }
 
 export const ALL_JOB_NAMES = Object.values(JobName) as JobName[];

@@ -22,6 +22,6 @@ export function redisOptions(redisUrl: string, role: 'producer' | 'worker'): Red
     : { ...options, maxRetriesPerRequest: null };
 }
 
-export function createRedis(redisUrl: string, role: 'producer' | 'worker'): IORedis {
-  return new IORedis(redisOptions(redisUrl, role) as IORedisOptions);
+export function createRedis(redisUrl: string, role: 'producer' | 'worker', extra: IORedisOptions = {}): IORedis {
+  return new IORedis({ ...redisOptions(redisUrl, role), ...extra } as IORedisOptions);
 }

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { prepareTemplateDatabase, TEST_SERVER_URL } from './test-database';
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 const HINT =
   'Start them with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; ' +
@@ -28,4 +32,6 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`Tests need PostgreSQL (${pgUp ? 'up' : 'DOWN'}) and Redis (${redisUp ? 'up' : 'DOWN'}). ${HINT}`);
   }
   await prepareTemplateDatabase();
+  // Tests that run the real entry points start them from dist/: build once, before any of them.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), 'build-only'], { cwd: ROOT, stdio: 'inherit' });
 }

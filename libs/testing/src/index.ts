@@ -4,3 +4,4 @@ export * from './test-app';
 export * from './test-database';
 export * from './wait-for';
 export * from './private-postgres';
+export * from './test-servers';

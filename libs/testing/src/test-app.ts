@@ -66,28 +66,36 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   @Module({ imports })
   class TestProcessModule {}
 
-  let app: INestApplicationContext;
+  let app: INestApplicationContext | undefined;
   let url = '';
-  if (withApi) {
-    const http = await NestFactory.create<NestExpressApplication>(TestProcessModule, { bodyParser: false, logger: false, abortOnError: false });
-    await configureApi(http);
-    await http.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
-    app = http;
-  } else {
-    app = await NestFactory.createApplicationContext(TestProcessModule, { logger: false, abortOnError: false });
-    await app.init();
+  try {
+    if (withApi) {
+      const http = await NestFactory.create<NestExpressApplication>(TestProcessModule, { bodyParser: false, logger: false, abortOnError: false });
+      app = http;
+      await configureApi(http);
+      await http.listen(0, '127.0.0.1');
+      url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
+    } else {
+      app = await NestFactory.createApplicationContext(TestProcessModule, { logger: false, abortOnError: false });
+      await app.init();
+    }
+  } catch (error) {
+    // A half-started app would keep its timers and connections and hold jest open.
+    await app?.close().catch(() => undefined);
+    if (!options.database) await database.drop().catch(() => undefined);
+    throw error;
   }
+  const started = app;
   return {
-    app,
+    app: started,
     http: request(url),
     url,
     adminKey: env.VIGIE_BOOTSTRAP_ADMIN_KEY,
     database,
     env,
-    dataSource: app.get(DataSource),
+    dataSource: started.get(DataSource),
     close: async ({ keepDatabase = false } = {}) => {
-      await app.close();
+      await started.close();
       if (!keepDatabase && !options.database) await database.drop();
     },
   };

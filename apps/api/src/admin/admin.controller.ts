@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiClientService, Caller, FoyerService, requireRole } from '@vigie/domain';
 import { ApiClientEntity, AuditRepository, FoyerEntity } from '@vigie/persistence';
+import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { AuditQuery, CreateApiClientDto, CreateFoyerDto } from './admin.dto';
+import { ApiClientPageResponse, AuditPageResponse, CreatedApiClientResponse, FoyerPageResponse, FoyerResponse } from './admin.response';
 
 export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, createdAt: f.createdAt });
 
@@ -22,6 +24,7 @@ const clientView = (c: ApiClientEntity) => ({
 
 @ApiTags('administration')
 @ApiBearerAuth()
+@ApiErrorResponses()
 @Controller('v1')
 export class AdminController {
   constructor(
@@ -31,25 +34,29 @@ export class AdminController {
   ) {}
 
   @Post('foyers')
-  @ApiCreatedResponse({ description: 'The foyer' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: FoyerResponse, description: 'The foyer' })
   async createFoyer(@CurrentCaller() caller: Caller, @Body() dto: CreateFoyerDto) {
     requireRole(caller, ['admin']);
     return foyerView(await this.foyers.createFoyer(dto));
   }
 
   @Get('foyers')
+  @ApiOkResponse({ type: FoyerPageResponse, description: "The foyers in the caller's scope" })
   async listFoyers(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
     const page = await this.foyers.listFoyers(caller, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
     return { items: page.items.map(foyerView), nextCursor: page.nextCursor };
   }
 
   @Get('foyers/:id')
+  @ApiOkResponse({ type: FoyerResponse })
   async getFoyer(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return foyerView(await this.foyers.getFoyer(caller, id));
   }
 
   @Post('api-clients')
-  @ApiCreatedResponse({ description: 'The client with its key, shown once (and inboundWebhookSecret for a hotline client)' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: CreatedApiClientResponse, description: 'The client with its key, shown once (and inboundWebhookSecret for a hotline client)' })
   async createApiClient(@CurrentCaller() caller: Caller, @Body() dto: CreateApiClientDto) {
     requireRole(caller, ['admin']);
     const { client, key, inboundWebhookSecret } = await this.clients.createClient(dto);
@@ -57,6 +64,7 @@ export class AdminController {
   }
 
   @Get('api-clients')
+  @ApiOkResponse({ type: ApiClientPageResponse })
   async listApiClients(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
     requireRole(caller, ['admin']);
     const page = await this.clients.listClients(q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
@@ -72,6 +80,7 @@ export class AdminController {
   }
 
   @Get('audit')
+  @ApiOkResponse({ type: AuditPageResponse, description: 'Audit entries, newest first' })
   async listAudit(@CurrentCaller() caller: Caller, @Query() q: AuditQuery) {
     requireRole(caller, ['admin']);
     return this.audit.list({ youthId: q.youthId, fugueId: q.fugueId, clientId: q.clientId }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);

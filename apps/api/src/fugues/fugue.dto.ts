@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -74,6 +75,7 @@ export class DeclareFugueDto {
 
   @ApiPropertyOptional({ type: BelongingsDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => BelongingsDto)
   belongings?: BelongingsDto;
@@ -87,12 +89,14 @@ export class DeclareFugueDto {
 
   @ApiPropertyOptional({ type: StaffConcernDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => StaffConcernDto)
   staffConcern?: StaffConcernDto;
 
   @ApiPropertyOptional({ type: PoliceReportDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PoliceReportDto)
   policeReport?: PoliceReportDto;
@@ -116,6 +120,7 @@ export class FugueUpdateDto {
 
   @ApiPropertyOptional({ type: StaffConcernDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => StaffConcernDto)
   staffConcern?: StaffConcernDto;
@@ -124,6 +129,7 @@ export class FugueUpdateDto {
 
   @ApiPropertyOptional({ type: SightingDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => SightingDto)
   sighting?: SightingDto;
@@ -169,6 +175,7 @@ export class ReturnDto {
 
   @ApiPropertyOptional({ type: ConditionDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ConditionDto)
   condition?: ConditionDto;

@@ -1,5 +1,11 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import type { FugueRecord, TimelineEntry } from '@vigie/domain';
+import { FUGUE_STATUSES } from '@vigie/persistence';
 import type { FugueEntity } from '@vigie/persistence';
+import { PageCursor } from '../http/api-docs';
+import { MedicalResponse } from '../youths/youth.response';
+import { BelongingsDto, ConditionDto, FOUND_BY, PoliceReportDto } from './fugue.dto';
 
 /** Identity-free view: lists, declaration and transition responses. */
 export function fugueSummary(f: FugueEntity) {
@@ -73,4 +79,135 @@ export function timelineView(entries: TimelineEntry[]) {
       text,
     })),
   };
+}
+
+/*
+ * OpenAPI descriptions of the bodies above, so that a client can be generated. The mappers are
+ * the truth; these classes only describe them.
+ */
+
+const LEVELS = ['routine', 'worrying'];
+
+export class ReasonResponse {
+  @ApiProperty({ example: 'AGE_UNDER_13' }) code: string;
+  @ApiProperty({ enum: ['critical', 'aggravating'] }) kind: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'null for a critical trigger: it decides the level on its own' }) weight: number | null;
+  @ApiProperty({ enum: ['computed', 'youth', 'report', 'update', 'hotline', 'history'] }) source: string;
+}
+
+/** The result of the triage ruleset (spec/risk-model.md). */
+export class ClassificationResponse {
+  @ApiProperty({ enum: LEVELS }) level: string;
+  @ApiProperty() score: number;
+  @ApiProperty({ type: [ReasonResponse] }) reasons: ReasonResponse[];
+  @ApiProperty({ example: '2026.1' }) rulesetVersion: string;
+  @ApiProperty({ format: 'date-time' }) evaluatedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextReviewAt: string | null;
+}
+
+export class OverrideResponse {
+  @ApiProperty({ enum: LEVELS }) level: string;
+  @ApiProperty({ format: 'uuid', description: 'The API client that set it' }) by: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class OverrideWithReasonResponse extends OverrideResponse {
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+}
+
+/** fugueSummary: no identity, no free text. */
+export class FugueSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) youthId: string;
+  @ApiProperty({ format: 'uuid' }) foyerId: string;
+  @ApiProperty({ example: '75' }) departmentCode: string;
+  @ApiProperty({ enum: FUGUE_STATUSES }) status: string;
+  @ApiProperty({ format: 'date-time' }) noticedMissingAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSeenAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) locatedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) returnedAt: string | null;
+  @ApiProperty({ type: ClassificationResponse, nullable: true, description: 'null until the first triage' }) classification: ClassificationResponse | null;
+  @ApiProperty({ type: OverrideResponse, nullable: true }) override: OverrideResponse | null;
+  @ApiProperty({ enum: LEVELS, nullable: true, description: 'The override when there is one, else the classification' }) effectiveLevel: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class FuguePageResponse extends PageCursor {
+  @ApiProperty({ type: [FugueSummaryResponse] }) items: FugueSummaryResponse[];
+}
+
+export class StaffConcernResponse {
+  @ApiProperty() worrying: boolean;
+  @ApiProperty({ type: String, nullable: true }) note: string | null;
+}
+
+export class LocatedResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, nullable: true }) place: string | null;
+}
+
+export class ReturnedResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ enum: FOUND_BY }) foundBy: string;
+  @ApiProperty({ type: String, nullable: true }) place: string | null;
+  @ApiProperty({ type: ConditionDto, nullable: true }) condition: ConditionDto | null;
+}
+
+export class EndedResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+}
+
+export class FugueYouthResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, nullable: true }) firstName: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastName: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) birthDate: string | null;
+  @ApiProperty({ enum: ['F', 'M', 'X'] }) sex: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: String, nullable: true }) photoUrl: string | null;
+  @ApiProperty({ type: String, nullable: true }) phone: string | null;
+  @ApiProperty({ type: [String] }) usualPlaces: string[];
+  @ApiProperty({ type: MedicalResponse }) medical: MedicalResponse;
+  @ApiProperty({ type: [String], enum: VULNERABILITY_CODES }) vulnerabilities: string[];
+}
+
+/** fugueView: the whole episode with the youth's identity (audited). */
+export class FugueResponse extends OmitType(FugueSummaryResponse, ['override'] as const) {
+  @ApiProperty({ type: OverrideWithReasonResponse, nullable: true }) override: OverrideWithReasonResponse | null;
+  @ApiProperty({ type: String, nullable: true }) lastSeenPlace: string | null;
+  @ApiProperty({ type: String, nullable: true }) clothing: string | null;
+  @ApiProperty({ type: String, nullable: true }) circumstances: string | null;
+  @ApiProperty({ enum: DEPARTED_WITH_VALUES, nullable: true }) departedWith: string | null;
+  @ApiProperty({ type: String, nullable: true }) vehicle: string | null;
+  @ApiProperty({ type: BelongingsDto, nullable: true }) belongings: BelongingsDto | null;
+  @ApiProperty({ type: [String], enum: INDICATOR_CODES }) indicators: string[];
+  @ApiProperty({ type: StaffConcernResponse, nullable: true }) staffConcern: StaffConcernResponse | null;
+  @ApiProperty({ type: PoliceReportDto, nullable: true }) policeReport: PoliceReportDto | null;
+  @ApiProperty({ type: LocatedResponse, nullable: true }) located: LocatedResponse | null;
+  @ApiProperty({ type: ReturnedResponse, nullable: true }) returned: ReturnedResponse | null;
+  @ApiProperty({ type: EndedResponse, nullable: true, description: 'Closed or cancelled' }) ended: EndedResponse | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextReviewAt: string | null;
+  @ApiProperty({ type: FugueYouthResponse, nullable: true }) youth: FugueYouthResponse | null;
+}
+
+export class FugueUpdateCreatedResponse {
+  @ApiProperty({ format: 'uuid' }) updateId: string;
+  @ApiProperty({ type: FugueSummaryResponse }) fugue: FugueSummaryResponse;
+}
+
+export class TimelineEntryResponse {
+  @ApiProperty({ description: 'Increasing number' }) id: string;
+  @ApiProperty({ example: 'classified', description: 'declared, classified, updated, sighting, override.set, override.withdrawn, located, returned, closed, cancelled, …' })
+  type: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Codes, levels and times of the event' }) data: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Free text of the event (note, place, reason)' })
+  text: Record<string, unknown> | null;
+}
+
+export class TimelineResponse {
+  @ApiProperty({ type: [TimelineEntryResponse] }) items: TimelineEntryResponse[];
 }

@@ -1,15 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionService } from '@vigie/domain';
+import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { toDate, UuidPipe } from '../http/validators';
 import { DeclareFugueDto, FugueListQuery, FugueUpdateDto, LocatedDto, OverrideDto, ReasonDto, ReturnDto } from './fugue.dto';
-import { fugueSummary, fugueView, FugueView, timelineView } from './fugue.response';
+import {
+  FuguePageResponse,
+  FugueResponse,
+  fugueSummary,
+  FugueSummaryResponse,
+  FugueUpdateCreatedResponse,
+  fugueView,
+  FugueView,
+  TimelineResponse,
+  timelineView,
+} from './fugue.response';
 
 @ApiTags('fugues')
 @ApiBearerAuth()
+@ApiErrorResponses()
 @Controller('v1/fugues')
 export class FuguesController {
   constructor(
@@ -19,8 +31,9 @@ export class FuguesController {
   ) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first response' })
-  @ApiCreatedResponse({ description: 'The episode, status missing; the triage runs asynchronously' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: FugueSummaryResponse, description: 'The episode, status missing; the triage runs asynchronously' })
+  @ApiConflict('FUGUE_ALREADY_OPEN: the youth already has an episode in missing or located status')
   async declareFugue(@CurrentCaller() caller: Caller, @Body() dto: DeclareFugueDto) {
     const fugue = await this.declaration.declareFugue(caller, {
       ...dto,
@@ -31,7 +44,7 @@ export class FuguesController {
   }
 
   @Get()
-  @ApiOkResponse({ description: "The caller's episodes, newest first" })
+  @ApiOkResponse({ type: FuguePageResponse, description: "The caller's episodes, newest first, without identity" })
   async listFugues(@CurrentCaller() caller: Caller, @Query() q: FugueListQuery) {
     const { limit, cursor, since, ...filter } = q;
     const page = await this.reading.listFugues(caller, { ...filter, since: toDate(since) ?? undefined }, limit ?? DEFAULT_LIMIT, cursor ?? null);
@@ -39,19 +52,23 @@ export class FuguesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: FugueResponse, description: "The episode with the youth's identity (audited)" })
   @AuditIdentity((body: FugueView) => ({ fugueId: body.id, youthId: body.youthId }))
   async getFugue(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return fugueView(await this.reading.getFugue(caller, id));
   }
 
   @Get(':id/timeline')
+  @ApiOkResponse({ type: TimelineResponse, description: 'Every event of the episode, oldest first (audited)' })
   @AuditIdentity((_body: unknown, params: Record<string, string>) => ({ fugueId: params.id }))
   async timeline(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return timelineView(await this.reading.timeline(caller, id));
   }
 
   @Post(':id/updates')
-  @ApiCreatedResponse({ description: 'Appended to the timeline; the episode is triaged again' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: FugueUpdateCreatedResponse, description: 'Appended to the timeline; the episode is triaged again' })
+  @ApiConflict('INVALID_TRANSITION: the episode is no longer open')
   async addUpdate(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: FugueUpdateDto) {
     const { fugue, updateId } = await this.transitions.addUpdate(caller, id, {
       ...dto,
@@ -62,36 +79,48 @@ export class FuguesController {
 
   @Post(':id/override')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'police and child_protection; lowering a critical trigger needs child_protection' })
+  @ApiConflict('INVALID_TRANSITION: the episode is closed or cancelled')
   async overrideLevel(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: OverrideDto) {
     return fugueSummary(await this.transitions.overrideLevel(caller, id, dto));
   }
 
   @Delete(':id/override')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'Withdraws the override: the computed classification applies again' })
+  @ApiConflict('INVALID_TRANSITION: the episode has no override')
   async withdrawOverride(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return fugueSummary(await this.transitions.withdrawOverride(caller, id));
   }
 
   @Post(':id/located')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'missing → located; the episode is triaged again' })
+  @ApiConflict('INVALID_TRANSITION: the episode is not missing')
   async markLocated(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: LocatedDto) {
     return fugueSummary(await this.transitions.markLocated(caller, id, { at: toDate(dto.at), place: dto.place }));
   }
 
   @Post(':id/return')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'missing or located → returned; the episode is triaged again' })
+  @ApiConflict('INVALID_TRANSITION: the episode is not missing or located')
   async declareReturn(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: ReturnDto) {
     return fugueSummary(await this.transitions.declareReturn(caller, id, { ...dto, returnedAt: toDate(dto.returnedAt) }));
   }
 
   @Post(':id/close')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'returned → closed' })
+  @ApiConflict('INVALID_TRANSITION: the episode is not returned')
   async closeFugue(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: ReasonDto) {
     return fugueSummary(await this.transitions.closeFugue(caller, id, dto.reason));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: FugueSummaryResponse, description: 'missing → cancelled (declared by mistake)' })
+  @ApiConflict('INVALID_TRANSITION: the episode is not missing')
   async cancelFugue(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: ReasonDto) {
     return fugueSummary(await this.transitions.cancelFugue(caller, id, dto.reason));
   }

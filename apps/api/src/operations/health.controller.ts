@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { MetricsService } from '@vigie/domain';
+import { DomainError, MetricsService } from '@vigie/domain';
 import { JobProducer } from '@vigie/queue';
 import { Public } from '../http/auth.guard';
 
@@ -19,6 +19,7 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
+  @ApiOkResponse({ description: 'The process is up', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live() {
     return { status: 'ok' };
   }
@@ -26,8 +27,12 @@ export class HealthController {
   /** Ready when PostgreSQL and Redis answer; Redis must also keep jobs (noeviction). */
   @Get('health/ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 }), () => this.redisCheck()]);
+  async ready() {
+    try {
+      return await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 }), () => this.redisCheck()]);
+    } catch (error) {
+      throw notReady(error);
+    }
   }
 
   @Get('metrics')
@@ -47,6 +52,18 @@ export class HealthController {
       return indicator.down({ message: (error as Error).message });
     }
   }
+}
+
+/**
+ * The 503 names each dependency that is down, in `details` of the usual error body: the error
+ * filter keeps only the status of terminus's own exception, which would hide what is down.
+ */
+function notReady(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) return error;
+  const report = error.getResponse() as { error?: Record<string, { status: string; message?: string }> };
+  const down = Object.entries(report.error ?? {}).map(([field, r]) => ({ field, message: r.message ? `down: ${r.message}` : r.status }));
+  const names = down.map((d) => d.field).join(', ') || 'a dependency';
+  return new DomainError('DEPENDENCY_UNAVAILABLE', `Not ready: ${names} unavailable`, down);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import { DEPARTMENT_CODE } from '../admin/admin.dto';
 import { BelongingsDto, StaffConcernDto } from '../fugues/fugue.dto';
@@ -21,6 +21,7 @@ export class PreviewYouthDto {
 
   @ApiPropertyOptional({ type: MedicalDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MedicalDto)
   medical?: MedicalDto;
@@ -37,6 +38,7 @@ export class PreviewEpisodeDto {
 
   @ApiPropertyOptional({ type: BelongingsDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => BelongingsDto)
   belongings?: BelongingsDto;
@@ -50,6 +52,7 @@ export class PreviewEpisodeDto {
 
   @ApiPropertyOptional({ type: StaffConcernDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => StaffConcernDto)
   staffConcern?: StaffConcernDto;
@@ -57,6 +60,7 @@ export class PreviewEpisodeDto {
 
 export class TriagePreviewDto {
   @ApiProperty({ type: PreviewYouthDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => PreviewYouthDto)
   youth: PreviewYouthDto;
@@ -66,6 +70,7 @@ export class TriagePreviewDto {
   departmentCode: string;
 
   @ApiProperty({ type: PreviewEpisodeDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => PreviewEpisodeDto)
   episode: PreviewEpisodeDto;

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -80,6 +81,7 @@ export class CreateYouthDto {
 
   @ApiPropertyOptional({ type: MedicalDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MedicalDto)
   medical?: MedicalDto;

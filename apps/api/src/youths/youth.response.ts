@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { VULNERABILITY_CODES } from '@vigie/domain';
 import type { YouthProfile } from '@vigie/domain';
 
 /** The profile with identity: only for callers in scope, and every such response is audited. */
@@ -22,3 +24,28 @@ export function youthView({ youth, identity }: YouthProfile) {
   };
 }
 export type YouthView = ReturnType<typeof youthView>;
+
+/** OpenAPI description of youthView. Identity fields are null once erased (retention). */
+export class MedicalResponse {
+  @ApiProperty() vitalTreatment: boolean;
+  @ApiProperty({ type: String, nullable: true }) details: string | null;
+}
+
+export class YouthResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) foyerId: string;
+  @ApiProperty({ type: String, nullable: true }) firstName: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastName: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) birthDate: string | null;
+  @ApiProperty({ enum: ['F', 'M', 'X'] }) sex: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: String, nullable: true }) photoUrl: string | null;
+  @ApiProperty({ type: String, nullable: true }) phone: string | null;
+  @ApiProperty({ type: [String] }) usualPlaces: string[];
+  @ApiProperty({ type: MedicalResponse }) medical: MedicalResponse;
+  @ApiProperty({ type: [String], enum: VULNERABILITY_CODES }) vulnerabilities: string[];
+  @ApiProperty({ type: String, nullable: true }) externalRef: string | null;
+  @ApiProperty({ description: 'True once the personal data has been erased' }) erased: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}

@@ -1,35 +1,39 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, YouthService } from '@vigie/domain';
+import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
 import { UuidPipe } from '../http/validators';
 import { CreateYouthDto, UpdateYouthDto } from './youth.dto';
-import { youthView, YouthView } from './youth.response';
+import { youthView, YouthResponse, YouthView } from './youth.response';
 
 const auditYouth = (body: YouthView) => ({ youthId: body.id });
 
 @ApiTags('youths')
 @ApiBearerAuth()
+@ApiErrorResponses()
 @Controller('v1/youths')
 export class YouthsController {
   constructor(private readonly youths: YouthService) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({ description: 'The profile' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: YouthResponse, description: 'The profile (audited: it carries identity)' })
   @AuditIdentity(auditYouth)
   async registerYouth(@CurrentCaller() caller: Caller, @Body() dto: CreateYouthDto) {
     return youthView(await this.youths.registerYouth(caller, dto));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: YouthResponse, description: 'The profile (audited: it carries identity)' })
   @AuditIdentity(auditYouth)
   async getYouth(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return youthView(await this.youths.getYouth(caller, id));
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: YouthResponse, description: 'The changed profile; an open episode is triaged again' })
   @AuditIdentity(auditYouth)
   async updateYouth(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateYouthDto) {
     return youthView(await this.youths.updateYouth(caller, id, dto));

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { FugueTriageService, MetricsService } from '@vigie/domain';
+import { EscalationJobs, FugueTriageService, MetricsService } from '@vigie/domain';
 import { JobData, JobName, QueueName } from '@vigie/queue';
 import { QueueProcessor } from './queue-processor';
 
@@ -14,6 +14,7 @@ export class TriageProcessor implements QueueProcessor {
   constructor(
     private readonly triage: FugueTriageService,
     private readonly metrics: MetricsService,
+    private readonly jobs: EscalationJobs,
   ) {}
 
   async process(job: Job): Promise<void> {
@@ -21,6 +22,7 @@ export class TriageProcessor implements QueueProcessor {
       case JobName.FugueTriage: {
         const data = job.data as JobData<typeof JobName.FugueTriage>;
         const outcome = await this.triage.triageFugue(data);
+        this.jobs.dispatch(outcome.followUps);
         if (outcome.applied && outcome.classification) {
           this.metrics.classifications.inc({ level: outcome.classification.level });
           if (outcome.latencyMs !== null) this.metrics.triageLatency.observe({ cause: data.cause }, outcome.latencyMs / 1000);

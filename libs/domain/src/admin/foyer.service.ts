@@ -18,6 +18,8 @@ export class FoyerService {
   }
 
   async getFoyer(caller: Caller, id: string): Promise<FoyerEntity> {
+    // The hotline may never read foyers (as for the list): 403, not a 404 for every id.
+    if (caller.role === 'hotline') throw DomainError.forbidden();
     const foyer = await this.foyers.findById(id);
     if (!foyer || !canSeeFoyer(caller, foyer)) throw DomainError.notFound('Foyer');
     return foyer;

@@ -14,11 +14,15 @@ import {
 import { JobName, TriageCause } from '@vigie/queue';
 import { Caller, canSeeFugue, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
+import { EscalationJobs, FollowUp } from '../escalation/escalation-jobs';
+import { EscalationService } from '../escalation/escalation.service';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
 const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
+/** Declaring the return, closing and cancelling are the foyer's acts (api.md § Roles and scopes). */
+const FOYER_ROLES: Role[] = ['admin', 'foyer'];
 
 /** Everything that happens to a declared episode. Each change re-triages it through the outbox. */
 @Injectable()
@@ -30,6 +34,8 @@ export class FugueTransitionService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
+    private readonly escalation: EscalationService,
+    private readonly escalationJobs: EscalationJobs,
   ) {}
 
   async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = new Date()): Promise<{ fugue: FugueEntity; updateId: string }> {
@@ -131,7 +137,7 @@ export class FugueTransitionService {
   }
 
   declareReturn(caller: Caller, id: string, input: ReturnInput, now = new Date()): Promise<FugueEntity> {
-    return this.change(caller, id, FIELD_ROLES, 'returned', async (manager, fugue) => {
+    return this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
       requireStatus(fugue, OPEN, 'declare the return of');
       checkWithinEpisode(input.returnedAt, fugue, now, 'returnedAt');
       if (fugue.locatedAt && input.returnedAt < fugue.locatedAt) throw DomainError.invalid('returnedAt', 'must not be before the time the youth was located');
@@ -152,11 +158,11 @@ export class FugueTransitionService {
   }
 
   closeFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
-    return this.end(caller, id, ['admin', 'foyer', 'child_protection'], 'returned', 'closed', reason);
+    return this.end(caller, id, FOYER_ROLES, 'returned', 'closed', reason);
   }
 
   cancelFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
-    return this.end(caller, id, ['admin', 'foyer', 'child_protection'], 'missing', 'cancelled', reason);
+    return this.end(caller, id, FOYER_ROLES, 'missing', 'cancelled', reason);
   }
 
   private end(caller: Caller, id: string, roles: Role[], from: FugueStatus, to: 'closed' | 'cancelled', reason: string): Promise<FugueEntity> {
@@ -181,14 +187,21 @@ export class FugueTransitionService {
   ): Promise<FugueEntity> {
     requireRole(caller, roles);
     let message: OutboxMessage | null = null;
+    let followUps: FollowUp[] = [];
     const fugue = await this.dataSource.transaction(async (manager) => {
       const fugue = await this.fugues.findByIdForUpdate(manager, id);
       if (!fugue || !canSeeFugue(caller, fugue)) throw DomainError.notFound('Fugue');
+      const statusBefore = fugue.status;
       await work(manager, fugue);
+      // Located, returned, closed or cancelled: the episode's alert stops and everyone notified is told.
+      if (fugue.status !== statusBefore && fugue.status !== 'missing') {
+        followUps = await this.escalation.resolveForFugue(manager, fugue, fugue.status);
+      }
       if (triageCause) message = await this.outbox.add(manager, JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
       return fugue;
     });
     if (message) this.relay.publishSoon([message]);
+    this.escalationJobs.dispatch(followUps);
     return fugue;
   }
 }

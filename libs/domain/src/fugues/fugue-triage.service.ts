@@ -11,6 +11,8 @@ import {
   YouthIdentity,
 } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
+import { FollowUp } from '../escalation/escalation-jobs';
+import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
 import { Classification, HistoryEpisode, Level, TriageInput } from '../triage/triage.types';
 
@@ -24,9 +26,11 @@ export interface TriageOutcome {
   previousEffectiveLevel: Level | null;
   /** Milliseconds from the request (outbox row) to the stored classification. */
   latencyMs: number | null;
+  /** Escalation timers to start once committed. */
+  followUps: FollowUp[];
 }
 
-const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null };
+const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null, followUps: [] };
 
 /**
  * Runs the ruleset on an episode's current facts and stores the result. Idempotent: the
@@ -42,6 +46,7 @@ export class FugueTriageService {
     private readonly outbox: OutboxRepository,
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
+    private readonly escalation: EscalationService,
   ) {}
 
   triageFugue(job: JobData<typeof JobName.FugueTriage>, now = new Date()): Promise<TriageOutcome> {
@@ -60,9 +65,11 @@ export class FugueTriageService {
       await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause);
       const previousEffectiveLevel = fugue.effectiveLevel;
       await this.applyOverrideRule(manager, fugue, classification);
-      await this.fugues.save(manager, fugue);
+      await this.fugues.saveTriageResult(manager, fugue);
+      const followUps = await this.escalation.onClassified(manager, fugue);
       return {
         applied: true,
+        followUps,
         classification,
         effectiveLevel: fugue.effectiveLevel,
         previousEffectiveLevel,
@@ -74,10 +81,9 @@ export class FugueTriageService {
   private async facts(manager: EntityManager, fugue: FugueEntity, youth: YouthEntity, now: Date): Promise<TriageInput> {
     const identity = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string);
     const department = await this.departments.findByCode(fugue.departmentCode);
-    const [updates, others] = await Promise.all([
-      this.fugues.findUpdates(manager, fugue.id),
-      this.fugues.findOtherEpisodesOfYouth(manager, fugue.youthId, fugue.id),
-    ]);
+    // One connection per transaction: its queries run one after the other.
+    const updates = await this.fugues.findUpdates(manager, fugue.id);
+    const others = await this.fugues.findOtherEpisodesOfYouth(manager, fugue.youthId, fugue.id);
     return {
       now,
       timeZone: department?.timeZone ?? 'Europe/Paris',

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
 import { OutboxMessage, OutboxRepository } from '@vigie/persistence';
-import { JobData, JobName, JobProducer } from '@vigie/queue';
+import { JobData, JobProducer, OutboxJobName } from '@vigie/queue';
 
 /** How long a fresh row is left to the fast path before the sweep publishes it. */
 const FAST_PATH_GRACE_MS = 1000;
@@ -16,6 +16,9 @@ const SWEEP_BATCH = 200;
 @Injectable()
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
+  /** Fast-path rows waiting for the next UPDATE, and the UPDATE before it (at most one in flight). */
+  private nextMark: { ids: string[]; done: Promise<void> } | null = null;
+  private lastMark: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,7 +36,26 @@ export class OutboxRelay {
 
   async publish(messages: OutboxMessage[]): Promise<void> {
     await Promise.all(messages.map((m) => this.enqueue(m)));
-    await this.outbox.markPublished(messages.map((m) => m.id));
+    await this.markPublished(messages.map((m) => m.id));
+  }
+
+  /**
+   * Marks rows published. Calls made while an UPDATE is in flight share the next one: under load
+   * the fast path costs one UPDATE (one commit) per burst of declarations instead of one each.
+   * Each call resolves once its own rows are marked, or rejects with the error of that UPDATE.
+   */
+  private markPublished(ids: string[]): Promise<void> {
+    if (!this.nextMark) {
+      const mark = { ids: [] as string[], done: Promise.resolve() };
+      mark.done = this.lastMark.then(() => {
+        if (this.nextMark === mark) this.nextMark = null;
+        return this.outbox.markPublished(mark.ids);
+      });
+      this.lastMark = mark.done.catch(() => undefined);
+      this.nextMark = mark;
+    }
+    this.nextMark.ids.push(...ids);
+    return this.nextMark.done;
   }
 
   /** Publishes what is due; returns how many rows were published. Stops at the first Redis error. */
@@ -61,7 +83,7 @@ export class OutboxRelay {
   }
 
   private enqueue(message: OutboxMessage): Promise<void> {
-    const data = { ...message.payload, outboxId: message.id } as JobData<JobName>;
-    return this.producer.enqueue(message.jobName as JobName, data);
+    const data = { ...message.payload, outboxId: message.id } as JobData<OutboxJobName>;
+    return this.producer.enqueue(message.jobName as OutboxJobName, data);
   }
 }

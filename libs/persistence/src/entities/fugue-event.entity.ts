@@ -12,7 +12,14 @@ export type FugueEventType =
   | 'located'
   | 'returned'
   | 'closed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'alert.opened'
+  | 'alert.step'
+  | 'alert.acknowledged'
+  | 'alert.resolved'
+  | 'routine.notified'
+  | 'notification.sent'
+  | 'notification.failed';
 
 @Entity({ name: 'fugue_events' })
 export class FugueEventEntity {

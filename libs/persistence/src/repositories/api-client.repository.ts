@@ -11,9 +11,41 @@ export class ApiClientRepository {
     return this.dataSource.getRepository(ApiClientEntity);
   }
 
-  /** Read on every request, so a revocation takes effect on the next one. */
-  findActiveByKeyHash(keyHash: string): Promise<ApiClientEntity | null> {
-    return this.repo.findOneBy({ keyHash, revokedAt: IsNull() });
+  /**
+   * Read on every request, so a revocation takes effect on the next one. Plain SQL: this is on
+   * the hot path of every route, and the query builder's cost showed there.
+   */
+  async findActiveByKeyHash(keyHash: string): Promise<ApiClientEntity | null> {
+    const rows: {
+      id: string;
+      name: string;
+      role: ApiClientEntity['role'];
+      key_hash: string;
+      key_prefix: string;
+      foyer_ids: string[];
+      department_codes: string[];
+      inbound_webhook_secret_enc: string | null;
+      created_at: Date;
+      revoked_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT id, name, role, key_hash, key_prefix, foyer_ids, department_codes, inbound_webhook_secret_enc, created_at, revoked_at
+         FROM api_clients WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [keyHash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return Object.assign(new ApiClientEntity(), {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      keyHash: row.key_hash,
+      keyPrefix: row.key_prefix,
+      foyerIds: row.foyer_ids,
+      departmentCodes: row.department_codes,
+      inboundWebhookSecretEnc: row.inbound_webhook_secret_enc,
+      createdAt: row.created_at,
+      revokedAt: row.revoked_at,
+    });
   }
 
   findById(id: string): Promise<ApiClientEntity | null> {

@@ -6,6 +6,11 @@ import { FugueEventEntity, FugueEventType } from '../entities/fugue-event.entity
 export class FugueEventRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** For events written outside any other transaction. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
   async append(
     manager: EntityManager,
     event: { fugueId: string; type: FugueEventType; at?: Date; actorId?: string | null; data?: Record<string, unknown>; privateEnc?: string | null },

@@ -103,6 +103,30 @@ export class FugueRepository {
     return this.repo(manager).save(fugue);
   }
 
+  /**
+   * Writes what a triage changes on the episode (classification, review time, effective level,
+   * a superseded override) in one UPDATE: `save` would first reload the row to diff it, one more
+   * round trip on every triage.
+   */
+  async saveTriageResult(manager: EntityManager, fugue: FugueEntity): Promise<void> {
+    await manager.query(
+      `UPDATE fugues
+          SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
+              override_by = $6, override_at = $7, override_reason_enc = $8, updated_at = now()
+        WHERE id = $1`,
+      [
+        fugue.id,
+        fugue.classification === null ? null : JSON.stringify(fugue.classification),
+        fugue.nextReviewAt,
+        fugue.effectiveLevel,
+        fugue.overrideLevel,
+        fugue.overrideBy,
+        fugue.overrideAt,
+        fugue.overrideReasonEnc,
+      ],
+    );
+  }
+
   async list(scope: FugueScope, filter: FugueListFilter, limit: number, cursor: string | null): Promise<Page<FugueEntity>> {
     const qb = this.repo().createQueryBuilder('f');
     if (scope.foyerIds) qb.andWhere('f.foyer_id = ANY(:scopeFoyers)', { scopeFoyers: scope.foyerIds });

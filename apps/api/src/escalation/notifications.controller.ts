@@ -1,0 +1,35 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, EscalationJobs, NotificationAdminService, requireRole } from '@vigie/domain';
+import { CurrentCaller } from '../http/auth.guard';
+import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
+import { UuidPipe } from '../http/validators';
+import { notificationView } from './escalation.response';
+
+@ApiTags('escalation')
+@ApiBearerAuth()
+@Controller('v1/notifications')
+export class NotificationsController {
+  constructor(
+    private readonly notifications: NotificationAdminService,
+    private readonly jobs: EscalationJobs,
+  ) {}
+
+  @Get('dead-letter')
+  @ApiOkResponse({ description: 'Notifications that failed for good (after 24 h of retries, or interrupted mid-send)' })
+  async listDeadLetter(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
+    requireRole(caller, ['admin']);
+    const page = await this.notifications.listDeadLetter(q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    return { items: page.items.map(notificationView), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/replay')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The failed notification is sent again now' })
+  async replay(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    const { notification, followUps } = await this.notifications.replay(id);
+    this.jobs.dispatch(followUps);
+    return notificationView(notification);
+  }
+}

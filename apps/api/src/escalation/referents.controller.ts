@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, ReferentService, requireRole } from '@vigie/domain';
+import { CurrentCaller } from '../http/auth.guard';
+import { DEFAULT_LIMIT } from '../http/pagination.dto';
+import { UuidPipe } from '../http/validators';
+import { CreateReferentDto, ReferentListQuery, toChannels, UpdateReferentDto } from './escalation.dto';
+import { referentView, savedReferentView } from './escalation.response';
+
+@ApiTags('escalation')
+@ApiBearerAuth()
+@Controller('v1/referents')
+export class ReferentsController {
+  constructor(private readonly referents: ReferentService) {}
+
+  @Post()
+  @ApiCreatedResponse({ description: 'The referent; webhookSecret (whsec_…) is shown once when a webhook channel is given' })
+  async createReferent(@CurrentCaller() caller: Caller, @Body() dto: CreateReferentDto) {
+    requireRole(caller, ['admin']);
+    return savedReferentView(await this.referents.createReferent({ ...dto, channels: toChannels(dto.channels) }));
+  }
+
+  @Get()
+  async listReferents(@CurrentCaller() caller: Caller, @Query() q: ReferentListQuery) {
+    requireRole(caller, ['admin']);
+    const page = await this.referents.listReferents({ departmentCode: q.departmentCode, role: q.role }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    return { items: page.items.map((r) => referentView(r)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  async getReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    return referentView(await this.referents.getReferent(id));
+  }
+
+  @Patch(':id')
+  async updateReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateReferentDto) {
+    requireRole(caller, ['admin']);
+    return savedReferentView(await this.referents.updateReferent(id, { ...dto, channels: dto.channels ? toChannels(dto.channels) : undefined }));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async deleteReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    await this.referents.deleteReferent(id);
+  }
+}

@@ -1,0 +1,44 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiClientService } from '@vigie/domain';
+import { JobProducer } from '@vigie/queue';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+/**
+ * Bull Board for administrators at /admin/queues. A browser signs in with HTTP Basic auth
+ * (any user name, the admin API key as password); scripts may send the Bearer key.
+ * Job payloads carry ids only, so the dashboard shows no personal data.
+ */
+export function mountQueueDashboard(app: NestExpressApplication): void {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({
+    queues: app.get(JobProducer).allQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })),
+    serverAdapter,
+  });
+  const clients = app.get(ApiClientService);
+  app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
+    void adminOnly(clients, req)
+      .then((ok) => {
+        if (ok) return next();
+        res.setHeader('WWW-Authenticate', 'Basic realm="Vigie queues"');
+        res.status(401).json({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'An admin API key is required', correlationId: (req as Request & { correlationId?: string }).correlationId ?? 'none' });
+      })
+      .catch(next);
+  });
+  app.use(QUEUE_DASHBOARD_PATH, serverAdapter.getRouter());
+}
+
+async function adminOnly(clients: ApiClientService, req: Request): Promise<boolean> {
+  const header = req.header('authorization') ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(header)?.[1];
+  const key = bearer ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
+  if (!key) return false;
+  const caller = await clients.authenticate(key);
+  return caller?.role === 'admin';
+}

@@ -1,0 +1,689 @@
+// `npm run bench`: intake throughput and triage latency, measured side by side in one run
+// (docs/performance.md). Phases, all under the same autocannon load:
+//   B  a raw baseline (bench/raw-baseline.mjs: bare node:http, one pg INSERT, one BullMQ add);
+//   S  the service as `npm start` runs it (API + worker in one process), POST /v1/fugues;
+//   T  the service again at half of S's rate (paced, see runPacedDeclarations), then
+//      POST → stored classification from SQL.
+// Settings (environment): BENCH_DURATION_S (20), BENCH_WARMUP_S (5), BENCH_CONNECTIONS (32),
+// BENCH_TRIAGE_RATE (requests/s of the triage phase; default half of S),
+// BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (redis://127.0.0.1:6379),
+// BENCH_KEEP_DB=1 keeps the bench databases for inspection.
+// Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import IORedis from 'ioredis';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+
+const DURATION_S = positiveInt('BENCH_DURATION_S', 20);
+const WARMUP_S = positiveInt('BENCH_WARMUP_S', 5);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
+/** Offered rate of the triage phase; by default half of what S sustained. */
+const TRIAGE_RATE = process.env.BENCH_TRIAGE_RATE ? positiveInt('BENCH_TRIAGE_RATE', 0) : null;
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+
+const SERVICE_DB = 'vigie_bench';
+const BASELINE_DB = 'vigie_bench_baseline';
+const SERVICE_PREFIX = 'vigie-bench';
+const BASELINE_PREFIX = 'vigie-bench-baseline';
+/** The service's database pool (libs/persistence data-source.ts); the baseline gets the same. */
+const POOL_SIZE = 20;
+/** Foyers the bench youths are spread over, all reachable by one foyer API client. */
+const FOYER_DEPARTMENTS = ['75', '93', '13', '69'];
+
+const GOALS = { ratio: 0.5, triageP99Ms: 250 };
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every child is stopped on exit, on signals and on failure.
+
+const children = new Set();
+
+function spawnChild(name, args, env, logStream) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.benchName = name;
+  children.add(child);
+  child.stdout.pipe(logStream, { end: false });
+  child.stderr.pipe(logStream, { end: false });
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function stopChild(child, graceMs = 10_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the bench processes\n`);
+    void Promise.allSettled([...children].map((c) => stopChild(c, 3000))).then(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+async function waitFor(what, probe, timeoutMs, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function databaseUrl(name) {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function recreateDatabase(admin, name) {
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+}
+
+/** Removes this bench's own BullMQ keys (by prefix) from the shared Redis; nothing else is touched. */
+async function deleteRedisPrefix(redis, prefix) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies() {
+  try {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = values[3] + (values[4] ?? 0);
+    const total = values.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+async function committedTransactions(admin, name) {
+  const { rows } = await admin.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = $1`, [name]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+function isoAgo(ms) {
+  return new Date(Date.now() - ms).toISOString();
+}
+
+function birthDateForAge(age) {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear() - age - 1, now.getUTCMonth(), now.getUTCDate()));
+  d.setUTCDate(d.getUTCDate() + 2);
+  return d.toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generation.
+
+/** The body of a declaration, the same for the service and the baseline. Fictitious data only. */
+function declarationBody(youthId) {
+  return JSON.stringify({
+    youthId,
+    noticedMissingAt: isoAgo(60_000),
+    lastSeenAt: isoAgo(120_000),
+    lastSeenPlace: 'Testlieu, arrêt de bus',
+    departedWith: 'alone',
+    belongings: { phone: true, money: false },
+    indicators: ['SCHOOL_DROPOUT'],
+  });
+}
+
+/**
+ * A run of POST /v1/fugues. `nextYouthId` gives a fresh youth per request; when it runs dry the
+ * last one is reused (answered 409) and `exhausted` is reported, so a too small pool is visible.
+ */
+function runDeclarations({ url, key, duration, connections, overallRate, nextYouthId, onSecond }) {
+  const headers = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const instance = autocannon({
+    url,
+    connections,
+    duration,
+    ...(overallRate ? { overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/fugues',
+        headers,
+        setupRequest: (req) => ({ ...req, body: declarationBody(nextYouthId()) }),
+      },
+    ],
+  });
+  if (onSecond) instance.on('tick', ({ counter }) => onSecond(counter));
+  return instance;
+}
+
+/**
+ * POST /v1/fugues at a steady `rate` per second. autocannon paces a connection by sending its
+ * quota at the start of each second and then pausing, so one instance at 160 req/s sends about
+ * 160 requests at once every second. Here the rate is split over `slices` instances started
+ * 1/slices of a second apart: the same rate in small bursts spread over the second, which is
+ * what "at half the sustained rate" means for the triage queue. Latencies are taken from each
+ * response (no coordinated-omission correction: the senders are paced, not closed-loop).
+ */
+async function runPacedDeclarations({ url, key, duration, rate, connections, nextYouthId }) {
+  const slices = Math.max(1, Math.min(20, rate));
+  const latencies = [];
+  const runs = [];
+  for (let i = 0; i < slices; i++) {
+    const sliceRate = Math.floor(rate / slices) + (i < rate % slices ? 1 : 0);
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000 / slices));
+    const instance = runDeclarations({
+      url,
+      key,
+      duration,
+      connections: Math.max(1, Math.round(connections / slices)),
+      overallRate: sliceRate,
+      nextYouthId,
+    });
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    runs.push(instance);
+  }
+  const results = await Promise.all(runs);
+  latencies.sort((a, b) => a - b);
+  const at = (q) => (latencies.length === 0 ? null : Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]));
+  const sum = (field) => results.reduce((total, r) => total + r[field], 0);
+  const statusCodes = {};
+  for (const r of results) for (const [code, stat] of Object.entries(r.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + stat.count;
+  const durationS = Math.max(...results.map((r) => r.duration));
+  return {
+    slices,
+    connections: slices * Math.max(1, Math.round(connections / slices)),
+    requestsPerSecond: Math.round(sum('2xx') / durationS),
+    totalRequests: latencies.length,
+    durationS,
+    latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: latencies.length ? Math.round(latencies[latencies.length - 1]) : null },
+    status2xx: sum('2xx'),
+    non2xx: sum('non2xx'),
+    statusCodes,
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+  };
+}
+
+function youthPool(ids) {
+  let next = 0;
+  const pool = {
+    exhausted: false,
+    used: () => Math.min(next, ids.length),
+    take: () => {
+      if (next >= ids.length) {
+        pool.exhausted = true;
+        return ids[ids.length - 1];
+      }
+      return ids[next++];
+    },
+  };
+  return pool;
+}
+
+function summarize(result) {
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    totalRequests: result.requests.total,
+    durationS: result.duration,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    status2xx: result['2xx'],
+    non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count])),
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service and its fixtures.
+
+async function api(baseUrl, key, method, path, body) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Creates `count` youths through the API (identity is encrypted by the service), in parallel. */
+async function createYouths(baseUrl, key, foyerIds, count) {
+  const ids = [];
+  const failures = {};
+  let n = 0;
+  const birthDate = birthDateForAge(16);
+  const started = Date.now();
+  await autocannon({
+    url: baseUrl,
+    connections: CONNECTIONS,
+    amount: count,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/youths',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ foyerId: foyerIds[n++ % foyerIds.length], firstName: 'Testprenom', lastName: 'Testnom', birthDate, sex: 'F' }),
+        }),
+        onResponse: (status, body) => {
+          if (status === 201) ids.push(JSON.parse(body).id);
+          else failures[status] = (failures[status] ?? 0) + 1;
+        },
+      },
+    ],
+  });
+  if (Object.keys(failures).length > 0) throw new Error(`Creating youths failed: ${JSON.stringify(failures)}`);
+  return { ids, perSecond: ids.length / ((Date.now() - started) / 1000) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+function pad(value, width) {
+  return String(value).padStart(width);
+}
+
+function row(label, s) {
+  return [
+    label.padEnd(22),
+    pad(s.requestsPerSecond, 8),
+    pad(s.latencyMs.p50, 8),
+    pad(s.latencyMs.p99, 8),
+    pad(s.status2xx, 8),
+    pad(s.non2xx, 8),
+    pad(s.errors, 7),
+    pad(s.timeouts, 9),
+    pad(s.cpuMsPerRequest ?? '-', 11),
+    pad(s.pgTransactionsPerRequest ?? '-', 11),
+  ].join(' ');
+}
+
+function report(results) {
+  const { settings, baseline, service, triage, goals } = results;
+  const lines = [
+    '',
+    `Intake benchmark — ${settings.cpus} CPU(s) ${settings.cpuModel}, node ${settings.node}, ` +
+      `${settings.durationS} s per phase after ${settings.warmupS} s warm-up, ${settings.connections} connections`,
+    '',
+    [
+      ''.padEnd(22),
+      pad('req/s', 8),
+      pad('p50 ms', 8),
+      pad('p99 ms', 8),
+      pad('2xx', 8),
+      pad('non-2xx', 8),
+      pad('errors', 7),
+      pad('timeouts', 9),
+      pad('CPU ms/req', 11),
+      pad('PG xact/req', 11),
+    ].join(' '),
+    row('B raw baseline', baseline),
+    row('S service (npm start)', service),
+    '',
+    `S/B throughput ratio: ${results.ratio.toFixed(2)}   (machine busy: B ${baseline.machineBusyPercent}%, S ${service.machineBusyPercent}%)`,
+    `Triage backlog after S: ${service.triageBacklogAtEnd} episodes waiting, drained in ${service.triageDrainS} s ` +
+      `(declared and triaged end to end: ${service.endToEndPerSecond} per second)`,
+    '',
+    `Triage at ${settings.triageRateFromEnv ? 'BENCH_TRIAGE_RATE' : '~50 % of S'}: ${triage.offeredRate} req/s offered for ${settings.durationS} s ` +
+      `(${triage.load.slices} paced senders, ${triage.load.connections} connections), ` +
+      `${triage.load.requestsPerSecond} req/s served, POST p50 ${triage.load.latencyMs.p50} ms / p99 ${triage.load.latencyMs.p99} ms, ` +
+      `non-2xx ${triage.load.non2xx}, errors ${triage.load.errors}`,
+    `  POST → stored classification (cause declared, n=${triage.episodes}): ` +
+      `p50 ${triage.latencyMs.p50} ms, p99 ${triage.latencyMs.p99} ms, max ${triage.latencyMs.max} ms`,
+    '',
+    'Goals (quality.md § Performance):',
+    `  intake: S/B ≥ ${GOALS.ratio} with 0 errors ............ ${goals.intake.pass ? 'PASS' : 'FAIL'} (${goals.intake.detail})`,
+    `  triage: p99 POST → classification ≤ ${GOALS.triageP99Ms} ms .... ${goals.triage.pass ? 'PASS' : 'FAIL'} (${goals.triage.detail})`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+async function main() {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const logPath = join(RESULTS_DIR, `intake-${stamp}.processes.log`);
+  const log = createWriteStream(logPath);
+  const step = (message) => process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  let service = null;
+  let baselineChild = null;
+
+  try {
+    step(`recreating databases ${SERVICE_DB} and ${BASELINE_DB}, clearing Redis prefixes ${SERVICE_PREFIX}: and ${BASELINE_PREFIX}:`);
+    await recreateDatabase(admin, SERVICE_DB);
+    await recreateDatabase(admin, BASELINE_DB);
+    await deleteRedisPrefix(redis, SERVICE_PREFIX);
+    await deleteRedisPrefix(redis, BASELINE_PREFIX);
+
+    // --- the service, as `npm start` runs it ---
+    const adminKey = `bench_admin_${randomBytes(24).toString('base64url')}`;
+    const servicePort = await freePort();
+    const serviceUrl = `http://127.0.0.1:${servicePort}`;
+    step(`starting the service on port ${servicePort} (migrations run at start)`);
+    service = spawnChild(
+      'service',
+      ['--enable-source-maps', 'dist/apps/standalone/src/main.js'],
+      {
+        ...process.env,
+        PORT: String(servicePort),
+        DATABASE_URL: databaseUrl(SERVICE_DB),
+        REDIS_URL,
+        VIGIE_QUEUE_PREFIX: SERVICE_PREFIX,
+        VIGIE_BOOTSTRAP_ADMIN_KEY: adminKey,
+        VIGIE_DATA_KEY: randomBytes(32).toString('base64'),
+        VIGIE_RATE_LIMIT_PER_MINUTE: '1000000000',
+        LOG_LEVEL: 'warn',
+      },
+      log,
+    );
+    const serviceExit = new Promise((_, reject) =>
+      service.once('exit', (code, signal) => reject(new Error(`The service exited (${code ?? signal}); see ${logPath}`))),
+    );
+    serviceExit.catch(() => undefined);
+    await Promise.race([
+      waitFor('the service to be ready', async () => (await fetch(`${serviceUrl}/health/ready`)).ok, 60_000),
+      serviceExit,
+    ]);
+
+    step('creating foyers, a foyer API client and a first batch of youths through the API');
+    const foyers = [];
+    for (const departmentCode of FOYER_DEPARTMENTS) {
+      foyers.push(await api(serviceUrl, adminKey, 'POST', '/v1/foyers', { name: `Foyer Testbench ${departmentCode}`, departmentCode, kind: 'ase' }));
+    }
+    const foyerIds = foyers.map((f) => f.id);
+    const client = await api(serviceUrl, adminKey, 'POST', '/v1/api-clients', { name: 'Bench foyer client', role: 'foyer', foyerIds });
+    const firstBatch = await createYouths(serviceUrl, client.key, foyerIds, 2000);
+    step(`  ${firstBatch.ids.length} youths at ${Math.round(firstBatch.perSecond)} youths/s`);
+    // The youth creation rate is a first guess of the intake rate; the warm-up refines it.
+    const warmupNeed = Math.ceil(firstBatch.perSecond * 2.5 * WARMUP_S) + 500;
+    const warmupIds = firstBatch.ids.concat(
+      warmupNeed > firstBatch.ids.length ? (await createYouths(serviceUrl, client.key, foyerIds, warmupNeed - firstBatch.ids.length)).ids : [],
+    );
+
+    // --- B: the raw baseline ---
+    const baselinePort = await freePort();
+    step(`starting the raw baseline on port ${baselinePort}`);
+    baselineChild = spawnChild(
+      'baseline',
+      ['bench/raw-baseline.mjs'],
+      {
+        ...process.env,
+        PORT: String(baselinePort),
+        DATABASE_URL: databaseUrl(BASELINE_DB),
+        REDIS_URL,
+        BENCH_QUEUE_PREFIX: BASELINE_PREFIX,
+        BENCH_POOL_SIZE: String(POOL_SIZE),
+      },
+      log,
+    );
+    await new Promise((resolve, reject) => {
+      baselineChild.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve());
+      baselineChild.once('exit', (code) => reject(new Error(`The baseline exited (${code}); see ${logPath}`)));
+    });
+    const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+    step(`B warm-up ${WARMUP_S} s`);
+    await runDeclarations({ url: baselineUrl, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
+    step(`B measured ${DURATION_S} s`);
+    const b = await measured(
+      admin,
+      BASELINE_DB,
+      baselineChild.pid,
+      () => runDeclarations({ url: baselineUrl, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: randomUUID }),
+      async () => undefined,
+    );
+    await stopChild(baselineChild);
+
+    // --- S: the service ---
+    step(`S warm-up ${WARMUP_S} s`);
+    const warmupPool = youthPool(warmupIds);
+    // The service gets faster as it warms up: the pool of S is sized on the best second of the warm-up.
+    let peakRate = 0;
+    const warm = await runDeclarations({
+      url: serviceUrl,
+      key: client.key,
+      duration: WARMUP_S,
+      connections: CONNECTIONS,
+      nextYouthId: warmupPool.take,
+      onSecond: (count) => (peakRate = Math.max(peakRate, count)),
+    });
+    const warmRate = warm['2xx'] / warm.duration;
+    const measuredNeed = Math.ceil(Math.max(peakRate, warmRate) * (warmupPool.exhausted ? 2.5 : 1.6) * DURATION_S) + 1000;
+    step(`  warm-up served ${Math.round(warmRate)} req/s (best second ${peakRate})${warmupPool.exhausted ? ', youth pool exhausted: larger margin' : ''}; ` +
+      `waiting for the triage backlog, then creating ${measuredNeed} youths`);
+    await waitForTriageBacklog(120_000);
+    const measuredPool = youthPool((await createYouths(serviceUrl, client.key, foyerIds, measuredNeed)).ids);
+    step(`S measured ${DURATION_S} s`);
+    // The CPU and transactions of S include the triage of every episode it declared.
+    const s = await measured(
+      admin,
+      SERVICE_DB,
+      service.pid,
+      () => runDeclarations({ url: serviceUrl, key: client.key, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: measuredPool.take }),
+      async (result) => {
+        result.triageBacklogAtEnd = await triageBacklog();
+        const drainStarted = Date.now();
+        await waitForTriageBacklog(120_000);
+        result.triageDrainS = Math.round((Date.now() - drainStarted) / 100) / 10;
+        // Declarations accepted and triaged per second, counting the time the triage needed to catch up.
+        result.endToEndPerSecond = Math.round(result.status2xx / (result.durationS + result.triageDrainS));
+      },
+    );
+    s.youthPool = { size: measuredNeed, used: measuredPool.used(), exhausted: measuredPool.exhausted };
+    step(`  ${s.requestsPerSecond} req/s; triage backlog ${s.triageBacklogAtEnd} drained in ${s.triageDrainS} s`);
+
+    // --- T: triage latency at half the sustained rate ---
+    const offeredRate = TRIAGE_RATE ?? Math.max(1, Math.round(s.requestsPerSecond / 2));
+    const triageNeed = Math.ceil(offeredRate * DURATION_S * 1.2) + 500;
+    step(`creating ${triageNeed} youths for the triage phase`);
+    const triageIds = (await createYouths(serviceUrl, client.key, foyerIds, triageNeed)).ids;
+    const triagePool = youthPool(triageIds);
+    step(`T ${DURATION_S} s at ${offeredRate} req/s (${TRIAGE_RATE ? 'BENCH_TRIAGE_RATE' : '50 % of S'})`);
+    const t = await runPacedDeclarations({
+      url: serviceUrl,
+      key: client.key,
+      duration: DURATION_S,
+      rate: offeredRate,
+      connections: CONNECTIONS,
+      nextYouthId: triagePool.take,
+    });
+    const usedIds = triageIds.slice(0, triagePool.used());
+    const episodes = await waitFor(
+      'every episode of the triage phase to be classified',
+      async () => {
+        const { rows } = await serviceQuery(
+          `SELECT count(*)::int AS declared, count(c.id)::int AS classified
+             FROM fugues f LEFT JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared'
+            WHERE f.youth_id = ANY($1::uuid[])`,
+          [usedIds],
+        );
+        return rows[0].declared > 0 && rows[0].declared === rows[0].classified ? rows[0].declared : null;
+      },
+      120_000,
+      250,
+    );
+    const { rows: latencyRows } = await serviceQuery(
+      `SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p50,
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p99,
+              round(max(ms)::numeric, 1)::float AS max
+         FROM (SELECT EXTRACT(EPOCH FROM c.created_at - f.created_at) * 1000 AS ms
+                 FROM fugues f JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared'
+                WHERE f.youth_id = ANY($1::uuid[])) latencies`,
+      [usedIds],
+    );
+
+    // --- verdict ---
+    const ratio = b.requestsPerSecond > 0 ? s.requestsPerSecond / b.requestsPerSecond : 0;
+    const sClean = s.non2xx === 0 && s.errors === 0 && s.timeouts === 0;
+    const bClean = b.non2xx === 0 && b.errors === 0 && b.timeouts === 0;
+    const tClean = t.non2xx === 0 && t.errors === 0 && t.timeouts === 0;
+    const triageLatency = latencyRows[0];
+    const results = {
+      startedAt: startedAt.toISOString(),
+      settings: {
+        cpus: availableParallelism(),
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        connections: CONNECTIONS,
+        databasePoolSize: POOL_SIZE,
+        triageRateFromEnv: TRIAGE_RATE !== null,
+      },
+      baseline: b,
+      service: s,
+      ratio: Math.round(ratio * 100) / 100,
+      triage: { offeredRate, load: t, episodes, latencyMs: triageLatency },
+      goals: {
+        intake: {
+          pass: ratio >= GOALS.ratio && sClean,
+          detail:
+            `ratio ${ratio.toFixed(2)}, S non-2xx ${s.non2xx}, errors ${s.errors}, timeouts ${s.timeouts}` +
+            (bClean ? '' : '; the baseline itself had failures') +
+            (s.youthPool.exhausted ? '; the youth pool ran out (409s): this run is not valid' : ''),
+        },
+        triage: {
+          pass: triageLatency.p99 !== null && triageLatency.p99 <= GOALS.triageP99Ms && tClean,
+          detail: `p99 ${triageLatency.p99} ms` + (tClean ? '' : `, with ${t.non2xx} non-2xx and ${t.errors} errors under load`),
+        },
+      },
+    };
+    const resultsPath = join(RESULTS_DIR, `intake-${stamp}.json`);
+    writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+    report(results);
+    step(`results written to ${resultsPath} (process logs: ${logPath})`);
+    return results.goals.intake.pass && results.goals.triage.pass ? 0 : 1;
+  } finally {
+    await Promise.allSettled([service, baselineChild].filter(Boolean).map((c) => stopChild(c)));
+    if (!KEEP_DB) {
+      await admin.query(`DROP DATABASE IF EXISTS ${SERVICE_DB} WITH (FORCE)`).catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${BASELINE_DB} WITH (FORCE)`).catch(() => undefined);
+    }
+    await deleteRedisPrefix(redis, SERVICE_PREFIX).catch(() => undefined);
+    await deleteRedisPrefix(redis, BASELINE_PREFIX).catch(() => undefined);
+    redis.disconnect();
+    await admin.end();
+    log.end();
+  }
+}
+
+/** Queries the service's database through a short-lived client. */
+async function serviceQuery(sql, params) {
+  const client = new pg.Client({ connectionString: databaseUrl(SERVICE_DB) });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function triageBacklog() {
+  const { rows } = await serviceQuery(`SELECT count(*)::int AS n FROM outbox WHERE processed_at IS NULL`);
+  return rows[0].n;
+}
+
+async function waitForTriageBacklog(timeoutMs) {
+  await waitFor('the triage backlog to drain', async () => (await triageBacklog()) === 0, timeoutMs, 200);
+}
+
+/**
+ * Runs one measured phase and adds what it cost: share of the machine busy during the load, then,
+ * once `settle` has let the server finish the work the load caused (the service's triage backlog),
+ * CPU of the server process and PostgreSQL transactions committed in its database per request.
+ * pg_stat_database is fed by each backend at most once a second, so the count is approximate
+ * (within a few per cent on a 20 s phase).
+ */
+async function measured(admin, database, pid, run, settle) {
+  const cpuBefore = cpuSeconds(pid);
+  const machineBefore = machineJiffies();
+  const xactBefore = await committedTransactions(admin, database);
+  const result = summarize(await run());
+  const machineAfter = machineJiffies();
+  await settle(result);
+  const cpuAfter = cpuSeconds(pid);
+  // Let the backends report their last statistics (they do when idle, at most once a second).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await admin.query('SELECT pg_stat_clear_snapshot()');
+  const xactAfter = await committedTransactions(admin, database);
+  const served = result.totalRequests || 1;
+  result.cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null ? Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / served) / 100 : null;
+  result.machineBusyPercent = machineBefore && machineAfter
+    ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100)
+    : null;
+  result.pgTransactionsPerRequest = Math.round(((xactAfter - xactBefore) / served) * 100) / 100;
+  return result;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`Bench failed: ${error.stack ?? error.message}\n`);
+    void Promise.allSettled([...children].map((c) => stopChild(c, 3000))).then(() => process.exit(2));
+  },
+);

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './vigie-config';
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+/** The variable each problem line names (`NAME: message`). */
+const namesOf = (problems: string[]) => problems.map((p) => p.split(':')[0]).sort();
+
+describe('loadConfig', () => {
+  it('gives every variable its documented default when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vigie',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      VIGIE_QUEUE_PREFIX: 'vigie',
+      VIGIE_PUBLIC_URL: 'http://localhost:3000',
+      SMTP_URL: 'smtp://localhost:1025',
+      SMTP_FROM: 'Vigie <vigie@localhost>',
+      VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: false,
+      VIGIE_RETENTION_DAYS: 1095,
+      VIGIE_RATE_LIMIT_PER_MINUTE: 1200,
+      VIGIE_SWEEP_INTERVAL_MS: 1000,
+      VIGIE_OUTBOX_REPUBLISH_AFTER_MS: 30000,
+      VIGIE_JOB_LOCK_MS: 30000,
+      VIGIE_DELIVERY_TIMEOUT_MS: 15000,
+      VIGIE_WORKER_CONCURRENCY: 8,
+      LOG_LEVEL: 'info',
+    });
+    expect(config.VIGIE_DATA_KEY).toBeUndefined();
+    expect(config.VIGIE_BOOTSTRAP_ADMIN_KEY).toBeUndefined();
+    expect(config.SMS_GATEWAY_URL).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '', SMS_GATEWAY_URL: '' })).toMatchObject({ PORT: 3000, LOG_LEVEL: 'info', SMS_GATEWAY_URL: undefined });
+  });
+
+  it('converts numbers and booleans from their text form', () => {
+    const config = loadConfig({ PORT: '8080', VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true', VIGIE_WORKER_CONCURRENCY: '2' });
+    expect(config.PORT).toBe(8080);
+    expect(config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS).toBe(true);
+    expect(config.VIGIE_WORKER_CONCURRENCY).toBe(2);
+  });
+
+  it('ignores variables it does not know', () => {
+    const config = loadConfig({ HOME: '/root', dataKey: 'not-a-variable' }) as unknown as Record<string, unknown>;
+    expect(config.HOME).toBeUndefined();
+    expect(Buffer.isBuffer(config.dataKey)).toBe(true);
+  });
+
+  it('reports every invalid variable at once, each by name', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'staging',
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'http://redis',
+      VIGIE_QUEUE_PREFIX: 'has spaces',
+      VIGIE_DATA_KEY: 'short',
+      VIGIE_BOOTSTRAP_ADMIN_KEY: 'too short',
+      VIGIE_PUBLIC_URL: 'localhost:3000',
+      SMTP_URL: 'mail.example',
+      SMS_GATEWAY_URL: 'ftp://sms',
+      VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'yes',
+      VIGIE_RETENTION_DAYS: '0',
+      VIGIE_RATE_LIMIT_PER_MINUTE: '-1',
+      VIGIE_SWEEP_INTERVAL_MS: '10',
+      VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '5',
+      VIGIE_JOB_LOCK_MS: '100',
+      VIGIE_DELIVERY_TIMEOUT_MS: '5',
+      VIGIE_WORKER_CONCURRENCY: '500',
+      LOG_LEVEL: 'loud',
+    });
+    expect(namesOf(problems)).toEqual(
+      [
+        'NODE_ENV',
+        'PORT',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'VIGIE_QUEUE_PREFIX',
+        'VIGIE_DATA_KEY',
+        'VIGIE_BOOTSTRAP_ADMIN_KEY',
+        'VIGIE_PUBLIC_URL',
+        'SMTP_URL',
+        'SMS_GATEWAY_URL',
+        'VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS',
+        'VIGIE_RETENTION_DAYS',
+        'VIGIE_RATE_LIMIT_PER_MINUTE',
+        'VIGIE_SWEEP_INTERVAL_MS',
+        'VIGIE_OUTBOX_REPUBLISH_AFTER_MS',
+        'VIGIE_JOB_LOCK_MS',
+        'VIGIE_DELIVERY_TIMEOUT_MS',
+        'VIGIE_WORKER_CONCURRENCY',
+        'LOG_LEVEL',
+      ].sort(),
+    );
+  });
+
+  it('shows the rejected value, except for secrets and passwords in URLs', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://vigie:Zqxsecretpassword@db/vigie',
+      VIGIE_BOOTSTRAP_ADMIN_KEY: 'Zqx secret admin key with spaces',
+    });
+    const message = problems.join('\n');
+    expect(message).toContain('(got "abc")');
+    expect(message).toContain('mysql://vigie:***@db/vigie');
+    expect(message).toContain('VIGIE_BOOTSTRAP_ADMIN_KEY: must be 24 to 200 characters without spaces (value hidden)');
+    expect(message).not.toContain('Zqx');
+  });
+
+  it('rejects numbers out of their range at both ends', () => {
+    expect(namesOf(problemsOf({ PORT: '65536' }))).toEqual(['PORT']);
+    expect(namesOf(problemsOf({ PORT: '-1' }))).toEqual(['PORT']);
+    expect(namesOf(problemsOf({ PORT: '30.5' }))).toEqual(['PORT']);
+    expect(loadConfig({ PORT: '0' }).PORT).toBe(0);
+    expect(loadConfig({ VIGIE_SWEEP_INTERVAL_MS: '50' }).VIGIE_SWEEP_INTERVAL_MS).toBe(50);
+    expect(namesOf(problemsOf({ VIGIE_SWEEP_INTERVAL_MS: '30001' }))).toEqual(['VIGIE_SWEEP_INTERVAL_MS']);
+  });
+
+  it('accepts postgres:// and postgresql://, redis:// and rediss://, smtp:// and smtps://', () => {
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgresql://u@h/db', REDIS_URL: 'rediss://h:6380', SMTP_URL: 'smtps://mail.example:465' }),
+    ).not.toThrow();
+  });
+
+  describe('data key', () => {
+    it('decodes a base64 key of exactly 32 bytes', () => {
+      const key = randomBytes(32);
+      const config = loadConfig({ VIGIE_DATA_KEY: key.toString('base64') });
+      expect(config.dataKey.equals(key)).toBe(true);
+    });
+
+    it.each([
+      ['16 bytes', randomBytes(16).toString('base64')],
+      ['33 bytes', randomBytes(33).toString('base64')],
+      ['not base64', '!'.repeat(44)],
+      ['hex instead of base64', randomBytes(32).toString('hex')],
+    ])('refuses a key of %s', (_what, key) => {
+      expect(problemsOf({ VIGIE_DATA_KEY: key })).toEqual(['VIGIE_DATA_KEY: must be exactly 32 bytes encoded in base64']);
+    });
+
+    it('uses a fixed development key outside production when none is given', () => {
+      const a = loadConfig({ NODE_ENV: 'development' }).dataKey;
+      const b = loadConfig({ NODE_ENV: 'test' }).dataKey;
+      expect(a).toHaveLength(32);
+      expect(a.equals(b)).toBe(true);
+    });
+  });
+
+  describe('production', () => {
+    it('requires the data key', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['VIGIE_DATA_KEY: is required when NODE_ENV is production']);
+    });
+
+    it('refuses private webhook targets', () => {
+      expect(problemsOf({ NODE_ENV: 'production', VIGIE_DATA_KEY: randomBytes(32).toString('base64'), VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' })).toEqual([
+        'VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: must not be true when NODE_ENV is production',
+      ]);
+    });
+
+    it('starts with a data key and nothing else', () => {
+      const key = randomBytes(32);
+      const config = loadConfig({ NODE_ENV: 'production', VIGIE_DATA_KEY: key.toString('base64') });
+      expect(config.NODE_ENV).toBe('production');
+      expect(config.dataKey.equals(key)).toBe(true);
+    });
+  });
+});
+
+describe('CONFIG_VARIABLES', () => {
+  it('names every environment variable once, and nothing derived', () => {
+    expect([...CONFIG_VARIABLES].sort()).toEqual(
+      [
+        'NODE_ENV',
+        'PORT',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'VIGIE_QUEUE_PREFIX',
+        'VIGIE_DATA_KEY',
+        'VIGIE_BOOTSTRAP_ADMIN_KEY',
+        'VIGIE_PUBLIC_URL',
+        'SMTP_URL',
+        'SMTP_FROM',
+        'SMS_GATEWAY_URL',
+        'VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS',
+        'VIGIE_RETENTION_DAYS',
+        'VIGIE_RATE_LIMIT_PER_MINUTE',
+        'VIGIE_SWEEP_INTERVAL_MS',
+        'VIGIE_OUTBOX_REPUBLISH_AFTER_MS',
+        'VIGIE_JOB_LOCK_MS',
+        'VIGIE_DELIVERY_TIMEOUT_MS',
+        'VIGIE_WORKER_CONCURRENCY',
+        'LOG_LEVEL',
+      ].sort(),
+    );
+  });
+});

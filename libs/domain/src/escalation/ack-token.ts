@@ -1,0 +1,54 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { VigieConfig } from '@vigie/config';
+import { DomainError } from '../errors/domain-error';
+
+export const ACK_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface AckClaims {
+  alertId: string;
+  referentId: string;
+  expiresAt: Date;
+}
+
+/**
+ * Signed acknowledgement links: one alert, one referent, seven days. The token is
+ * `<claims>.<HMAC-SHA256>` (base64url), keyed by a key derived from VIGIE_DATA_KEY, so no table
+ * is needed and a link cannot be forged or moved to another alert.
+ */
+@Injectable()
+export class AckTokens {
+  private readonly key: Buffer;
+
+  constructor(config: VigieConfig) {
+    this.key = Buffer.from(hkdfSync('sha256', config.dataKey, Buffer.alloc(0), 'vigie acknowledgement links', 32));
+  }
+
+  sign(alertId: string, referentId: string, now = new Date()): string {
+    const claims = Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: now.getTime() + ACK_TOKEN_TTL_MS })).toString('base64url');
+    return `${claims}.${this.mac(claims)}`;
+  }
+
+  /** Throws NOT_FOUND for a forged, malformed or expired token: the page says the link is not valid. */
+  verify(token: string, now = new Date()): AckClaims {
+    const [claims, mac] = token.split('.');
+    const invalid = () => DomainError.notFound('Acknowledgement link');
+    if (!claims || !mac || token.length > 600) throw invalid();
+    const expected = Buffer.from(this.mac(claims));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+    let parsed: { a?: unknown; r?: unknown; e?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    if (typeof parsed.a !== 'string' || typeof parsed.r !== 'string' || typeof parsed.e !== 'number') throw invalid();
+    if (parsed.e < now.getTime()) throw new DomainError('NOT_FOUND', 'This acknowledgement link has expired');
+    return { alertId: parsed.a, referentId: parsed.r, expiresAt: new Date(parsed.e) };
+  }
+
+  private mac(claims: string): string {
+    return createHmac('sha256', this.key).update(claims).digest('base64url');
+  }
+}

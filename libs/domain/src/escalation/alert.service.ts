@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  AlertEntity,
+  AlertRepository,
+  AlertScope,
+  AlertState,
+  DataCipher,
+  FugueEventRepository,
+  NotificationEntity,
+  NotificationRepository,
+  Page,
+  ReferentRepository,
+} from '@vigie/persistence';
+import { Caller, requireRole } from '../access/caller';
+import { DomainError } from '../errors/domain-error';
+
+export interface AlertDetails {
+  alert: AlertEntity;
+  notifications: NotificationEntity[];
+}
+
+/** Who acknowledges: an API caller, or a referent through a signed link. */
+export type Acknowledger = { via: 'api'; caller: Caller } | { via: 'link'; referentId: string };
+
+@Injectable()
+export class AlertService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly alerts: AlertRepository,
+    private readonly notifications: NotificationRepository,
+    private readonly referents: ReferentRepository,
+    private readonly events: FugueEventRepository,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  listAlerts(caller: Caller, filter: { state?: AlertState; departmentCode?: string }, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
+    return this.alerts.list(alertScope(caller), filter, limit, cursor);
+  }
+
+  async getAlert(caller: Caller, id: string): Promise<AlertDetails> {
+    const alert = await this.alerts.findById(id);
+    if (!alert || !canSeeAlert(caller, alert)) throw DomainError.notFound('Alert');
+    return { alert, notifications: await this.notifications.findByAlert(id) };
+  }
+
+  /**
+   * Stops the escalation: later steps do not fire and pending step notifications are not sent.
+   * Idempotent: acknowledging an acknowledged alert changes nothing and answers the same.
+   */
+  async acknowledgeAlert(id: string, by: Acknowledger, note?: string | null, now = new Date()): Promise<AlertEntity> {
+    if (by.via === 'api') requireRole(by.caller, ['admin', 'foyer', 'police', 'child_protection']);
+    return this.dataSource.transaction(async (manager) => {
+      const alert = await this.alerts.findByIdForUpdate(manager, id);
+      if (!alert || (by.via === 'api' && !canSeeAlert(by.caller, alert))) throw DomainError.notFound('Alert');
+      if (by.via === 'link' && !(await this.referents.findActive(by.referentId, manager))) throw DomainError.notFound('Acknowledgement link');
+      if (alert.state === 'acknowledged') return alert;
+      if (alert.state === 'resolved') throw DomainError.transition('This alert is already resolved: the episode has ended');
+      const referentId = by.via === 'link' ? by.referentId : ((await this.referents.findByApiClient(by.caller.clientId))?.id ?? null);
+      alert.state = 'acknowledged';
+      alert.acknowledgedAt = now;
+      alert.acknowledgedVia = by.via;
+      alert.acknowledgedByReferentId = referentId;
+      alert.acknowledgedByClientId = by.via === 'api' ? by.caller.clientId : null;
+      alert.acknowledgementNoteEnc = note ? this.cipher.encrypt({ note }) : null;
+      alert.nextStepAt = null;
+      await this.alerts.save(manager, alert);
+      const cancelled = await this.notifications.cancelPendingAlertNotifications(manager, alert.id, 'Alert acknowledged before sending');
+      await this.events.append(manager, {
+        fugueId: alert.fugueId,
+        type: 'alert.acknowledged',
+        at: now,
+        actorId: by.via === 'api' ? by.caller.clientId : null,
+        data: { alertId: alert.id, via: by.via, referentId, afterStep: alert.lastStep, cancelledNotifications: cancelled },
+        privateEnc: alert.acknowledgementNoteEnc,
+      });
+      return alert;
+    });
+  }
+}
+
+/** Alerts follow the scope of their episode's foyer and département. */
+export function alertScope(caller: Caller): AlertScope {
+  switch (caller.role) {
+    case 'admin':
+      return { foyerIds: null, departmentCodes: null };
+    case 'foyer':
+      return { foyerIds: caller.foyerIds, departmentCodes: null };
+    case 'police':
+    case 'child_protection':
+      return { foyerIds: null, departmentCodes: caller.departmentCodes };
+    case 'hotline':
+      return { foyerIds: null, departmentCodes: caller.departmentCodes.length > 0 ? caller.departmentCodes : null };
+  }
+}
+
+export function canSeeAlert(caller: Caller, alert: Pick<AlertEntity, 'foyerId' | 'departmentCode'>): boolean {
+  const scope = alertScope(caller);
+  if (scope.foyerIds && !scope.foyerIds.includes(alert.foyerId)) return false;
+  if (scope.departmentCodes && !scope.departmentCodes.includes(alert.departmentCode)) return false;
+  return true;
+}

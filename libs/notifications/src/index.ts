@@ -1,0 +1,14 @@
+export type { DeliveryResult } from './delivery-result';
+export { EmailChannel } from './email.channel';
+export type { EmailChannelOptions, EmailSend } from './email.channel';
+export { emailMessage, smsMessage } from './messages';
+export type { AlertMessageInput, EmailMessage, MessageKind } from './messages';
+export { NotificationsModule } from './notifications.module';
+export { SMS_MAX_LENGTH, SmsChannel } from './sms.channel';
+export type { SmsSend } from './sms.channel';
+export { WebTargetError, checkWebTarget, nonPublicKind } from './web-target';
+export type { WebTargetErrorCode } from './web-target';
+export { WebhookChannel } from './webhook.channel';
+export type { WebhookSend } from './webhook.channel';
+export { signWebhook } from './webhook-signer';
+export type { WebhookHeaders, WebhookSignInput } from './webhook-signer';

@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ChannelType } from './referent.entity';
+
+export const NOTIFICATION_KINDS = ['alert.notification', 'alert.resolved', 'routine.information'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** One message to one referent on one channel; sent at most once (`dedup_key` is unique). */
+@Entity({ name: 'notifications' })
+export class NotificationEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'dedup_key', type: 'text' }) dedupKey: string;
+  @Column({ type: 'text' }) kind: NotificationKind;
+  @Column({ name: 'alert_id', type: 'uuid', nullable: true }) alertId: string | null;
+  @Column({ name: 'fugue_id', type: 'uuid' }) fugueId: string;
+  @Column({ type: 'integer', nullable: true }) step: number | null;
+  @Column({ name: 'referent_id', type: 'uuid' }) referentId: string;
+  @Column({ type: 'text' }) channel: ChannelType;
+  /** The address, phone number or URL at the time the notification was created. */
+  @Column({ type: 'text' }) target: string;
+  /** True when the step's roles reached nobody and department_duty was notified instead. */
+  @Column({ type: 'boolean' }) fallback: boolean;
+  @Column({ type: 'text' }) status: NotificationStatus;
+  @Column({ type: 'integer' }) attempts: number;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' }) nextAttemptAt: Date;
+  /** Failed attempts are retried until this time, then the notification fails into the dead-letter list. */
+  @Column({ name: 'retry_until', type: 'timestamptz' }) retryUntil: Date;
+  @Column({ name: 'sending_since', type: 'timestamptz', nullable: true }) sendingSince: Date | null;
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
+import { keysetAfter, Page, pageOf } from './pagination';
+
+@Injectable()
+export class ReferentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(ReferentEntity);
+  }
+
+  create(input: Omit<ReferentEntity, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ReferentEntity> {
+    return this.repo().save(this.repo().create({ ...input, deletedAt: null }));
+  }
+
+  save(referent: ReferentEntity): Promise<ReferentEntity> {
+    return this.repo().save(referent);
+  }
+
+  findActive(id: string, manager?: EntityManager): Promise<ReferentEntity | null> {
+    return this.repo(manager).findOneBy({ id, deletedAt: IsNull() });
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<ReferentEntity | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  findByApiClient(apiClientId: string): Promise<ReferentEntity | null> {
+    return this.repo().findOneBy({ apiClientId, deletedAt: IsNull() });
+  }
+
+  /** The referents an escalation step reaches: by role in the département; foyer_duty of the episode's foyer only. */
+  findRecipients(manager: EntityManager, departmentCode: string, foyerId: string, roles: ReferentRole[]): Promise<ReferentEntity[]> {
+    return this.repo(manager)
+      .createQueryBuilder('r')
+      .where('r.deleted_at IS NULL AND r.department_code = :departmentCode AND r.role = ANY(:roles)', { departmentCode, roles })
+      .andWhere(`(r.role <> 'foyer_duty' OR r.foyer_id = :foyerId)`, { foyerId })
+      .andWhere(`jsonb_array_length(r.channels) > 0`)
+      .orderBy('r.created_at', 'ASC')
+      .getMany();
+  }
+
+  /** Active referents of a département with at least one channel, for the coverage report. */
+  findReachableInDepartment(departmentCode: string): Promise<ReferentEntity[]> {
+    return this.repo()
+      .createQueryBuilder('r')
+      .where('r.deleted_at IS NULL AND r.department_code = :departmentCode AND jsonb_array_length(r.channels) > 0', { departmentCode })
+      .getMany();
+  }
+
+  async list(filter: { departmentCode?: string; role?: ReferentRole }, limit: number, cursor: string | null): Promise<Page<ReferentEntity>> {
+    const qb = this.repo().createQueryBuilder('r').where('r.deleted_at IS NULL');
+    if (filter.departmentCode) qb.andWhere('r.department_code = :code', { code: filter.departmentCode });
+    if (filter.role) qb.andWhere('r.role = :role', { role: filter.role });
+    keysetAfter(qb, 'r.created_at', 'r.id', cursor);
+    const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1).getMany();
+    return pageOf(rows, limit, (r) => [r.createdAt, r.id]);
+  }
+}

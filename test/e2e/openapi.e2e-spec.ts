@@ -1,0 +1,302 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
+import { FUGUE_STATUSES, ROLES } from '@vigie/persistence';
+import { startTestApp, TestApp } from '@vigie/testing';
+
+/**
+ * /openapi.json must be complete enough to generate a client: every route with its method,
+ * parameters, request body (required fields, enums), success body and error body, and the
+ * bearer scheme. /docs is the interactive page.
+ */
+
+type Schema = {
+  $ref?: string;
+  allOf?: Schema[];
+  type?: string;
+  enum?: string[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  nullable?: boolean;
+};
+type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
+type Operation = {
+  operationId: string;
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+  security?: Record<string, string[]>[];
+};
+type Document = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme?: string }> };
+};
+
+/** The routes of api.md implemented so far: method, path, request body, success status and body. */
+const ROUTES: { method: string; path: string; body: string | null; status: string; response: string | null }[] = [
+  { method: 'get', path: '/v1/departments', body: null, status: '200', response: 'DepartmentListResponse' },
+  { method: 'get', path: '/v1/vocabularies', body: null, status: '200', response: 'VocabulariesResponse' },
+  { method: 'post', path: '/v1/foyers', body: 'CreateFoyerDto', status: '201', response: 'FoyerResponse' },
+  { method: 'get', path: '/v1/foyers', body: null, status: '200', response: 'FoyerPageResponse' },
+  { method: 'get', path: '/v1/foyers/{id}', body: null, status: '200', response: 'FoyerResponse' },
+  { method: 'post', path: '/v1/api-clients', body: 'CreateApiClientDto', status: '201', response: 'CreatedApiClientResponse' },
+  { method: 'get', path: '/v1/api-clients', body: null, status: '200', response: 'ApiClientPageResponse' },
+  { method: 'delete', path: '/v1/api-clients/{id}', body: null, status: '204', response: null },
+  { method: 'get', path: '/v1/audit', body: null, status: '200', response: 'AuditPageResponse' },
+  { method: 'post', path: '/v1/youths', body: 'CreateYouthDto', status: '201', response: 'YouthResponse' },
+  { method: 'get', path: '/v1/youths/{id}', body: null, status: '200', response: 'YouthResponse' },
+  { method: 'patch', path: '/v1/youths/{id}', body: 'UpdateYouthDto', status: '200', response: 'YouthResponse' },
+  { method: 'post', path: '/v1/fugues', body: 'DeclareFugueDto', status: '201', response: 'FugueSummaryResponse' },
+  { method: 'get', path: '/v1/fugues', body: null, status: '200', response: 'FuguePageResponse' },
+  { method: 'get', path: '/v1/fugues/{id}', body: null, status: '200', response: 'FugueResponse' },
+  { method: 'get', path: '/v1/fugues/{id}/timeline', body: null, status: '200', response: 'TimelineResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/updates', body: 'FugueUpdateDto', status: '201', response: 'FugueUpdateCreatedResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/override', body: 'OverrideDto', status: '200', response: 'FugueSummaryResponse' },
+  { method: 'delete', path: '/v1/fugues/{id}/override', body: null, status: '200', response: 'FugueSummaryResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/located', body: 'LocatedDto', status: '200', response: 'FugueSummaryResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/return', body: 'ReturnDto', status: '200', response: 'FugueSummaryResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/close', body: 'ReasonDto', status: '200', response: 'FugueSummaryResponse' },
+  { method: 'post', path: '/v1/fugues/{id}/cancel', body: 'ReasonDto', status: '200', response: 'FugueSummaryResponse' },
+  { method: 'post', path: '/v1/triage/preview', body: 'TriagePreviewDto', status: '200', response: 'ClassificationResponse' },
+  { method: 'get', path: '/health/live', body: null, status: '200', response: null },
+  { method: 'get', path: '/health/ready', body: null, status: '200', response: null },
+];
+
+/**
+ * Served on purpose without a description in the document: metrics, the documentation itself, the
+ * acknowledgement pages opened from e-mails (HTML for people, not an API), and the catch-all of the
+ * middleware.
+ */
+const UNDOCUMENTED = [/^GET \/metrics$/, /^\w+ \/docs/, /^\w+ \/openapi\.json$/, /^(GET|POST) \/a\/\{token\}$/, /^[\w-]+ \/\{\*path\}$/];
+
+/** The schema name a `$ref` (possibly wrapped in allOf, for nullable references) points to. */
+function refName(schema: Schema | undefined): string | undefined {
+  const ref = schema?.$ref ?? schema?.allOf?.[0]?.$ref;
+  return ref?.replace('#/components/schemas/', '');
+}
+
+function allRefs(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => allRefs(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string') found.push(v);
+      else allRefs(v, found);
+    }
+  }
+  return found;
+}
+
+/** Every route the running application answers, as `METHOD /path/{param}`. */
+function servedRoutes(t: TestApp): string[] {
+  const express = (t.app as NestExpressApplication).getHttpAdapter().getInstance();
+  const stack = (express.router ?? express._router).stack as { route?: { path: string; methods: Record<string, boolean> } }[];
+  return stack
+    .filter((layer) => layer.route)
+    .flatMap(({ route }) =>
+      Object.keys(route!.methods)
+        .filter((m) => m !== '_all')
+        .map((m) => `${m.toUpperCase()} ${route!.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+}
+
+describe('OpenAPI document and documentation page', () => {
+  let t: TestApp;
+  let doc: Document;
+
+  const schema = (name: string): Schema => {
+    const found = doc.components.schemas[name];
+    if (!found) throw new Error(`No schema ${name}`);
+    return found;
+  };
+  const operation = (method: string, path: string): Operation => {
+    const found = doc.paths[path]?.[method];
+    if (!found) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
+    return found;
+  };
+  const property = (schemaName: string, name: string): Schema => {
+    const found = schema(schemaName).properties?.[name];
+    if (!found) throw new Error(`${schemaName}.${name} is not documented`);
+    return found;
+  };
+  const bodyOf = (method: string, path: string) => refName(operation(method, path).requestBody?.content['application/json']?.schema);
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    const res = await t.http.get('/openapi.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    doc = res.body as Document;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('GET /openapi.json', () => {
+    it('is an OpenAPI 3 document, served without an API key', () => {
+      expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+      expect(doc.info).toMatchObject({ title: 'Vigie', version: '1' });
+    });
+
+    it('has every $ref pointing to a schema it defines', () => {
+      const refs = [...new Set(allRefs(doc))];
+      expect(refs.length).toBeGreaterThan(20);
+      const dangling = refs.filter((ref) => !ref.startsWith('#/components/schemas/') || !doc.components.schemas[ref.split('/').pop()!]);
+      expect(dangling).toEqual([]);
+    });
+
+    it('gives every operation a unique operationId and declares every path parameter', () => {
+      const ids: string[] = [];
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        for (const [method, op] of Object.entries(operations)) {
+          ids.push(op.operationId);
+          for (const name of names) {
+            const parameter = op.parameters?.find((p) => p.in === 'path' && p.name === name);
+            expect({ route: `${method} ${path}`, name, required: parameter?.required }).toEqual({ route: `${method} ${path}`, name, required: true });
+          }
+        }
+      }
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it.each(ROUTES.map((r) => [r.method.toUpperCase(), r.path, r]))('documents %s %s', (_method, _path, route) => {
+      expect(Object.keys(operation(route.method, route.path).responses)).toContain(route.status);
+    });
+
+    it('documents every route the application serves', () => {
+      const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+      const served = servedRoutes(t);
+      expect(served).toEqual(expect.arrayContaining(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`)));
+      const missing = served.filter((route) => !documented.has(route) && !UNDOCUMENTED.some((pattern) => pattern.test(route)));
+      expect(missing).toEqual([]);
+    });
+  });
+
+  describe('security', () => {
+    it('has the bearer scheme for API keys', () => {
+      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    });
+
+    it('requires the bearer key on every /v1 operation, and none on health', () => {
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(operations)) {
+          const route = `${method.toUpperCase()} ${path}`;
+          if (path.startsWith('/v1/')) expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
+          if (path.startsWith('/health/')) expect({ route, security: op.security ?? [] }).toEqual({ route, security: [] });
+        }
+      }
+    });
+  });
+
+  describe('request bodies', () => {
+    it.each(ROUTES.filter((r) => r.body).map((r) => [r.method.toUpperCase(), r.path, r.body]))('%s %s takes a %s', (method, path, body) => {
+      expect(bodyOf(method.toLowerCase(), path)).toBe(body);
+      expect(Object.keys(schema(body!).properties ?? {}).length).toBeGreaterThan(0);
+    });
+
+    it('lists the required fields of each body', () => {
+      const required = (name: string) => [...(schema(name).required ?? [])].sort();
+      expect(required('CreateFoyerDto')).toEqual(['departmentCode', 'kind', 'name']);
+      expect(required('CreateApiClientDto')).toEqual(['name', 'role']);
+      expect(required('CreateYouthDto')).toEqual(['birthDate', 'firstName', 'foyerId', 'lastName', 'sex']);
+      expect(required('UpdateYouthDto')).toEqual([]);
+      expect(required('DeclareFugueDto')).toEqual(['noticedMissingAt', 'youthId']);
+      expect(required('StaffConcernDto')).toEqual(['worrying']);
+      expect(required('FugueUpdateDto')).toEqual([]);
+      expect(required('SightingDto')).toEqual(['at']);
+      expect(required('OverrideDto')).toEqual(['level', 'reason']);
+      expect(required('LocatedDto')).toEqual(['at']);
+      expect(required('ReturnDto')).toEqual(['foundBy', 'returnedAt']);
+      expect(required('ReasonDto')).toEqual(['reason']);
+      expect(required('MedicalDto')).toEqual(['vitalTreatment']);
+      expect(required('TriagePreviewDto')).toEqual(['departmentCode', 'episode', 'youth']);
+      expect(required('PreviewEpisodeDto')).toEqual(['noticedMissingAt']);
+      expect(required('PreviewYouthDto')).toEqual(['birthDate']);
+    });
+
+    it('lists the allowed values of every coded field', () => {
+      expect(property('CreateFoyerDto', 'kind').enum).toEqual(['ase', 'pjj', 'other']);
+      expect(property('CreateApiClientDto', 'role').enum).toEqual([...ROLES]);
+      expect(property('CreateYouthDto', 'sex').enum).toEqual(['F', 'M', 'X']);
+      expect(property('CreateYouthDto', 'vulnerabilities').items?.enum).toEqual([...VULNERABILITY_CODES]);
+      expect(property('DeclareFugueDto', 'indicators').items?.enum).toEqual([...INDICATOR_CODES]);
+      expect(property('DeclareFugueDto', 'departedWith').enum).toEqual([...DEPARTED_WITH_VALUES]);
+      expect(property('FugueUpdateDto', 'indicators').items?.enum).toEqual([...INDICATOR_CODES]);
+      expect(property('PreviewEpisodeDto', 'indicators').items?.enum).toEqual([...INDICATOR_CODES]);
+      expect(property('OverrideDto', 'level').enum).toEqual(['routine', 'worrying']);
+      expect(property('ReturnDto', 'foundBy').enum).toEqual(['self', 'police', 'family', 'hotline', 'other']);
+    });
+
+    it('describes nested objects and formats', () => {
+      expect(refName(property('DeclareFugueDto', 'staffConcern'))).toBe('StaffConcernDto');
+      expect(refName(property('DeclareFugueDto', 'belongings'))).toBe('BelongingsDto');
+      expect(Object.keys(schema('BelongingsDto').properties ?? {}).sort()).toEqual(['idDocument', 'money', 'phone']);
+      expect(refName(property('DeclareFugueDto', 'policeReport'))).toBe('PoliceReportDto');
+      expect(refName(property('FugueUpdateDto', 'sighting'))).toBe('SightingDto');
+      expect(refName(property('CreateYouthDto', 'medical'))).toBe('MedicalDto');
+      expect(refName(property('ReturnDto', 'condition'))).toBe('ConditionDto');
+      expect(property('DeclareFugueDto', 'youthId')).toMatchObject({ type: 'string', format: 'uuid' });
+      expect(property('DeclareFugueDto', 'noticedMissingAt')).toMatchObject({ type: 'string', format: 'date-time' });
+    });
+
+    it('documents the query of the episode list and the Idempotency-Key of creating POSTs', () => {
+      const query = operation('get', '/v1/fugues').parameters!.filter((p) => p.in === 'query').map((p) => p.name);
+      expect(query.sort()).toEqual(['cursor', 'departmentCode', 'foyerId', 'level', 'limit', 'since', 'status']);
+      for (const path of ['/v1/foyers', '/v1/api-clients', '/v1/youths', '/v1/fugues', '/v1/fugues/{id}/updates']) {
+        const header = operation('post', path).parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+        expect({ path, required: header?.required }).toEqual({ path, required: false });
+      }
+    });
+  });
+
+  describe('responses', () => {
+    it.each(ROUTES.filter((r) => r.response).map((r) => [r.method.toUpperCase(), r.path, r.status, r.response]))(
+      '%s %s answers %s with a %s',
+      (method, path, status, response) => {
+        const success = operation(method.toLowerCase(), path).responses[status];
+        expect(refName(success.content?.['application/json']?.schema)).toBe(response);
+      },
+    );
+
+    it('describes the episode, its classification and the key shown once', () => {
+      expect(property('FugueSummaryResponse', 'status').enum).toEqual([...FUGUE_STATUSES]);
+      expect(refName(property('FugueSummaryResponse', 'classification'))).toBe('ClassificationResponse');
+      expect(property('FugueSummaryResponse', 'effectiveLevel').enum).toEqual(['routine', 'worrying']);
+      expect([...(schema('ClassificationResponse').required ?? [])].sort()).toEqual(
+        ['evaluatedAt', 'level', 'nextReviewAt', 'reasons', 'rulesetVersion', 'score'].sort(),
+      );
+      expect(refName(property('FugueResponse', 'youth'))).toBe('FugueYouthResponse');
+      expect(refName(property('FugueResponse', 'override'))).toBe('OverrideWithReasonResponse');
+      expect(schema('FugueSummaryResponse').properties).not.toHaveProperty('youth');
+      expect(schema('CreatedApiClientResponse').required).toContain('key');
+      expect(schema('ApiClientResponse').properties).not.toHaveProperty('key');
+    });
+
+    it('describes the error body on the errors every /v1 route may answer', () => {
+      expect([...(schema('ErrorResponse').required ?? [])].sort()).toEqual(['code', 'correlationId', 'message', 'statusCode']);
+      expect(property('ErrorResponse', 'code').enum).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'NOT_FOUND', 'INVALID_TRANSITION', 'INTERNAL_ERROR']));
+      for (const route of ROUTES.filter((r) => r.path.startsWith('/v1/'))) {
+        const responses = operation(route.method, route.path).responses;
+        for (const status of ['400', '401', '403', '404', '429', '503']) {
+          expect({ route: `${route.method} ${route.path}`, status, body: refName(responses[status]?.content?.['application/json']?.schema) }).toEqual({
+            route: `${route.method} ${route.path}`,
+            status,
+            body: 'ErrorResponse',
+          });
+        }
+      }
+      expect(operation('post', '/v1/fugues').responses['409']).toBeDefined();
+      expect(operation('post', '/v1/fugues/{id}/close').responses['409']).toBeDefined();
+    });
+  });
+
+  describe('GET /docs', () => {
+    it('is the interactive HTML page, served without an API key', async () => {
+      const res = await t.http.get('/docs').redirects(1).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.text).toContain('swagger-ui');
+    });
+  });
+});

@@ -1,0 +1,206 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, freePort, TestDatabase, testEnv, waitFor } from '@vigie/testing';
+
+/**
+ * The real entry points, as `npm start`, `npm run start:api` and `npm run start:worker` run them:
+ * configuration checked before anything starts, migrations applied, health and documentation
+ * served, and a clean stop on SIGTERM.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+/** `migrations/1764288000000-Foundation.ts` is recorded as `Foundation1764288000000`, in file order. */
+const MIGRATIONS = readdirSync(join(ROOT, 'migrations'))
+  .filter((file) => file.endsWith('.ts'))
+  .sort()
+  .map((file) => {
+    const [, timestamp, name] = /^(\d+)-(\w+)\.ts$/.exec(file)!;
+    return `${name}${timestamp}`;
+  });
+
+const ENTRY = {
+  standalone: 'dist/apps/standalone/src/main.js',
+  api: 'dist/apps/api/src/main.js',
+  worker: 'dist/apps/worker/src/main.js',
+};
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  afterMs: number;
+}
+
+interface Running {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<Exit>;
+}
+
+const running: Running[] = [];
+
+/** Starts an entry point with exactly these variables (and PATH): nothing leaks in from the test process. */
+function start(entry: string, env: Record<string, string>): Running {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, afterMs: Date.now() - startedAt })));
+  const process_ = { child, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString(), exited };
+  running.push(process_);
+  return process_;
+}
+
+/** Sends SIGTERM and measures how long the process takes to exit. */
+async function stop(process_: Running): Promise<Exit> {
+  const sentAt = Date.now();
+  process_.child.kill('SIGTERM');
+  const exit = await process_.exited;
+  return { ...exit, afterMs: Date.now() - sentAt };
+}
+
+async function get(url: string): Promise<{ status: number; type: string; text: string }> {
+  const res = await fetch(url);
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+async function query<T>(database: TestDatabase, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/start.mjs', 'build-only'], { cwd: ROOT, stdio: 'pipe' });
+}, 120_000);
+
+afterEach(async () => {
+  for (const process_ of running.splice(0)) {
+    if (process_.child.exitCode === null && process_.child.signalCode === null) {
+      process_.child.kill('SIGKILL');
+      await process_.exited;
+    }
+  }
+});
+
+describe('start-up with a bad configuration', () => {
+  it('exits non-zero at once and names every bad variable', async () => {
+    const vigie = start(ENTRY.standalone, {
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      VIGIE_DATA_KEY: 'short',
+      LOG_LEVEL: 'loud',
+      VIGIE_RETENTION_DAYS: '0',
+    });
+    const exit = await vigie.exited;
+    expect(exit.code).toBe(1);
+    expect(exit.afterMs).toBeLessThan(5000);
+    const stderr = vigie.stderr();
+    expect(stderr).toMatch(/^Invalid configuration:\n/);
+    const named = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('  - '))
+      .map((line) => line.slice(4).split(':')[0])
+      .sort();
+    expect(named).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'VIGIE_DATA_KEY', 'VIGIE_RETENTION_DAYS']);
+    expect(stderr).not.toMatch(/\bat .*\.js:\d+/); // a message for a person, not a stack trace
+    expect(vigie.stdout()).toBe('');
+  });
+
+  it('refuses NODE_ENV=production without VIGIE_DATA_KEY', async () => {
+    const vigie = start(ENTRY.standalone, { NODE_ENV: 'production' });
+    const exit = await vigie.exited;
+    expect(exit.code).toBe(1);
+    expect(exit.afterMs).toBeLessThan(5000);
+    expect(vigie.stderr()).toBe('Invalid configuration:\n  - VIGIE_DATA_KEY: is required when NODE_ENV is production\n');
+  });
+
+  it('never prints the bootstrap admin key it refuses', async () => {
+    const vigie = start(ENTRY.standalone, { VIGIE_BOOTSTRAP_ADMIN_KEY: 'Zqx admin key with spaces in it' });
+    expect((await vigie.exited).code).toBe(1);
+    expect(vigie.stderr()).toContain('VIGIE_BOOTSTRAP_ADMIN_KEY: must be 24 to 200 characters without spaces');
+    expect(vigie.stderr()).not.toContain('Zqx');
+  });
+});
+
+describe('start-up with a good configuration', () => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  let url: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // An empty database: the process itself must create the schema.
+    await query(database, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const port = await freePort();
+    env = testEnv(database, { PORT: String(port), LOG_LEVEL: 'info' });
+    url = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('applies the migrations, serves health and documentation, and stops with exit code 0 on SIGTERM', async () => {
+    const vigie = start(ENTRY.standalone, env);
+    await waitFor(async () => (await get(`${url}/health/live`)).status === 200, { timeoutMs: 20000, what: 'the service to listen' });
+
+    const migrations = await query<{ name: string }>(database, 'SELECT name FROM migrations ORDER BY id');
+    expect(migrations.map((m) => m.name)).toEqual(MIGRATIONS);
+    expect(await query(database, 'SELECT count(*)::int AS n FROM departments')).toEqual([{ n: 101 }]);
+
+    expect(JSON.parse((await get(`${url}/health/live`)).text)).toEqual({ status: 'ok' });
+    const ready = await get(`${url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toMatchObject({
+      status: 'ok',
+      details: { database: { status: 'up' }, redis: { status: 'up', maxmemoryPolicy: 'noeviction' } },
+    });
+
+    const openapi = await get(`${url}/openapi.json`);
+    expect(openapi.status).toBe(200);
+    expect(openapi.type).toMatch(/^application\/json/);
+    expect(JSON.parse(openapi.text).openapi).toMatch(/^3\./);
+    const docs = await get(`${url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.type).toMatch(/^text\/html/);
+
+    // The bootstrap admin exists: its key is accepted.
+    const departments = await fetch(`${url}/v1/departments`, { headers: { Authorization: `Bearer ${env.VIGIE_BOOTSTRAP_ADMIN_KEY}` } });
+    expect(departments.status).toBe(200);
+
+    const exit = await stop(vigie);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.afterMs).toBeLessThan(5000);
+    await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+
+    // Structured logs: every line on stdout is a JSON object with a level and a message.
+    const lines = vigie.stdout().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), msg: expect.any(String) }));
+    expect(vigie.stdout()).not.toContain('maxmemory-policy is');
+    expect(vigie.stderr()).toBe('');
+  });
+
+  it('runs the API and the worker as separate processes, each stopping with exit code 0 on SIGTERM', async () => {
+    const api = start(ENTRY.api, env);
+    const worker = start(ENTRY.worker, env);
+    await waitFor(async () => (await get(`${url}/health/ready`)).status === 200, { timeoutMs: 20000, what: 'the API to be ready' });
+    await waitFor(() => worker.stdout().includes('Processing queues: triage'), { timeoutMs: 20000, what: 'the worker to process its queues' });
+
+    const [apiExit, workerExit] = await Promise.all([stop(api), stop(worker)]);
+    expect(apiExit).toMatchObject({ code: 0, signal: null });
+    expect(workerExit).toMatchObject({ code: 0, signal: null });
+    expect(apiExit.afterMs).toBeLessThan(5000);
+    expect(workerExit.afterMs).toBeLessThan(5000);
+    expect(api.stderr() + worker.stderr()).toBe('');
+  });
+});
