@@ -140,7 +140,14 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     expect(verified(hooks.requests[2])).toMatchObject({ type: 'alert.resolved', data: { alertId: alert.id, fugueId, resolution: 'returned' } });
     expect(emailsTo('parquet@justice.test')).toHaveLength(0);
 
-    const resolved = (await t.http.get(`/v1/alerts/${alert.id}`).set(bearer(t.adminKey)).expect(200)).body;
+    // A receiver has the request a moment before the worker records the send.
+    const resolved = await waitFor(
+      async () => {
+        const body = (await t.http.get(`/v1/alerts/${alert.id}`).set(bearer(t.adminKey)).expect(200)).body;
+        return body.notifications.every((n: { status: string }) => n.status !== 'sending') && body;
+      },
+      { what: 'every send recorded' },
+    );
     expect(resolved).toMatchObject({ state: 'resolved', resolution: 'returned' });
     for (const n of resolved.notifications) {
       expect(n).toMatchObject({ status: 'sent', attempts: 1, lastError: null });

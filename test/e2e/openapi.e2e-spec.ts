@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
+import { DEPARTED_WITH_VALUES, EXPLOITATION_INDICATOR_CODES, INDICATOR_CODES, REFERRAL_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import { FUGUE_STATUSES, ROLES } from '@vigie/persistence';
 import { startTestApp, TestApp } from '@vigie/testing';
 
@@ -60,6 +60,18 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
   { method: 'post', path: '/v1/fugues/{id}/close', body: 'ReasonDto', status: '200', response: 'FugueSummaryResponse' },
   { method: 'post', path: '/v1/fugues/{id}/cancel', body: 'ReasonDto', status: '200', response: 'FugueSummaryResponse' },
   { method: 'post', path: '/v1/triage/preview', body: 'TriagePreviewDto', status: '200', response: 'ClassificationResponse' },
+  { method: 'post', path: '/v1/webhook-endpoints', body: 'CreateWebhookEndpointDto', status: '201', response: 'WebhookEndpointWithSecretResponse' },
+  { method: 'get', path: '/v1/webhook-endpoints', body: null, status: '200', response: 'WebhookEndpointPageResponse' },
+  { method: 'get', path: '/v1/webhook-endpoints/{id}', body: null, status: '200', response: 'WebhookEndpointResponse' },
+  { method: 'delete', path: '/v1/webhook-endpoints/{id}', body: null, status: '204', response: null },
+  { method: 'post', path: '/v1/webhook-endpoints/{id}/rotate-secret', body: null, status: '200', response: 'WebhookEndpointWithSecretResponse' },
+  { method: 'post', path: '/v1/webhook-endpoints/{id}/enable', body: null, status: '200', response: 'WebhookEndpointResponse' },
+  { method: 'get', path: '/v1/webhook-endpoints/{id}/deliveries', body: null, status: '200', response: 'WebhookDeliveryPageResponse' },
+  { method: 'post', path: '/v1/webhook-deliveries/{id}/redeliver', body: null, status: '202', response: 'WebhookDeliveryResponse' },
+  { method: 'get', path: '/v1/return-interviews', body: null, status: '200', response: 'InterviewPageResponse' },
+  { method: 'get', path: '/v1/return-interviews/{id}', body: null, status: '200', response: 'InterviewResponse' },
+  { method: 'put', path: '/v1/return-interviews/{id}', body: 'RecordInterviewDto', status: '200', response: 'InterviewResponse' },
+  { method: 'get', path: '/v1/stats', body: null, status: '200', response: 'StatsResponse' },
   { method: 'get', path: '/health/live', body: null, status: '200', response: null },
   { method: 'get', path: '/health/ready', body: null, status: '200', response: null },
 ];
@@ -179,11 +191,13 @@ describe('OpenAPI document and documentation page', () => {
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     });
 
-    it('requires the bearer key on every /v1 operation, and none on health', () => {
+    it('requires the bearer key on every /v1 operation but the signed inbound hotline webhook, and none on health', () => {
+      expect(doc.components.securitySchemes.webhookSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'webhook-signature' });
       for (const [path, operations] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(operations)) {
           const route = `${method.toUpperCase()} ${path}`;
-          if (path.startsWith('/v1/')) expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
+          const expected = route === 'POST /v1/integrations/116000/events' ? [{ webhookSignature: [] }] : [{ bearer: [] }];
+          if (path.startsWith('/v1/')) expect({ route, security: op.security }).toEqual({ route, security: expected });
           if (path.startsWith('/health/')) expect({ route, security: op.security ?? [] }).toEqual({ route, security: [] });
         }
       }
@@ -214,6 +228,7 @@ describe('OpenAPI document and documentation page', () => {
       expect(required('TriagePreviewDto')).toEqual(['departmentCode', 'episode', 'youth']);
       expect(required('PreviewEpisodeDto')).toEqual(['noticedMissingAt']);
       expect(required('PreviewYouthDto')).toEqual(['birthDate']);
+      expect(required('RecordInterviewDto')).toEqual(['outcome']);
     });
 
     it('lists the allowed values of every coded field', () => {
@@ -227,6 +242,9 @@ describe('OpenAPI document and documentation page', () => {
       expect(property('PreviewEpisodeDto', 'indicators').items?.enum).toEqual([...INDICATOR_CODES]);
       expect(property('OverrideDto', 'level').enum).toEqual(['routine', 'worrying']);
       expect(property('ReturnDto', 'foundBy').enum).toEqual(['self', 'police', 'family', 'hotline', 'other']);
+      expect(property('RecordInterviewDto', 'outcome').enum).toEqual(['completed', 'declined', 'not_held']);
+      expect(property('RecordInterviewDto', 'referrals').items?.enum).toEqual([...REFERRAL_CODES]);
+      expect(property('RecordInterviewDto', 'exploitationIndicators').items?.enum).toEqual([...EXPLOITATION_INDICATOR_CODES]);
     });
 
     it('describes nested objects and formats', () => {

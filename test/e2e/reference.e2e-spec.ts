@@ -38,6 +38,40 @@ describe('reference data', () => {
     expect(res.body.rules).toHaveLength(9 + 25);
   });
 
+  it('serves the return interview vocabularies with French labels', async () => {
+    const res = await t.http.get('/v1/vocabularies').set(bearer(key)).expect(200);
+    expect(res.body.referrals.map((v: { code: string }) => v.code)).toEqual([
+      'MEDICAL_CHECK',
+      'PSYCHOLOGICAL_SUPPORT',
+      'INFORMATION_PREOCCUPANTE',
+      'SIGNALEMENT_PROCUREUR',
+      'COMPLAINT_SUPPORT',
+      'ADDICTION_SERVICE',
+      'PLACEMENT_REVIEW',
+    ]);
+    expect(res.body.referrals).toContainEqual({ code: 'SIGNALEMENT_PROCUREUR', label: 'Signalement au procureur de la République' });
+    expect(res.body.pushFactors.map((v: { code: string }) => v.code)).toEqual(expect.arrayContaining(['FAMILY_CONFLICT', 'PLACEMENT_CONFLICT', 'OTHER']));
+    expect(res.body.pullFactors.map((v: { code: string }) => v.code)).toEqual(expect.arrayContaining(['PEERS', 'PARTNER', 'EXPLOITATION', 'FAMILY_VISIT', 'OTHER']));
+    expect(res.body.pullFactors).toContainEqual({ code: 'FAMILY_VISIT', label: 'Voir sa famille' });
+    // Exploitation indicators: the episode codes from PEER_EXPLOITED to PREGNANCY_OR_STI, plus EXPLOITATION_KNOWN (risk-model.md).
+    expect(res.body.exploitationIndicators.map((v: { code: string }) => v.code)).toEqual([
+      'PEER_EXPLOITED',
+      'CLOTHING_LIFESTYLE_CHANGE',
+      'UNEXPLAINED_MONEY_OR_GIFTS',
+      'MULTIPLE_PHONES',
+      'VEHICLE_NEAR_FOYER',
+      'OLDER_PARTNER',
+      'ONLINE_SOLICITATION',
+      'HOTEL_OR_RENTAL',
+      'VIOLENCE_SIGNS',
+      'PREGNANCY_OR_STI',
+      'EXPLOITATION_KNOWN',
+    ]);
+    for (const list of ['pushFactors', 'pullFactors', 'referrals', 'exploitationIndicators']) {
+      for (const entry of res.body[list]) expect({ list, code: entry.code, label: entry.label }).toEqual({ list, code: entry.code, label: expect.stringMatching(/^\S.{2,}/) });
+    }
+  });
+
   it('requires an API key', async () => {
     const res = await t.http.get('/v1/departments').expect(401);
     expect(res.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: expect.any(String), correlationId: expect.any(String) });

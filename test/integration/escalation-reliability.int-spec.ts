@@ -126,6 +126,7 @@ describe('Redis flushed while an alert is open, between step 0 and step 1', () =
 describe('Redis stopped while an alert is open', () => {
   const CODE = '92';
   let redis: PrivateRedis;
+  let redisStopped = false;
   let smtp: SmtpCatcher;
   let t: TestApp;
 
@@ -134,6 +135,8 @@ describe('Redis stopped while an alert is open', () => {
     t = await startTestApp({ env: { REDIS_URL: redis.url, SMTP_URL: smtp.url, VIGIE_SWEEP_INTERVAL_MS: '1000' } });
   });
   afterAll(async () => {
+    // The worker closes its queues gracefully, which waits for Redis: bring it back first.
+    if (redisStopped) await redis.start();
     await t?.close();
     await redis?.dispose();
     await smtp?.close();
@@ -154,6 +157,7 @@ describe('Redis stopped while an alert is open', () => {
     await waitFor(() => emailsTo('police@d92.test').length === 1, { what: 'step 0' });
 
     await redis.stop();
+    redisStopped = true;
     expect(Date.now()).toBeLessThan(openedAt + 3000);
 
     await waitFor(() => emailsTo('astreinte@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 1 with Redis down' });
@@ -165,6 +169,7 @@ describe('Redis stopped while an alert is open', () => {
     await expect(t.app.get(JobProducer).queue(QueueName.Escalation).getJobCounts()).rejects.toThrow();
 
     await redis.start();
+    redisStopped = false;
 
     // Step 2 fires after Redis is back; its timer job was never added (Redis was down), the sweep fires it.
     await waitFor(() => emailsTo('parquet@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 2 with Redis back' });

@@ -180,7 +180,7 @@ describe('Redis restarted empty with triage jobs queued but not processed', () =
 
     const triageQueue = api.app.get(JobProducer).queue(QueueName.Triage);
     await waitFor(async () => (await triageQueue.getWaitingCount()) === EPISODES, { what: 'the triage jobs to be queued' });
-    const [published]: { n: number }[] = await api.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NOT NULL`);
+    const [published]: { n: number }[] = await api.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE job_name = 'fugue.triage' AND published_at IS NOT NULL`);
     expect(published.n).toBe(EPISODES);
 
     await redis.flushAll();
@@ -196,7 +196,7 @@ describe('Redis restarted empty with triage jobs queued but not processed', () =
     await waitUntilSettled(api.dataSource, fugueIds, 15000);
     expect(await effectsPerFugue(api.dataSource, fugueIds)).toEqual(exactlyOnceEach(fugueIds));
     // Every row went to Redis a second time: the relay rebuilt what the restart lost.
-    const counts: { publish_count: number }[] = await api.dataSource.query(`SELECT publish_count FROM outbox ORDER BY id`);
+    const counts: { publish_count: number }[] = await api.dataSource.query(`SELECT publish_count FROM outbox WHERE job_name = 'fugue.triage' ORDER BY id`);
     expect(counts.map((r) => r.publish_count >= 2)).toEqual(fugueIds.map(() => true));
   });
 });

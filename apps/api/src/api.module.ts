@@ -17,10 +17,15 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { HttpMetricsMiddleware } from './http/metrics.middleware';
 import { RateLimitGuard } from './http/rate-limit.guard';
+import { ReturnInterviewsController } from './interviews/return-interviews.controller';
 import { HealthController } from './operations/health.controller';
 import { ReferenceController } from './reference/reference.controller';
+import { StatsController } from './stats/stats.controller';
 import { TriageController } from './triage/triage.controller';
 import { YouthsController } from './youths/youths.controller';
+import { HotlineEventsController } from './integrations/hotline-events.controller';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
 /**
  * The HTTP API. Config, persistence, queue and domain are provided by the process module that
@@ -34,7 +39,7 @@ import { YouthsController } from './youths/youths.controller';
       useFactory: (config: VigieConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }] }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController],
   providers: [
     // Order matters: authenticate first, so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },

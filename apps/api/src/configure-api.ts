@@ -27,6 +27,10 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .setDescription('Fugue alert triage for child-protection placements. Errors: { statusCode, code, message, details?, correlationId }.')
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (vig_…)' })
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'webhook-signature', description: "Standard Webhooks signature with the hotline client's inboundWebhookSecret (inbound 116 000 events only)" },
+        'webhookSignature',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { EscalationSweepService, OutboxRelay, ReviewTimerService } from '@vigie/domain';
+import { EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
  * relay (publishes what the fast path missed, and re-publishes jobs lost with Redis) and the
- * review timers. Several workers may sweep at once: rows are claimed with SKIP LOCKED.
+ * review timers, escalation and webhook deliveries, return interview deadlines, and the daily
+ * retention run. Several workers may sweep at once: rows are claimed with SKIP LOCKED.
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,6 +19,9 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly relay: OutboxRelay,
     private readonly reviews: ReviewTimerService,
     private readonly escalation: EscalationSweepService,
+    private readonly webhooks: WebhookSweepService,
+    private readonly interviews: InterviewDeadlineService,
+    private readonly retention: RetentionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,6 +35,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     this.timer = null;
     await this.running;
     await this.escalation.drain();
+    await this.webhooks.drain();
   }
 
   async sweep(): Promise<void> {
@@ -41,9 +46,26 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Sweep failed, retrying next interval: ${(error as Error).message}`);
     }
     try {
+      // Return interview reminders and overdue marks: their notifications go out with the escalation sweep.
+      await this.interviews.sweep();
+    } catch (error) {
+      this.logger.warn(`Interview deadline sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
       await this.escalation.sweep();
     } catch (error) {
       this.logger.warn(`Escalation sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
+      await this.webhooks.sweep();
+    } catch (error) {
+      this.logger.warn(`Webhook sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
+      // Daily, whichever worker claims the run first.
+      await this.retention.runIfDue();
+    } catch (error) {
+      this.logger.warn(`Retention run failed, retrying later: ${(error as Error).message}`);
     }
   }
 }

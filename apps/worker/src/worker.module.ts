@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
 import { EscalationProcessor } from './processors/escalation.processor';
 import { TriageProcessor } from './processors/triage.processor';
+import { WebhooksProcessor } from './processors/webhooks.processor';
 import { Sweeper } from './sweeper';
 import { WorkerRunner } from './worker-runner';
 
-const PROCESSORS = [TriageProcessor, EscalationProcessor];
+const PROCESSORS = [TriageProcessor, EscalationProcessor, WebhooksProcessor];
 
 /** The worker: queue processors and sweeps. Core modules come from the process module. */
 @Module({

@@ -99,7 +99,7 @@ export class VigieConfig {
   @Min(500)
   VIGIE_JOB_LOCK_MS = 30000;
 
-  /** Time allowed to one notification or webhook delivery attempt; a send left unfinished four times this long is failed as interrupted. */
+  /** Time allowed to one notification or webhook delivery attempt; a send left unfinished four times this long is interrupted: a notification fails, a webhook delivery is sent again. */
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -18,9 +18,20 @@ import { FugueTransitionService } from './fugues/fugue-transitions.service';
 import { FugueTriageService } from './fugues/fugue-triage.service';
 import { ReviewTimerService } from './fugues/review-timer.service';
 import { TriagePreviewService } from './fugues/triage-preview.service';
+import { InterviewDeadlineService } from './interviews/interview-deadline.service';
+import { ReferentNotifier } from './interviews/referent-notifier';
+import { ReturnInterviewService } from './interviews/return-interview.service';
 import { MetricsService } from './observability/metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { RetentionService } from './retention/retention.service';
+import { StatsService } from './stats/stats.service';
 import { YouthService } from './youths/youth.service';
+import { HotlineInboundService } from './integrations/hotline-inbound.service';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
+import { WebhookEventService } from './webhooks/webhook-events.service';
+import { WebhookJobs } from './webhooks/webhook-jobs';
+import { WebhookSweepService } from './webhooks/webhook-sweep.service';
 
 const SERVICES = [
   AckTokens,
@@ -38,11 +49,22 @@ const SERVICES = [
   FugueReadingService,
   FugueTransitionService,
   FugueTriageService,
+  InterviewDeadlineService,
   MetricsService,
   OutboxRelay,
+  ReferentNotifier,
+  RetentionService,
+  ReturnInterviewService,
   ReviewTimerService,
+  StatsService,
   TriagePreviewService,
   YouthService,
+  HotlineInboundService,
+  WebhookDeliveryService,
+  WebhookEndpointService,
+  WebhookEventService,
+  WebhookJobs,
+  WebhookSweepService,
 ];
 
 /** The use cases both apps share. Persistence and config are global modules imported by the apps. */

@@ -2,9 +2,10 @@ import { SMS_MAX_LENGTH } from './sms.channel';
 
 /**
  * What a notification is about: an alert step, the end of an alert, the information sent for a
- * routine episode, or a test of a referent's channel.
+ * routine episode, a test of a referent's channel, the youth's return, the return interview's
+ * reminder and overdue notices, or what an interview revealed.
  */
-export type MessageKind = 'alert' | 'resolved' | 'routine' | 'test';
+export type MessageKind = 'alert' | 'resolved' | 'routine' | 'test' | 'returned' | 'interview_reminder' | 'interview_overdue' | 'disclosure';
 
 /** Everything a notification may say about one episode; the builders decide what each channel shows. */
 export interface AlertMessageInput {
@@ -14,7 +15,7 @@ export interface AlertMessageInput {
   level: 'routine' | 'worrying';
   /** Index of the escalation step in the policy, from 0; shown to people from 1 (« étape 1 »). */
   step: number;
-  /** The triage reasons, each with its French label. */
+  /** The triage reasons, each with its French label; for a disclosure, what the interview revealed. */
   reasons: readonly { code: string; label: string }[];
   firstName: string;
   lastName: string;
@@ -27,6 +28,11 @@ export interface AlertMessageInput {
   resolution?: string;
   /** IANA time zone of the département, for the times shown; Europe/Paris by default. */
   timeZone?: string;
+  /** When the youth came back, and how (`self`, `police`, `family`, `hotline`, `other`). */
+  returnedAt?: Date | string | null;
+  foundBy?: string | null;
+  /** When the return interview is due (72 h after the return). */
+  dueAt?: Date | string | null;
 }
 
 export interface EmailMessage {
@@ -44,6 +50,14 @@ const RESOLUTION_LABELS: Record<string, string> = {
   cancelled: 'déclaration annulée',
 };
 
+const FOUND_BY_LABELS: Record<string, string> = {
+  self: 'revenu(e) par ses propres moyens',
+  police: 'retrouvé(e) par la police ou la gendarmerie',
+  family: 'ramené(e) par la famille',
+  hotline: 'retrouvé(e) grâce au 116 000',
+  other: 'autre',
+};
+
 const CONFIDENTIAL =
   "Message automatique de Vigie. Informations confidentielles relevant de la protection de l'enfance : ne pas transférer.";
 
@@ -51,14 +65,15 @@ const CONFIDENTIAL =
 export function emailMessage(input: AlertMessageInput): EmailMessage {
   const content = emailContent(input);
   const text = [content.heading, '', ...content.facts.map(([label, value]) => `${label} : ${value}`)];
-  if (content.reasons) text.push('Motifs :', ...content.reasons.map((reason) => `- ${reason}`));
+  const reasonsTitle = content.reasonsTitle ?? 'Motifs';
+  if (content.reasons) text.push(`${reasonsTitle} :`, ...content.reasons.map((reason) => `- ${reason}`));
   if (content.action) text.push('', `${content.action.text} : ${content.action.url}`);
   text.push('', CONFIDENTIAL);
 
   const html = ['<!doctype html>', '<html lang="fr"><body>', `<p><strong>${escapeHtml(content.heading)}</strong></p>`, '<p>'];
   html.push(content.facts.map(([label, value]) => `${escapeHtml(label)} : ${escapeHtml(value)}`).join('<br>\n'), '</p>');
   if (content.reasons) {
-    html.push('<p>Motifs :</p>', '<ul>', ...content.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`), '</ul>');
+    html.push(`<p>${escapeHtml(reasonsTitle)} :</p>`, '<ul>', ...content.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`), '</ul>');
   }
   if (content.action) {
     const href = escapeHtml(content.action.url);
@@ -77,6 +92,8 @@ interface EmailContent {
   heading: string;
   facts: [label: string, value: string][];
   reasons?: string[];
+  /** The heading of the list of reasons; « Motifs » by default. */
+  reasonsTitle?: string;
   action?: { text: string; url: string };
 }
 
@@ -99,6 +116,30 @@ function emailContent(input: AlertMessageInput): EmailContent {
     }
     case 'test':
       return { title: 'Message de test', heading: 'Message de test : ce canal de notification fonctionne.', facts: [where] };
+    case 'returned': {
+      const facts = [youth, where];
+      if (input.returnedAt) facts.push(['Retour', formatTime(input.returnedAt, input.timeZone, true)]);
+      if (input.foundBy) facts.push(['Circonstances', foundByText(input.foundBy)]);
+      return { title: 'Retour du jeune', heading: 'Le jeune est de retour : fin de la fugue.', facts };
+    }
+    case 'interview_reminder': {
+      const facts = [youth, where];
+      if (input.dueAt) facts.push(['Échéance', formatTime(input.dueAt, input.timeZone, true)]);
+      return { title: 'Entretien de retour à tenir', heading: "L'entretien de retour de fugue doit être tenu dans les 72 heures suivant le retour.", facts };
+    }
+    case 'interview_overdue': {
+      const facts = [youth, where];
+      if (input.dueAt) facts.push(['Échéance dépassée', formatTime(input.dueAt, input.timeZone, true)]);
+      return { title: 'Entretien de retour en retard', heading: "L'entretien de retour de fugue n'a pas été enregistré dans les 72 heures suivant le retour.", facts };
+    }
+    case 'disclosure':
+      return {
+        title: "Révélation lors d'un entretien de retour",
+        heading: "Révélation lors d'un entretien de retour de fugue : un signalement au procureur de la République est à examiner.",
+        facts: [youth, where],
+        reasons: input.reasons.map((reason) => reason.label),
+        reasonsTitle: 'Révélé',
+      };
   }
 }
 
@@ -124,26 +165,42 @@ export function smsMessage(input: AlertMessageInput): string {
       break;
     case 'test':
       return oneLine(`Vigie : message de test (${department(input)}). Ce canal fonctionne.`).slice(0, SMS_MAX_LENGTH);
+    case 'returned':
+      head = ['Vigie : jeune de retour, fin de la fugue, %DEPT%.', `${youth}.`];
+      if (input.returnedAt) tail.push(`Retour le ${formatTime(input.returnedAt, input.timeZone, false)}.`);
+      break;
+    case 'interview_reminder':
+      head = ['Vigie : entretien de retour de fugue à tenir, %DEPT%.', `${youth}.`];
+      if (input.dueAt) tail.push(`Échéance le ${formatTime(input.dueAt, input.timeZone, false)}.`);
+      break;
+    case 'interview_overdue':
+      head = ['Vigie : entretien de retour de fugue en retard, %DEPT%.', `${youth}.`];
+      if (input.dueAt) tail.push(`Échéance dépassée le ${formatTime(input.dueAt, input.timeZone, false)}.`);
+      break;
+    case 'disclosure':
+      head = ["Vigie : révélation lors d'un entretien de retour, %DEPT%.", `${youth}.`];
+      tail.push('Signalement au procureur à examiner.');
+      break;
   }
   if (input.kind === 'alert' && webUrl(input.ackUrl)) tail.push(`Accusé de réception : ${input.ackUrl}`);
 
-  const withReasons = input.kind === 'alert' || input.kind === 'routine';
+  const withReasons = input.kind === 'alert' || input.kind === 'routine' || input.kind === 'disclosure';
+  const prefix = input.kind === 'disclosure' ? 'Révélé : ' : 'Motifs : ';
   for (const where of [department(input), input.departmentCode]) {
     const fixed = oneLine([...head, ...tail].join(' ').replace('%DEPT%', () => where));
     const headText = oneLine(head.join(' ').replace('%DEPT%', () => where));
     if (fixed.length > SMS_MAX_LENGTH) continue;
     const room = SMS_MAX_LENGTH - fixed.length - 1;
     const labels = input.reasons.map((reason) => oneLine(reason.label)).filter(Boolean);
-    const reasons = withReasons ? reasonsWithin(labels, room) : '';
+    const reasons = withReasons ? reasonsWithin(labels, room, prefix) : '';
     return [headText, reasons, ...tail].filter(Boolean).join(' ');
   }
   throw new RangeError(`the acknowledgement link does not fit in an SMS of ${SMS_MAX_LENGTH} characters`);
 }
 
 /** « Motifs : a ; b ; c. » within `room` characters, whole labels first, cut with « … » when needed. */
-function reasonsWithin(labels: string[], room: number): string {
+function reasonsWithin(labels: string[], room: number, prefix: string): string {
   if (labels.length === 0) return '';
-  const prefix = 'Motifs : ';
   const full = oneLine(`${prefix}${labels.join(' ; ')}.`);
   if (full.length <= room) return full;
   const shortest = `${prefix}…`;
@@ -170,6 +227,10 @@ function initial(name: string): string {
 function ageText(age: number): string {
   if (age < 1) return "moins d'un an";
   return `${age} an${age >= 2 ? 's' : ''}`;
+}
+
+function foundByText(foundBy: string): string {
+  return FOUND_BY_LABELS[foundBy] ?? foundBy;
 }
 
 function resolutionText(resolution: string | undefined): string {

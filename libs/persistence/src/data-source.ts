@@ -5,6 +5,7 @@ import { ApiClientEntity } from './entities/api-client.entity';
 import { EscalationPolicyEntity } from './entities/escalation-policy.entity';
 import { NotificationEntity } from './entities/notification.entity';
 import { ReferentEntity } from './entities/referent.entity';
+import { ReturnInterviewEntity } from './entities/return-interview.entity';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { DepartmentEntity } from './entities/department.entity';
 import { FoyerEntity } from './entities/foyer.entity';
@@ -15,6 +16,10 @@ import { FugueEntity } from './entities/fugue.entity';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { YouthEntity } from './entities/youth.entity';
+import { InboundEventEntity } from './entities/inbound-event.entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
+import { WebhookEventEntity } from './entities/webhook-event.entity';
 
 export const ENTITIES = [
   AlertEntity,
@@ -22,6 +27,7 @@ export const ENTITIES = [
   EscalationPolicyEntity,
   NotificationEntity,
   ReferentEntity,
+  ReturnInterviewEntity,
   AuditEntryEntity,
   DepartmentEntity,
   FoyerEntity,
@@ -32,6 +38,11 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   OutboxEntity,
   YouthEntity,
+  InboundEventEntity,
+  WebhookAttemptEntity,
+  WebhookDeliveryEntity,
+  WebhookEndpointEntity,
+  WebhookEventEntity,
 ];
 
 /** Migrations are found next to this file's build output as well as in the sources. */

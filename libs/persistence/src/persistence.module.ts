@@ -8,6 +8,9 @@ import { ApiClientRepository } from './repositories/api-client.repository';
 import { EscalationPolicyRepository } from './repositories/escalation-policy.repository';
 import { NotificationRepository } from './repositories/notification.repository';
 import { ReferentRepository } from './repositories/referent.repository';
+import { RetentionRepository } from './repositories/retention.repository';
+import { ReturnInterviewRepository } from './repositories/return-interview.repository';
+import { StatsRepository } from './repositories/stats.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { FugueEventRepository } from './repositories/event.repository';
 import { FoyerRepository } from './repositories/foyer.repository';
@@ -16,6 +19,10 @@ import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { DepartmentRepository } from './repositories/reference.repository';
 import { YouthRepository } from './repositories/youth.repository';
+import { InboundEventRepository } from './repositories/inbound-event.repository';
+import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repository';
+import { WebhookEndpointRepository } from './repositories/webhook-endpoint.repository';
+import { WebhookEventRepository } from './repositories/webhook-event.repository';
 
 const REPOSITORIES = [
   AlertRepository,
@@ -23,6 +30,9 @@ const REPOSITORIES = [
   EscalationPolicyRepository,
   NotificationRepository,
   ReferentRepository,
+  RetentionRepository,
+  ReturnInterviewRepository,
+  StatsRepository,
   AuditRepository,
   DepartmentRepository,
   FoyerRepository,
@@ -31,6 +41,10 @@ const REPOSITORIES = [
   IdempotencyRepository,
   OutboxRepository,
   YouthRepository,
+  InboundEventRepository,
+  WebhookDeliveryRepository,
+  WebhookEndpointRepository,
+  WebhookEventRepository,
 ];
 
 @Global()

@@ -21,6 +21,7 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private readonly queues = new Map<QueueName, Queue>();
   private admin: IORedis | null = null;
   private adminConnected: Promise<void> | null = null;
+  private closed = false;
 
   constructor(private readonly config: VigieConfig) {}
 
@@ -34,6 +35,9 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   queue(name: QueueName): Queue {
+    // Modules are destroyed before the workers finish their last jobs: a queue opened by such a
+    // job after the shutdown would keep its connection, and the process, alive.
+    if (this.closed) throw new Error('The job producer is shut down; the outbox and sweeps will publish the job');
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, {
@@ -92,6 +96,7 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     this.admin?.disconnect();
     this.admin = null;
     this.adminConnected = null;

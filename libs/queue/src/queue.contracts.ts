@@ -8,6 +8,7 @@
 export const QueueName = {
   Triage: 'triage',
   Escalation: 'escalation',
+  Webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,11 +16,16 @@ export const JobName = {
   FugueTriage: 'fugue.triage',
   AlertStep: 'alert.step',
   NotificationSend: 'notification.send',
+  WebhookFanout: 'webhook.fanout',
+  WebhookDeliver: 'webhook.deliver',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
-/** Why an episode is triaged again; shown in its classification history. */
-export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'returned' | 'override' | 'review' | 'profile';
+/**
+ * Why an episode is triaged again; shown in its classification history. `history`: the youth's
+ * history changed (a return interview was recorded).
+ */
+export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'returned' | 'override' | 'review' | 'profile' | 'history';
 
 /** Job payloads carry ids, codes and times only: never names, dates of birth or free text. */
 export interface JobPayloads {
@@ -29,16 +35,22 @@ export interface JobPayloads {
   'alert.step': { alertId: string; step: number };
   /** One delivery attempt of one notification row. */
   'notification.send': { notificationId: string; attempt: number };
+  /** Create the deliveries of one outbound webhook event, one per endpoint that receives it. */
+  'webhook.fanout': { eventId: string };
+  /** One attempt of one webhook delivery. The fast path: the due time lives in PostgreSQL and a sweep delivers it too. */
+  'webhook.deliver': { deliveryId: string; attempt: number };
 }
 
 /** Jobs published through the transactional outbox; the others are timers rebuilt from PostgreSQL by sweeps. */
-export type OutboxJobName = typeof JobName.FugueTriage;
+export type OutboxJobName = typeof JobName.FugueTriage | typeof JobName.WebhookFanout;
 
 /** The queue each job goes to. */
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'fugue.triage': QueueName.Triage,
   'alert.step': QueueName.Escalation,
   'notification.send': QueueName.Escalation,
+  'webhook.fanout': QueueName.Webhooks,
+  'webhook.deliver': QueueName.Webhooks,
 };
 
 /** What the worker receives: for outbox jobs, the payload plus the outbox row that asked for it. */
@@ -55,6 +67,10 @@ export function alertStepJobId(alertId: string, step: number): string {
 
 export function notificationJobId(notificationId: string, attempt: number): string {
   return `notification-${notificationId}-attempt-${attempt}`;
+}
+
+export function webhookDeliveryJobId(deliveryId: string, attempt: number): string {
+  return `webhook-${deliveryId}-attempt-${attempt}`;
 }
 
 export const ALL_JOB_NAMES = Object.values(JobName) as JobName[];

@@ -5,3 +5,4 @@ export * from './test-database';
 export * from './wait-for';
 export * from './private-postgres';
 export * from './test-servers';
+export * from './webhook-verifiers';

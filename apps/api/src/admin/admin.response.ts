@@ -41,7 +41,7 @@ export class AuditEntryResponse {
   @ApiProperty({ description: 'Increasing number' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API client that made the request' }) clientId: string | null;
-  @ApiProperty({ enum: ['read_identity', 'change'] }) action: string;
+  @ApiProperty({ enum: ['read_identity', 'change', 'erase'] }) action: string;
   @ApiProperty({ example: 'GET' }) method: string;
   @ApiProperty({ example: '/v1/fugues/:id' }) route: string;
   @ApiProperty({ example: 200 }) statusCode: number;

@@ -2,6 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@vigie/domain';
+import type { VigieRequest } from './request-context';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -14,6 +15,10 @@ const parseJson = json({
   limit: BODY_LIMIT_BYTES,
   strict: true,
   type: () => true,
+  // Signatures are checked on the bytes received, never on re-serialized JSON.
+  verify: (req, _res, buf) => {
+    (req as VigieRequest).rawBody = buf;
+  },
   reviver: (key, value) => {
     if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(`Forbidden key "${key}"`);
     return value;

@@ -26,4 +26,7 @@ export class VocabulariesResponse {
   @ApiProperty({ type: [VocabularyEntryResponse] }) departedWith: VocabularyEntryResponse[];
   @ApiProperty({ type: [VocabularyEntryResponse] }) exploitationIndicators: VocabularyEntryResponse[];
   @ApiProperty({ type: [VocabularyEntryResponse], description: 'Every rule of the ruleset with its kind and weight' }) rules: VocabularyEntryResponse[];
+  @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: why the youth left' }) pushFactors: VocabularyEntryResponse[];
+  @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: what drew the youth away' }) pullFactors: VocabularyEntryResponse[];
+  @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: the follow-up decided' }) referrals: VocabularyEntryResponse[];
 }

@@ -36,6 +36,14 @@ export function canSeeFugue(caller: Caller, fugue: Pick<FugueEntity, 'foyerId' |
   return true;
 }
 
+/**
+ * Episodes a hotline may report on (inbound events): those of its départements, or all when it
+ * has none, whatever their level — a call may be what makes a routine episode worrying.
+ */
+export function canReportOnFugue(caller: Caller, fugue: Pick<FugueEntity, 'departmentCode'>): boolean {
+  return caller.role === 'hotline' && (caller.departmentCodes.length === 0 || caller.departmentCodes.includes(fugue.departmentCode));
+}
+
 /** A foyer's youths: the foyer role by foyer, département roles by the foyer's département. */
 export function canSeeFoyer(caller: Caller, foyer: { id: string; departmentCode: string }): boolean {
   switch (caller.role) {

@@ -14,6 +14,7 @@ import {
 } from '@vigie/persistence';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
+import { WebhookEventService } from '../webhooks/webhook-events.service';
 
 export interface AlertDetails {
   alert: AlertEntity;
@@ -32,6 +33,7 @@ export class AlertService {
     private readonly referents: ReferentRepository,
     private readonly events: FugueEventRepository,
     private readonly cipher: DataCipher,
+    private readonly webhooks: WebhookEventService,
   ) {}
 
   listAlerts(caller: Caller, filter: { state?: AlertState; departmentCode?: string }, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
@@ -53,7 +55,8 @@ export class AlertService {
     return this.dataSource.transaction(async (manager) => {
       const alert = await this.alerts.findByIdForUpdate(manager, id);
       if (!alert || (by.via === 'api' && !canSeeAlert(by.caller, alert))) throw DomainError.notFound('Alert');
-      if (by.via === 'link' && !(await this.referents.findActive(by.referentId, manager))) throw DomainError.notFound('Acknowledgement link');
+      const linkReferent = by.via === 'link' ? await this.referents.findActive(by.referentId, manager) : null;
+      if (by.via === 'link' && !linkReferent) throw DomainError.notFound('Acknowledgement link');
       if (alert.state === 'acknowledged') return alert;
       if (alert.state === 'resolved') throw DomainError.transition('This alert is already resolved: the episode has ended');
       const referentId = by.via === 'link' ? by.referentId : ((await this.referents.findByApiClient(by.caller.clientId))?.id ?? null);
@@ -74,6 +77,14 @@ export class AlertService {
         data: { alertId: alert.id, via: by.via, referentId, afterStep: alert.lastStep, cancelledNotifications: cancelled },
         privateEnc: alert.acknowledgementNoteEnc,
       });
+      // The acknowledger's role: the referent's through a link, the API client's otherwise.
+      const role = by.via === 'link' ? linkReferent?.role : by.caller.role;
+      await this.webhooks.emit(
+        manager,
+        'alert.acknowledged',
+        { alertId: alert.id, fugueId: alert.fugueId, acknowledgedAt: now.toISOString(), role },
+        { departmentCode: alert.departmentCode, level: 'worrying' },
+      );
       return alert;
     });
   }

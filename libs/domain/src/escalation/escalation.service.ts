@@ -164,7 +164,8 @@ export class EscalationService {
   }
 }
 
-function targetOf(channel: ReferentEntity['channels'][number]): string {
+/** Where a channel delivers: its address, phone number or URL. */
+export function targetOf(channel: ReferentEntity['channels'][number]): string {
   switch (channel.type) {
     case 'email':
       return channel.address;

@@ -11,10 +11,13 @@ import {
   NotificationRepository,
   ReferentEntity,
   ReferentRepository,
+  ReturnInterviewEntity,
+  ReturnInterviewRepository,
   YouthIdentity,
   YouthRepository,
 } from '@vigie/persistence';
-import { AlertMessageInput, DeliveryResult, EmailChannel, emailMessage, SmsChannel, smsMessage, WebhookChannel } from '@vigie/notifications';
+import { AlertMessageInput, DeliveryResult, EmailChannel, emailMessage, MessageKind, SmsChannel, smsMessage, WebhookChannel } from '@vigie/notifications';
+import { revealedLabels } from '../interviews/interview-rules';
 import { ageOn, localDateOf } from '../triage/local-time';
 import { isRuleCode, ruleDefinition } from '../triage/vocabulary';
 import { AckTokens } from './ack-token';
@@ -46,6 +49,7 @@ export class NotificationDeliveryService {
     private readonly youths: YouthRepository,
     private readonly departments: DepartmentRepository,
     private readonly events: FugueEventRepository,
+    private readonly interviews: ReturnInterviewRepository,
     private readonly cipher: DataCipher,
     private readonly tokens: AckTokens,
     private readonly config: VigieConfig,
@@ -81,6 +85,10 @@ export class NotificationDeliveryService {
       if (n.kind === 'alert.notification') {
         const alert = await this.alerts.findById(n.alertId as string, manager);
         if (!alert || alert.state !== 'open') return cancel(`Alert ${alert?.state ?? 'gone'} before sending`);
+      }
+      if (n.kind === 'interview.reminder' || n.kind === 'interview.overdue') {
+        const interview = await this.interviews.findByFugue(n.fugueId, manager);
+        if (!interview || interview.status !== 'scheduled') return cancel('Return interview recorded before sending');
       }
       const referent = await this.referents.findActive(n.referentId, manager);
       if (!referent) return cancel('Referent removed before sending');
@@ -124,7 +132,8 @@ export class NotificationDeliveryService {
 
   private async send(n: NotificationEntity, referent: ReferentEntity, now: Date): Promise<DeliveryResult> {
     const timeoutMs = this.config.VIGIE_DELIVERY_TIMEOUT_MS;
-    const message = await this.messageInput(n, now);
+    const interview = n.kind.startsWith('interview.') ? await this.interviews.findByFugue(n.fugueId) : null;
+    const message = await this.messageInput(n, now, interview);
     switch (n.channel) {
       case 'email': {
         const mail = emailMessage(message);
@@ -141,7 +150,7 @@ export class NotificationDeliveryService {
           secrets: [secret],
           eventId: n.id,
           type: webhookType(n),
-          data: this.webhookData(n, message),
+          data: this.webhookData(n, message, interview),
           allowPrivate: this.config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS,
           occurredAt: n.createdAt,
           timeoutMs,
@@ -151,7 +160,7 @@ export class NotificationDeliveryService {
   }
 
   /** Thin data only: ids, codes, levels and times. */
-  private webhookData(n: NotificationEntity, m: AlertMessageInput): Record<string, unknown> {
+  private webhookData(n: NotificationEntity, m: AlertMessageInput, interview: ReturnInterviewEntity | null): Record<string, unknown> {
     switch (n.kind) {
       case 'alert.notification':
         return { alertId: n.alertId, fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, step: n.step, reasonCodes: m.reasons.map((r) => r.code), ackUrl: m.ackUrl };
@@ -159,10 +168,28 @@ export class NotificationDeliveryService {
         return { alertId: n.alertId, fugueId: n.fugueId, resolution: m.resolution };
       case 'routine.information':
         return { fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, reasonCodes: m.reasons.map((r) => r.code), nextReviewAt: m.nextReviewAt ?? null };
+      case 'fugue.returned':
+        return { fugueId: n.fugueId, departmentCode: m.departmentCode, returnedAt: m.returnedAt ?? null, foundBy: m.foundBy ?? null };
+      case 'interview.reminder':
+      case 'interview.overdue':
+        return { interviewId: interview?.id ?? null, fugueId: n.fugueId, departmentCode: m.departmentCode, dueAt: m.dueAt ?? null };
+      case 'interview.disclosure':
+        return {
+          interviewId: interview?.id ?? null,
+          fugueId: n.fugueId,
+          departmentCode: m.departmentCode,
+          disclosures: {
+            sexualExploitation: interview?.disclosedSexualExploitation ?? false,
+            violence: interview?.disclosedViolence ?? false,
+            sexualViolence: interview?.disclosedSexualViolence ?? false,
+          },
+          exploitationIndicators: interview?.exploitationIndicators ?? [],
+          referrals: interview?.referrals ?? [],
+        };
     }
   }
 
-  private async messageInput(n: NotificationEntity, now: Date): Promise<AlertMessageInput> {
+  private async messageInput(n: NotificationEntity, now: Date, interview: ReturnInterviewEntity | null): Promise<AlertMessageInput> {
     const fugue = await this.fugues.findById(n.fugueId);
     if (!fugue) throw new Error('episode not found');
     const youth = await this.youths.findById(fugue.youthId);
@@ -170,9 +197,12 @@ export class NotificationDeliveryService {
     const department = await this.departments.findByCode(fugue.departmentCode);
     const timeZone = department?.timeZone ?? 'Europe/Paris';
     const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;
-    const reasons = (fugue.classification?.reasons ?? []).map((r) => ({ code: r.code, label: isRuleCode(r.code) ? ruleDefinition(r.code).label : r.code }));
+    const reasons =
+      n.kind === 'interview.disclosure'
+        ? (interview ? revealedLabels(interview) : [])
+        : (fugue.classification?.reasons ?? []).map((r) => ({ code: r.code, label: isRuleCode(r.code) ? ruleDefinition(r.code).label : r.code }));
     return {
-      kind: n.kind === 'alert.notification' ? 'alert' : n.kind === 'alert.resolved' ? 'resolved' : 'routine',
+      kind: MESSAGE_KINDS[n.kind],
       departmentCode: fugue.departmentCode,
       departmentName: department?.name ?? fugue.departmentCode,
       level: fugue.effectiveLevel ?? fugue.classification?.level ?? 'worrying',
@@ -185,12 +215,36 @@ export class NotificationDeliveryService {
       nextReviewAt: fugue.nextReviewAt,
       resolution: alert?.resolution ?? undefined,
       timeZone,
+      returnedAt: fugue.returnedAt,
+      foundBy: fugue.foundBy,
+      dueAt: interview?.dueAt ?? null,
     };
   }
 }
 
+const MESSAGE_KINDS: Record<NotificationEntity['kind'], MessageKind> = {
+  'alert.notification': 'alert',
+  'alert.resolved': 'resolved',
+  'routine.information': 'routine',
+  'fugue.returned': 'returned',
+  'interview.reminder': 'interview_reminder',
+  'interview.overdue': 'interview_overdue',
+  'interview.disclosure': 'disclosure',
+};
+
+/** The `type` of a referent webhook: the interview notices read like the outbound event names. */
+const WEBHOOK_TYPES: Record<NotificationEntity['kind'], string> = {
+  'alert.notification': 'alert.notification',
+  'alert.resolved': 'alert.resolved',
+  'routine.information': 'fugue.routine_information',
+  'fugue.returned': 'fugue.returned',
+  'interview.reminder': 'return_interview.reminder',
+  'interview.overdue': 'return_interview.overdue',
+  'interview.disclosure': 'return_interview.disclosure',
+};
+
 function webhookType(n: NotificationEntity): string {
-  return n.kind === 'routine.information' ? 'fugue.routine_information' : n.kind;
+  return WEBHOOK_TYPES[n.kind];
 }
 
 function eventData(n: NotificationEntity): Record<string, unknown> {

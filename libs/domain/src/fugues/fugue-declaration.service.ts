@@ -5,6 +5,7 @@ import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { isUniqueViolation } from '../errors/database-errors';
+import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { DeclareFugueInput, MAX_FUTURE_MS, MAX_PAST_MS } from './fugue.types';
 
 @Injectable()
@@ -17,7 +18,7 @@ export class FugueDeclarationService {
   ) {}
 
   /**
-   * Records a fugue and asks for its triage in the same statement (transactional outbox);
+   * Records a fugue, asks for its triage and emits `fugue.declared` in the same statement (transactional outbox);
    * answers without waiting for the triage.
    */
   async declareFugue(caller: Caller, input: DeclareFugueInput, now = new Date()): Promise<FugueEntity> {
@@ -27,7 +28,7 @@ export class FugueDeclarationService {
     if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
     if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
     try {
-      const { fugue, outboxId } = await this.fugues.insertDeclared(
+      const { fugue, outboxId, webhookEventId, webhookOutboxId } = await this.fugues.insertDeclared(
         {
           youthId: youth.id,
           foyerId: youth.foyerId,
@@ -49,8 +50,22 @@ export class FugueDeclarationService {
           createdBy: caller.clientId,
         },
         { jobName: JobName.FugueTriage, payload: (fugueId) => ({ fugueId, cause: 'declared' }) },
+        {
+          type: 'fugue.declared',
+          fanoutJobName: JobName.WebhookFanout,
+          data: (fugueId) => ({
+            fugueId,
+            departmentCode: youth.departmentCode,
+            foyerId: youth.foyerId,
+            noticedMissingAt: input.noticedMissingAt.toISOString(),
+            status: 'missing',
+          }),
+        },
       );
-      this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } }]);
+      this.relay.publishSoon([
+        { id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } },
+        WebhookEventService.fanoutMessage(webhookOutboxId, webhookEventId),
+      ]);
       return fugue;
     } catch (error) {
       if (isUniqueViolation(error, 'fugues_one_open_per_youth_key')) {

@@ -12,11 +12,15 @@ import {
   StoredLevel,
 } from '@vigie/persistence';
 import { JobName, TriageCause } from '@vigie/queue';
-import { Caller, canSeeFugue, requireRole } from '../access/caller';
+import { Caller, canReportOnFugue, canSeeFugue, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { EscalationJobs, FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
+import { InterviewDeadlineService } from '../interviews/interview-deadline.service';
 import { OutboxRelay } from '../outbox/outbox.relay';
+import { fugueClassifiedEvent, fugueClosedEvent, fugueLocatedEvent, fugueReturnedEvent } from '../webhooks/webhook-event-data';
+import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from '../integrations/hotline.types';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
@@ -36,6 +40,8 @@ export class FugueTransitionService {
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
     private readonly escalationJobs: EscalationJobs,
+    private readonly webhooks: WebhookEventService,
+    private readonly interviewDeadlines: InterviewDeadlineService,
   ) {}
 
   async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = new Date()): Promise<{ fugue: FugueEntity; updateId: string }> {
@@ -121,23 +127,90 @@ export class FugueTransitionService {
   markLocated(caller: Caller, id: string, input: LocatedInput, now = new Date()): Promise<FugueEntity> {
     return this.change(caller, id, FIELD_ROLES, 'located', async (manager, fugue) => {
       requireStatus(fugue, ['missing'], 'mark as located');
-      checkWithinEpisode(input.at, fugue, now, 'at');
-      fugue.status = 'located';
-      fugue.locatedAt = input.at;
-      fugue.locatedEnc = this.cipher.encryptOptional({ place: input.place });
-      await this.fugues.save(manager, fugue);
-      await this.events.append(manager, {
-        fugueId: fugue.id,
-        type: 'located',
-        actorId: caller.clientId,
-        data: { at: input.at.toISOString() },
-        privateEnc: fugue.locatedEnc,
-      });
+      await this.locate(manager, fugue, input, caller, now);
     });
   }
 
-  declareReturn(caller: Caller, id: string, input: ReturnInput, now = new Date()): Promise<FugueEntity> {
-    return this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
+  /**
+   * A call to the 116 000 about the episode: its indicators join the episode's observed ones with
+   * source `hotline`, and the episode is triaged again. `claim` records the inbound event id in
+   * the same transaction. The hotline reports on episodes of its départements, whatever their level.
+   */
+  recordHotlineCall(hotline: Caller, id: string, input: HotlineCallInput, claim: InboundClaim, now = new Date()): Promise<FugueEntity> {
+    return this.change(
+      hotline,
+      id,
+      ['hotline'],
+      'hotline',
+      async (manager, fugue) => {
+        requireStatus(fugue, ['missing', 'located', 'returned'], 'record a hotline call about');
+        checkNotFuture(input.receivedAt, now, 'data.receivedAt');
+        if (input.sighting) checkNotFuture(input.sighting.at, now, 'data.sighting.at');
+        const update = await this.fugues.insertUpdate(manager, {
+          fugueId: fugue.id,
+          source: 'hotline',
+          indicators: [...new Set(input.indicators)],
+          staffConcernWorrying: null,
+          sightingAt: input.sighting?.at ?? null,
+          privateEnc: this.cipher.encryptOptional({ summary: input.summary, sightingPlace: input.sighting?.place }),
+          createdBy: hotline.clientId,
+        });
+        await this.events.append(manager, {
+          fugueId: fugue.id,
+          type: 'hotline.call',
+          actorId: hotline.clientId,
+          data: {
+            updateId: update.id,
+            source: 'hotline',
+            caller: input.caller,
+            receivedAt: input.receivedAt.toISOString(),
+            indicators: update.indicators,
+            sightingAt: input.sighting?.at.toISOString(),
+          },
+          privateEnc: update.privateEnc,
+        });
+      },
+      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue) },
+    );
+  }
+
+  /**
+   * The 116 000 reports the child located: the located transition. An episode already located,
+   * returned or closed is left as it is (the report came after the facts); a cancelled one is a 409.
+   */
+  markLocatedByHotline(hotline: Caller, id: string, input: HotlineLocatedInput, claim: InboundClaim, now = new Date()): Promise<FugueEntity> {
+    return this.change(
+      hotline,
+      id,
+      ['hotline'],
+      'located',
+      async (manager, fugue) => {
+        requireStatus(fugue, ['missing', 'located', 'returned', 'closed'], 'mark as located');
+        if (fugue.status !== 'missing') return 'unchanged';
+        await this.locate(manager, fugue, input, hotline, now, 'data.at');
+      },
+      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue) },
+    );
+  }
+
+  private async locate(manager: EntityManager, fugue: FugueEntity, input: LocatedInput, caller: Caller, now: Date, field = 'at'): Promise<void> {
+    checkWithinEpisode(input.at, fugue, now, field);
+    fugue.status = 'located';
+    fugue.locatedAt = input.at;
+    fugue.locatedEnc = this.cipher.encryptOptional({ place: input.place });
+    await this.fugues.save(manager, fugue);
+    await this.events.append(manager, {
+      fugueId: fugue.id,
+      type: 'located',
+      actorId: caller.clientId,
+      data: caller.role === 'hotline' ? { at: input.at.toISOString(), source: 'hotline' } : { at: input.at.toISOString() },
+      privateEnc: fugue.locatedEnc,
+    });
+  }
+
+  async declareReturn(caller: Caller, id: string, input: ReturnInput, now = new Date()): Promise<FugueEntity> {
+    let returnFollowUps: FollowUp[] = [];
+    const returned = await this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
       requireStatus(fugue, OPEN, 'declare the return of');
       checkWithinEpisode(input.returnedAt, fugue, now, 'returnedAt');
       if (fugue.locatedAt && input.returnedAt < fugue.locatedAt) throw DomainError.invalid('returnedAt', 'must not be before the time the youth was located');
@@ -154,7 +227,11 @@ export class FugueTransitionService {
         data: { returnedAt: input.returnedAt.toISOString(), foundBy: input.foundBy },
         privateEnc: fugue.returnEnc,
       });
+      // The loop closes: the police are told, and the return interview is scheduled.
+      returnFollowUps = await this.interviewDeadlines.onReturned(manager, fugue, caller.clientId, now);
     });
+    this.escalationJobs.dispatch(returnFollowUps);
+    return returned;
   }
 
   closeFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
@@ -183,20 +260,26 @@ export class FugueTransitionService {
     id: string,
     roles: Role[],
     triageCause: TriageCause | null,
-    work: (manager: EntityManager, fugue: FugueEntity) => Promise<void>,
+    work: (manager: EntityManager, fugue: FugueEntity) => Promise<void | 'unchanged'>,
+    options: ChangeOptions = {},
   ): Promise<FugueEntity> {
     requireRole(caller, roles);
     let message: OutboxMessage | null = null;
     let followUps: FollowUp[] = [];
     const fugue = await this.dataSource.transaction(async (manager) => {
+      await options.first?.(manager);
       const fugue = await this.fugues.findByIdForUpdate(manager, id);
-      if (!fugue || !canSeeFugue(caller, fugue)) throw DomainError.notFound('Fugue');
+      const visible = options.canSee ?? ((f: FugueEntity) => canSeeFugue(caller, f));
+      if (!fugue || !visible(fugue)) throw DomainError.notFound('Fugue');
       const statusBefore = fugue.status;
-      await work(manager, fugue);
+      const levelBefore = fugue.effectiveLevel;
+      const outcome = await work(manager, fugue);
+      if (outcome === 'unchanged') return fugue;
       // Located, returned, closed or cancelled: the episode's alert stops and everyone notified is told.
       if (fugue.status !== statusBefore && fugue.status !== 'missing') {
         followUps = await this.escalation.resolveForFugue(manager, fugue, fugue.status);
       }
+      await this.emitWebhookEvents(manager, fugue, statusBefore, levelBefore);
       if (triageCause) message = await this.outbox.add(manager, JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
       return fugue;
     });
@@ -204,6 +287,31 @@ export class FugueTransitionService {
     this.escalationJobs.dispatch(followUps);
     return fugue;
   }
+
+  /** The outbound events of a change: a new status, or an effective level set by hand. */
+  private async emitWebhookEvents(manager: EntityManager, fugue: FugueEntity, statusBefore: FugueStatus, levelBefore: StoredLevel | null): Promise<void> {
+    if (fugue.effectiveLevel !== levelBefore) {
+      const event = fugueClassifiedEvent(fugue, levelBefore);
+      await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
+    }
+    if (fugue.status === statusBefore) return;
+    const event =
+      fugue.status === 'located'
+        ? { type: 'fugue.located' as const, ...fugueLocatedEvent(fugue) }
+        : fugue.status === 'returned'
+          ? { type: 'fugue.returned' as const, ...fugueReturnedEvent(fugue) }
+          : fugue.status === 'closed' || fugue.status === 'cancelled'
+            ? { type: 'fugue.closed' as const, ...fugueClosedEvent(fugue) }
+            : null;
+    if (event) await this.webhooks.emit(manager, event.type, event.data, event.scope);
+  }
+}
+
+interface ChangeOptions {
+  /** Runs first in the transaction (an inbound event's deduplication). */
+  first?: (manager: EntityManager) => Promise<void>;
+  /** Replaces the caller's read scope as the test of which episodes it may change. */
+  canSee?: (fugue: FugueEntity) => boolean;
 }
 
 function requireStatus(fugue: FugueEntity, allowed: FugueStatus[], action: string): void {

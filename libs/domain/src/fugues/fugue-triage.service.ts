@@ -7,6 +7,7 @@ import {
   FugueEventRepository,
   FugueRepository,
   OutboxRepository,
+  ReturnInterviewRepository,
   YouthEntity,
   YouthIdentity,
 } from '@vigie/persistence';
@@ -14,7 +15,9 @@ import { JobData, JobName } from '@vigie/queue';
 import { FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
-import { Classification, HistoryEpisode, Level, TriageInput } from '../triage/triage.types';
+import { Classification, HistoryEpisode, HistoryInterview, Level, TriageInput } from '../triage/triage.types';
+import { fugueClassifiedEvent } from '../webhooks/webhook-event-data';
+import { WebhookEventService } from '../webhooks/webhook-events.service';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -47,6 +50,8 @@ export class FugueTriageService {
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
+    private readonly webhooks: WebhookEventService,
+    private readonly interviews: ReturnInterviewRepository,
   ) {}
 
   triageFugue(job: JobData<typeof JobName.FugueTriage>, now = new Date()): Promise<TriageOutcome> {
@@ -66,6 +71,10 @@ export class FugueTriageService {
       const previousEffectiveLevel = fugue.effectiveLevel;
       await this.applyOverrideRule(manager, fugue, classification);
       await this.fugues.saveTriageResult(manager, fugue);
+      if (fugue.effectiveLevel !== previousEffectiveLevel) {
+        const event = fugueClassifiedEvent(fugue, previousEffectiveLevel);
+        await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
+      }
       const followUps = await this.escalation.onClassified(manager, fugue);
       return {
         applied: true,
@@ -84,6 +93,7 @@ export class FugueTriageService {
     // One connection per transaction: its queries run one after the other.
     const updates = await this.fugues.findUpdates(manager, fugue.id);
     const others = await this.fugues.findOtherEpisodesOfYouth(manager, fugue.youthId, fugue.id);
+    const interviews = await this.interviews.findCompletedOfYouth(manager, fugue.youthId);
     return {
       now,
       timeZone: department?.timeZone ?? 'Europe/Paris',
@@ -113,8 +123,10 @@ export class FugueTriageService {
             effectiveLevel: o.effectiveLevel,
           }),
         ),
-        // Return interviews feed PRIOR_EXPLOITATION_DISCLOSURE once they are recorded.
-        interviews: [],
+        // Completed return interviews feed PRIOR_EXPLOITATION_DISCLOSURE.
+        interviews: interviews.map(
+          (i): HistoryInterview => ({ outcome: 'completed', conductedAt: i.conductedAt, sexualExploitation: i.sexualExploitation, exploitationIndicators: i.exploitationIndicators }),
+        ),
       },
     };
   }

@@ -158,6 +158,90 @@ const DEPARTED_WITH_LABELS: Readonly<Record<DepartedWith, string>> = {
   unknown: 'Inconnu',
 };
 
+/**
+ * What a return interview records besides exploitation indicators (integrations.md § Return
+ * interview): why the youth left (push), what drew them away (pull), and the follow-up decided.
+ * PERSISTED like every code here. The referrals are exactly the spec's list; push and pull
+ * factors extend its examples with the usual reasons foyers record, and `OTHER`.
+ */
+export const PUSH_FACTOR_CODES = [
+  'FAMILY_CONFLICT',
+  'PLACEMENT_CONFLICT',
+  'PEER_CONFLICT',
+  'PLACEMENT_RULES',
+  'PLACEMENT_REFUSAL',
+  'SCHOOL_DIFFICULTIES',
+  'VIOLENCE_EXPERIENCED',
+  'MENTAL_HEALTH',
+  'BOREDOM',
+  'OTHER',
+] as const;
+export type PushFactorCode = (typeof PUSH_FACTOR_CODES)[number];
+
+export const PULL_FACTOR_CODES = [
+  'PEERS',
+  'PARTNER',
+  'EXPLOITATION',
+  'FAMILY_VISIT',
+  'SUBSTANCES',
+  'MONEY_OR_GIFTS',
+  'FREEDOM',
+  'PARTY_OR_EVENT',
+  'OTHER',
+] as const;
+export type PullFactorCode = (typeof PULL_FACTOR_CODES)[number];
+
+export const REFERRAL_CODES = [
+  'MEDICAL_CHECK',
+  'PSYCHOLOGICAL_SUPPORT',
+  'INFORMATION_PREOCCUPANTE',
+  'SIGNALEMENT_PROCUREUR',
+  'COMPLAINT_SUPPORT',
+  'ADDICTION_SERVICE',
+  'PLACEMENT_REVIEW',
+] as const;
+export type ReferralCode = (typeof REFERRAL_CODES)[number];
+
+const PUSH_FACTOR_LABELS: Readonly<Record<PushFactorCode, string>> = {
+  FAMILY_CONFLICT: 'Conflit familial',
+  PLACEMENT_CONFLICT: 'Conflit avec l’équipe du lieu de placement',
+  PEER_CONFLICT: 'Conflit avec d’autres jeunes, harcèlement',
+  PLACEMENT_RULES: 'Refus des règles ou du cadre du lieu de placement',
+  PLACEMENT_REFUSAL: 'Refus du placement ou d’un changement de placement',
+  SCHOOL_DIFFICULTIES: 'Difficultés scolaires ou de formation',
+  VIOLENCE_EXPERIENCED: 'Violences subies',
+  MENTAL_HEALTH: 'Souffrance psychique',
+  BOREDOM: 'Ennui, manque d’activités',
+  OTHER: 'Autre',
+};
+
+const PULL_FACTOR_LABELS: Readonly<Record<PullFactorCode, string>> = {
+  PEERS: 'Retrouver des amis ou d’autres jeunes',
+  PARTNER: 'Retrouver un(e) petit(e) ami(e) ou un(e) partenaire',
+  EXPLOITATION: 'Emprise d’un tiers, exploitation (prostitution, trafic)',
+  FAMILY_VISIT: 'Voir sa famille',
+  SUBSTANCES: 'Consommer des produits',
+  MONEY_OR_GIFTS: 'Obtenir de l’argent ou des cadeaux',
+  FREEDOM: 'Recherche de liberté, d’autonomie',
+  PARTY_OR_EVENT: 'Fête, sortie ou événement',
+  OTHER: 'Autre',
+};
+
+const REFERRAL_LABELS: Readonly<Record<ReferralCode, string>> = {
+  MEDICAL_CHECK: 'Bilan médical',
+  PSYCHOLOGICAL_SUPPORT: 'Soutien psychologique',
+  INFORMATION_PREOCCUPANTE: 'Information préoccupante (cellule départementale)',
+  SIGNALEMENT_PROCUREUR: 'Signalement au procureur de la République',
+  COMPLAINT_SUPPORT: 'Accompagnement au dépôt de plainte',
+  ADDICTION_SERVICE: 'Orientation vers un service d’addictologie',
+  PLACEMENT_REVIEW: 'Réexamen du placement',
+};
+
+/** The French label of an episode-indicator code (exploitation indicators are such codes). */
+export function indicatorLabel(code: IndicatorCode): string {
+  return LABELS[code];
+}
+
 export interface RuleDefinition {
   readonly code: RuleCode;
   readonly kind: 'critical' | 'aggravating';
@@ -203,6 +287,9 @@ export const VOCABULARIES = Object.freeze({
   ) as readonly VocabularyEntry<DepartedWith>[],
   exploitationIndicators: labelled(EXPLOITATION_INDICATOR_CODES),
   rules: RULES,
+  pushFactors: Object.freeze(PUSH_FACTOR_CODES.map((code) => Object.freeze({ code, label: PUSH_FACTOR_LABELS[code] }))) as readonly VocabularyEntry<PushFactorCode>[],
+  pullFactors: Object.freeze(PULL_FACTOR_CODES.map((code) => Object.freeze({ code, label: PULL_FACTOR_LABELS[code] }))) as readonly VocabularyEntry<PullFactorCode>[],
+  referrals: Object.freeze(REFERRAL_CODES.map((code) => Object.freeze({ code, label: REFERRAL_LABELS[code] }))) as readonly VocabularyEntry<ReferralCode>[],
 });
 
 function guard<C extends string>(codes: readonly C[]): (value: unknown) => value is C {

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type AuditAction = 'read_identity' | 'change';
+/** `erase`: the retention job erased personal data (method JOB, route retention). */
+export type AuditAction = 'read_identity' | 'change' | 'erase';
 
 /** Append-only (a database trigger refuses UPDATE and DELETE). */
 @Entity({ name: 'audit_log' })

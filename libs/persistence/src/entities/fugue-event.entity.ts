@@ -6,6 +6,7 @@ export type FugueEventType =
   | 'classified'
   | 'updated'
   | 'sighting'
+  | 'hotline.call'
   | 'override.set'
   | 'override.withdrawn'
   | 'override.superseded'
@@ -19,7 +20,14 @@ export type FugueEventType =
   | 'alert.resolved'
   | 'routine.notified'
   | 'notification.sent'
-  | 'notification.failed';
+  | 'notification.failed'
+  | 'return.notified'
+  | 'interview.scheduled'
+  | 'interview.reminder'
+  | 'interview.overdue'
+  | 'interview.recorded'
+  | 'interview.disclosure'
+  | 'personal_data.erased';
 
 @Entity({ name: 'fugue_events' })
 export class FugueEventEntity {

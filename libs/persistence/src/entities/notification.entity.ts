@@ -1,12 +1,24 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ChannelType } from './referent.entity';
 
-export const NOTIFICATION_KINDS = ['alert.notification', 'alert.resolved', 'routine.information'] as const;
+/** PERSISTED (a CHECK constraint lists them): never rename one. */
+export const NOTIFICATION_KINDS = [
+  'alert.notification',
+  'alert.resolved',
+  'routine.information',
+  'fugue.returned',
+  'interview.reminder',
+  'interview.overdue',
+  'interview.disclosure',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-/** One message to one referent on one channel; sent at most once (`dedup_key` is unique). */
+/**
+ * One message to one referent on one channel; sent at most once (`dedup_key` is unique). Alert
+ * kinds carry their alert; the others (routine, return, interviews) only their episode.
+ */
 @Entity({ name: 'notifications' })
 export class NotificationEntity {
   @PrimaryGeneratedColumn('uuid') id: string;

@@ -11,6 +11,15 @@ export class ApiClientRepository {
     return this.dataSource.getRepository(ApiClientEntity);
   }
 
+  /** The hotline clients that may sign inbound events: not revoked, with an inbound secret. */
+  findActiveHotlineSenders(): Promise<ApiClientEntity[]> {
+    return this.repo
+      .createQueryBuilder('c')
+      .where(`c.role = 'hotline' AND c.revoked_at IS NULL AND c.inbound_webhook_secret_enc IS NOT NULL`)
+      .orderBy('c.created_at', 'ASC')
+      .getMany();
+  }
+
   /**
    * Read on every request, so a revocation takes effect on the next one. Plain SQL: this is on
    * the hot path of every route, and the query builder's cost showed there.

@@ -35,14 +35,19 @@ export class FugueRepository {
     return this.repo(manager).findOneBy({ id });
   }
 
-  /** Locks the episode for the rest of the transaction: its triages and transitions run one at a time. */
+  /**
+   * Locks the episode for the rest of the transaction: its triages and transitions run one at a time.
+   * FOR NO KEY UPDATE, not FOR UPDATE: rows that reference the episode (events, notifications,
+   * alerts) can still be inserted by others meanwhile, so a transaction holding an alert while it
+   * writes such a row never deadlocks with one holding the episode while it locks the alert.
+   */
   findByIdForUpdate(manager: EntityManager, id: string): Promise<FugueEntity | null> {
-    return this.repo(manager).createQueryBuilder('f').setLock('pessimistic_write').where('f.id = :id', { id }).getOne();
+    return this.repo(manager).createQueryBuilder('f').setLock('for_no_key_update').where('f.id = :id', { id }).getOne();
   }
 
   /**
-   * Writes a declared episode, its first timeline event and the outbox row asking for its
-   * triage in one statement: atomic without a transaction round trip, on the hot path of intake.
+   * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
+   * and its `fugue.declared` webhook event with the outbox row asking for its fan-out, in one statement: atomic without a transaction round trip, on the hot path of intake.
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
    * open episode.
    */
@@ -53,8 +58,10 @@ export class FugueRepository {
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
     outbox: { jobName: string; payload: (fugueId: string) => Record<string, unknown> },
-  ): Promise<{ fugue: FugueEntity; outboxId: string }> {
-    const rows: { id: string; created_at: Date; updated_at: Date; outbox_id: string }[] = await this.dataSource.query(
+    webhook: { type: string; data: (fugueId: string) => Record<string, unknown>; fanoutJobName: string },
+  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookOutboxId: string }> {
+    type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_outbox_id: string };
+    const rows: DeclaredRow[] = await this.dataSource.query(
       `WITH f AS (
          INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                              belongings, indicators, staff_concern_worrying, details_enc, created_by)
@@ -67,8 +74,16 @@ export class FugueRepository {
          INSERT INTO outbox (job_name, payload)
          SELECT $12, jsonb_set($13::jsonb, '{fugueId}', to_jsonb(id::text)) FROM f
          RETURNING id
+       ), w AS (
+         INSERT INTO webhook_events (type, department_code, data)
+         SELECT $14, $3, jsonb_set($15::jsonb, '{fugueId}', to_jsonb(id::text)) FROM f
+         RETURNING id
+       ), wo AS (
+         INSERT INTO outbox (job_name, payload)
+         SELECT $16, jsonb_build_object('eventId', id::text) FROM w
+         RETURNING id
        )
-       SELECT f.id, f.created_at, f.updated_at, o.id AS outbox_id FROM f, o`,
+       SELECT f.id, f.created_at, f.updated_at, o.id AS outbox_id, w.id AS webhook_event_id, wo.id AS webhook_outbox_id FROM f, o, w, wo`,
       [
         fugue.youthId,
         fugue.foyerId,
@@ -83,6 +98,9 @@ export class FugueRepository {
         fugue.createdBy,
         outbox.jobName,
         JSON.stringify(outbox.payload('')),
+        webhook.type,
+        JSON.stringify(webhook.data('')),
+        webhook.fanoutJobName,
       ],
     );
     const row = rows[0];
@@ -96,7 +114,7 @@ export class FugueRepository {
       effectiveLevel: null,
       overrideLevel: null,
     });
-    return { fugue: entity, outboxId: String(row.outbox_id) };
+    return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookOutboxId: String(row.webhook_outbox_id) };
   }
 
   save(manager: EntityManager, fugue: FugueEntity): Promise<FugueEntity> {

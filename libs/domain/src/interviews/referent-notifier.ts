@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { NewNotification, NotificationKind, NotificationRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
+import { FollowUp } from '../escalation/escalation-jobs';
+import { targetOf } from '../escalation/escalation.service';
+
+export interface ReferentNotice {
+  kind: Exclude<NotificationKind, 'alert.notification' | 'alert.resolved'>;
+  /** The episode the notice is about: its département, and its foyer for foyer_duty. */
+  fugue: { id: string; departmentCode: string; foyerId: string };
+  roles: readonly string[];
+  /** Unique per notice; the referent and channel are appended, so a replay inserts nothing. */
+  dedupKey: string;
+  /** When the roles reach nobody, notify department_duty instead (as an alert step does). */
+  fallbackToDepartmentDuty: boolean;
+  /** (referent, channel) pairs told the same thing another way, left out. */
+  except?: readonly { referentId: string; channel: string }[];
+}
+
+export interface NoticeResult {
+  notificationIds: string[];
+  referentIds: string[];
+  fallback: boolean;
+  followUps: FollowUp[];
+}
+
+/**
+ * Notices outside alerts (the return, interview deadlines, disclosures): one notification row
+ * per (referent, channel), in the caller's transaction, delivered by NotificationDeliveryService
+ * through the fast path and the escalation sweep.
+ */
+@Injectable()
+export class ReferentNotifier {
+  private readonly logger = new Logger(ReferentNotifier.name);
+
+  constructor(
+    private readonly referents: ReferentRepository,
+    private readonly notifications: NotificationRepository,
+  ) {}
+
+  async notify(manager: EntityManager, notice: ReferentNotice, now = new Date()): Promise<NoticeResult> {
+    const { fugue } = notice;
+    let recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, notice.roles as ReferentRole[]);
+    const fallback = recipients.length === 0 && notice.fallbackToDepartmentDuty;
+    if (fallback) recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, ['department_duty']);
+    if (recipients.length === 0 && notice.fallbackToDepartmentDuty) {
+      this.logger.error(`A ${notice.kind} notice of episode ${fugue.id} reached nobody in ${fugue.departmentCode}: no referent of roles ${notice.roles.join(', ')} nor department_duty`);
+    }
+    const skipped = new Set((notice.except ?? []).map((e) => `${e.referentId}:${e.channel}`));
+    const rows: NewNotification[] = recipients.flatMap((r) =>
+      r.channels.filter((channel) => !skipped.has(`${r.id}:${channel.type}`)).map((channel) => ({
+        dedupKey: `${notice.dedupKey}:${r.id}:${channel.type}`,
+        kind: notice.kind,
+        alertId: null,
+        fugueId: fugue.id,
+        step: null,
+        referentId: r.id,
+        channel: channel.type,
+        target: targetOf(channel),
+        fallback,
+      })),
+    );
+    const ids = await this.notifications.insertMissing(manager, rows);
+    return {
+      notificationIds: ids,
+      referentIds: [...new Set(rows.map((row) => row.referentId))],
+      fallback,
+      followUps: ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now })),
+    };
+  }
+}

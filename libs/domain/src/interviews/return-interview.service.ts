@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataCipher,
+  FugueEntity,
+  FugueEventRepository,
+  InterviewAnswers,
+  InterviewListFilter,
+  InterviewScope,
+  OutboxMessage,
+  OutboxRepository,
+  Page,
+  ReturnInterviewEntity,
+  ReturnInterviewRepository,
+  Role,
+} from '@vigie/persistence';
+import { JobName } from '@vigie/queue';
+import { Caller, requireRole } from '../access/caller';
+import { DomainError } from '../errors/domain-error';
+import { EscalationJobs, FollowUp } from '../escalation/escalation-jobs';
+import { EscalationService } from '../escalation/escalation.service';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { answersOf, RecordInterviewInput, recordProblems, referralsToStore, revealsDanger } from './interview-rules';
+import { ReferentNotifier } from './referent-notifier';
+
+/** Reading interviews: the foyer for its foyers, child protection for its départements, admin everywhere. */
+const READ_ROLES: Role[] = ['admin', 'foyer', 'child_protection'];
+/** Recording is a carer's act: the foyer, or child protection managing it (api.md § Roles and scopes). */
+const RECORD_ROLES: Role[] = ['foyer', 'child_protection'];
+
+/** An interview with its free-text answers decrypted, for a caller in scope (audited at the edge). */
+export interface InterviewRecord {
+  interview: ReturnInterviewEntity;
+  answers: InterviewAnswers;
+}
+
+@Injectable()
+export class ReturnInterviewService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly interviews: ReturnInterviewRepository,
+    private readonly events: FugueEventRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly cipher: DataCipher,
+    private readonly notifier: ReferentNotifier,
+    private readonly escalation: EscalationService,
+    private readonly jobs: EscalationJobs,
+  ) {}
+
+  listInterviews(caller: Caller, filter: InterviewListFilter, limit: number, cursor: string | null): Promise<Page<ReturnInterviewEntity>> {
+    requireRole(caller, READ_ROLES);
+    return this.interviews.list(interviewScope(caller), filter, limit, cursor);
+  }
+
+  async getInterview(caller: Caller, id: string): Promise<InterviewRecord> {
+    requireRole(caller, READ_ROLES);
+    const interview = await this.interviews.findById(id);
+    if (!interview || !canSeeInterview(caller, interview)) throw DomainError.notFound('Return interview');
+    return this.withAnswers(interview);
+  }
+
+  /**
+   * Records the outcome, once. What the interview reveals acts at once: the disclosure roles are
+   * notified and SIGNALEMENT_PROCUREUR joins the referrals; a completed interview re-triages the
+   * youth's open episode, if any (it is a fact of PRIOR_EXPLOITATION_DISCLOSURE).
+   */
+  async recordInterview(caller: Caller, id: string, input: RecordInterviewInput, now = new Date()): Promise<InterviewRecord> {
+    requireRole(caller, RECORD_ROLES);
+    let followUps: FollowUp[] = [];
+    let message: OutboxMessage | null = null;
+    const interview = await this.dataSource.transaction(async (manager) => {
+      const interview = await this.interviews.findByIdForUpdate(manager, id);
+      if (!interview || !canSeeInterview(caller, interview)) throw DomainError.notFound('Return interview');
+      if (interview.status !== 'scheduled') throw DomainError.transition(`This return interview is already recorded (${interview.status})`);
+      if (interview.erasedAt) throw DomainError.transition('The personal data of this episode has been erased');
+      const problems = recordProblems(input, interview.returnedAt, now);
+      if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'The request is invalid', problems);
+
+      const { referrals, signalementAdded } = referralsToStore(input);
+      interview.status = input.outcome;
+      interview.conductedAt = input.conductedAt ?? null;
+      interview.interviewerIndependent = input.interviewerIndependent ?? null;
+      interview.pushFactors = [...new Set(input.pushFactors ?? [])];
+      interview.pullFactors = [...new Set(input.pullFactors ?? [])];
+      interview.exploitationIndicators = [...new Set(input.exploitationIndicators ?? [])];
+      interview.disclosedSexualExploitation = input.disclosures?.sexualExploitation ?? false;
+      interview.disclosedViolence = input.disclosures?.violence ?? false;
+      interview.disclosedSexualViolence = input.disclosures?.sexualViolence ?? false;
+      interview.substanceUse = input.substanceUse ?? null;
+      interview.safetyAdviceGiven = input.safetyAdviceGiven ?? null;
+      interview.referrals = referrals;
+      interview.answersEnc = this.cipher.encryptOptional({ ...answersOf(input) });
+      interview.recordedAt = now;
+      interview.recordedBy = caller.clientId;
+      await this.interviews.save(manager, interview);
+      await this.events.append(manager, {
+        fugueId: interview.fugueId,
+        type: 'interview.recorded',
+        at: now,
+        actorId: caller.clientId,
+        data: {
+          interviewId: interview.id,
+          outcome: interview.status,
+          conductedAt: interview.conductedAt?.toISOString() ?? null,
+          late: interview.status === 'completed' && !!interview.conductedAt && interview.conductedAt > interview.dueAt,
+        },
+      });
+      if (revealsDanger(input)) followUps = await this.notifyDisclosure(manager, interview, signalementAdded, caller.clientId, now);
+      if (interview.status === 'completed') message = await this.retriageOpenEpisode(manager, interview.youthId);
+      return interview;
+    });
+    if (message) this.relay.publishSoon([message]);
+    this.jobs.dispatch(followUps);
+    return this.withAnswers(interview);
+  }
+
+  private async notifyDisclosure(manager: EntityManager, interview: ReturnInterviewEntity, signalementAdded: boolean, actorId: string, now: Date): Promise<FollowUp[]> {
+    const policy = await this.escalation.policyFor(interview.departmentCode, manager);
+    const roles = policy.disclosure.notify;
+    const sent = await this.notifier.notify(
+      manager,
+      {
+        kind: 'interview.disclosure',
+        fugue: { id: interview.fugueId, departmentCode: interview.departmentCode, foyerId: interview.foyerId },
+        roles,
+        dedupKey: `interview:${interview.id}:disclosure`,
+        fallbackToDepartmentDuty: true,
+      },
+      now,
+    );
+    await this.events.append(manager, {
+      fugueId: interview.fugueId,
+      type: 'interview.disclosure',
+      at: now,
+      actorId,
+      data: {
+        interviewId: interview.id,
+        roles,
+        fallbackToDepartmentDuty: sent.fallback,
+        referents: sent.referentIds,
+        notifications: sent.notificationIds.length,
+        signalementAdded,
+      },
+    });
+    return sent.followUps;
+  }
+
+  /** The youth's history changed: their episode still open, if any, is triaged again (cause `history`). */
+  private async retriageOpenEpisode(manager: EntityManager, youthId: string): Promise<OutboxMessage | null> {
+    const open = await manager
+      .getRepository(FugueEntity)
+      .createQueryBuilder('f')
+      .select('f.id')
+      .where(`f.youth_id = :youthId AND f.status IN ('missing', 'located')`, { youthId })
+      .getOne();
+    return open ? this.outbox.add(manager, JobName.FugueTriage, { fugueId: open.id, cause: 'history' }) : null;
+  }
+
+  private withAnswers(interview: ReturnInterviewEntity): InterviewRecord {
+    return { interview, answers: this.cipher.decryptOptional<InterviewAnswers>(interview.answersEnc) ?? {} };
+  }
+}
+
+/** Interviews follow the scope of their episode: its foyer for the foyer role, its département for child protection. */
+export function interviewScope(caller: Caller): InterviewScope {
+  switch (caller.role) {
+    case 'admin':
+      return { foyerIds: null, departmentCodes: null };
+    case 'foyer':
+      return { foyerIds: caller.foyerIds, departmentCodes: null };
+    case 'child_protection':
+    case 'police':
+    case 'hotline':
+      return { foyerIds: null, departmentCodes: caller.departmentCodes };
+  }
+}
+
+export function canSeeInterview(caller: Caller, interview: Pick<ReturnInterviewEntity, 'foyerId' | 'departmentCode'>): boolean {
+  if (!READ_ROLES.includes(caller.role)) return false;
+  const scope = interviewScope(caller);
+  if (scope.foyerIds && !scope.foyerIds.includes(interview.foyerId)) return false;
+  if (scope.departmentCodes && !scope.departmentCodes.includes(interview.departmentCode)) return false;
+  return true;
+}

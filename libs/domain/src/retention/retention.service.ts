@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { VigieConfig } from '@vigie/config';
+import { ErasedBatch, RetentionRepository } from '@vigie/persistence';
+
+const DAY_MS = 24 * 3600 * 1000;
+const BATCH = 200;
+/** The job's name in job_runs. PERSISTED. */
+const JOB = 'retention';
+/** How often a worker asks whether the daily run is due (one cheap UPDATE). */
+const CHECK_EVERY_MS = 60_000;
+
+export interface RetentionReport {
+  episodes: number;
+  youths: number;
+  idempotencyKeys: number;
+}
+
+/**
+ * quality.md § Retention: episodes closed (or cancelled) more than VIGIE_RETENTION_DAYS ago have
+ * their personal data erased — free text of the episode, its updates, timeline, alert notes and
+ * return interview, and the youth's identity and profile once none of their episodes is kept.
+ * Codes, levels and times stay, so every statistic is unchanged. Each erasure writes audit
+ * entries in its own transaction. The clock is a parameter, so tests can move it.
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger(RetentionService.name);
+  private nextCheckAt = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly retention: RetentionRepository,
+    private readonly config: VigieConfig,
+  ) {}
+
+  /**
+   * Runs the erasure once a day, whichever worker gets there first (the run is claimed in
+   * job_runs); called by the worker's sweep. Returns the report when it ran, else null.
+   */
+  async runIfDue(now = new Date()): Promise<RetentionReport | null> {
+    if (now.getTime() < this.nextCheckAt) return null;
+    this.nextCheckAt = now.getTime() + CHECK_EVERY_MS;
+    const claim = await this.dataSource.transaction((manager) => this.retention.claimRun(manager, JOB, now, DAY_MS));
+    if (!claim.claimed) return null;
+    try {
+      return await this.eraseExpired(now);
+    } catch (error) {
+      await this.dataSource.transaction((manager) => this.retention.releaseRun(manager, JOB, claim.previous));
+      throw error;
+    }
+  }
+
+  /** Erases everything whose retention period ended before `now`. Idempotent. */
+  async eraseExpired(now = new Date()): Promise<RetentionReport> {
+    const cutoff = new Date(now.getTime() - this.config.VIGIE_RETENTION_DAYS * DAY_MS);
+    const correlationId = `retention-${now.toISOString()}`;
+    const report: RetentionReport = { episodes: 0, youths: 0, idempotencyKeys: 0 };
+    for (;;) {
+      const batch = await this.dataSource.transaction(async (manager): Promise<ErasedBatch> => {
+        const fugues = await this.retention.takeExpiredEpisodes(manager, cutoff, BATCH);
+        if (fugues.length === 0) return { fugues, youthIds: [] };
+        await this.retention.eraseEpisodes(manager, fugues.map((f) => f.id), now);
+        const youthIds = await this.retention.eraseYouthsWithoutKeptEpisodes(manager, [...new Set(fugues.map((f) => f.youthId))], now);
+        const erased = { fugues, youthIds };
+        await this.retention.audit(manager, erased, correlationId, now);
+        return erased;
+      });
+      report.episodes += batch.fugues.length;
+      report.youths += batch.youthIds.length;
+      if (batch.fugues.length < BATCH) break;
+    }
+    report.idempotencyKeys = await this.dataSource.transaction((manager) => this.retention.deleteIdempotencyKeysBefore(manager, cutoff));
+    if (report.episodes > 0 || report.idempotencyKeys > 0) {
+      this.logger.log(`Retention: erased ${report.episodes} episodes and ${report.youths} youth identities, deleted ${report.idempotencyKeys} stored responses`);
+    }
+    return report;
+  }
+}

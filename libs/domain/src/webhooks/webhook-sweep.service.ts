@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { VigieConfig } from '@vigie/config';
+import { InboundEventRepository, WebhookDeliveryRepository } from '@vigie/persistence';
+import { WebhookDeliveryService } from './webhook-delivery.service';
+import { WebhookJobs } from './webhook-jobs';
+
+/** A delivery due this long without its job having run is delivered by the sweep itself. */
+const FAST_PATH_GRACE_MS = 2000;
+const BATCH = 50;
+/** Inbound event ids are kept at least this long: beyond any sender's retry horizon. */
+export const INBOUND_EVENT_RETENTION_DAYS = 7;
+const PRUNE_EVERY_MS = 3600_000;
+
+/**
+ * The webhook auditor: PostgreSQL holds every due attempt, whatever Redis lost. Each sweep sends
+ * back to pending the deliveries interrupted by a crash (webhooks are at least once), delivers
+ * the overdue ones, and now and then forgets inbound event ids past their retention.
+ */
+@Injectable()
+export class WebhookSweepService {
+  private readonly logger = new Logger(WebhookSweepService.name);
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private lastPrune = 0;
+
+  constructor(
+    private readonly config: VigieConfig,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly inbound: InboundEventRepository,
+    private readonly delivery: WebhookDeliveryService,
+    private readonly jobs: WebhookJobs,
+  ) {}
+
+  async sweep(now = Date.now()): Promise<void> {
+    const requeued = await this.deliveries.requeueInterrupted(4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
+    for (const id of requeued) this.logger.warn(`Webhook delivery ${id} was interrupted while sending; it will be sent again`);
+    // Deliveries run beside the sweep, so a slow receiver never holds the next sweep.
+    for (const id of await this.deliveries.findOverdue(FAST_PATH_GRACE_MS, BATCH)) {
+      if (this.inFlight.has(id)) continue;
+      const run = this.delivery
+        .deliver(id)
+        .then((followUps) => this.jobs.dispatch(followUps))
+        .catch((error: Error) => this.logger.warn(`Webhook delivery ${id} failed: ${error.message}`))
+        .finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, run);
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.inbound.pruneOlderThan(INBOUND_EVENT_RETENTION_DAYS);
+    }
+  }
+
+  /** Waits for the deliveries started by sweeps (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight.values());
+  }
+}

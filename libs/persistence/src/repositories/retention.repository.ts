@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { rowsOf } from './raw-rows';
+
+export interface ErasedBatch {
+  fugues: { id: string; youthId: string }[];
+  youthIds: string[];
+}
+
+/**
+ * Erasure of personal data past its retention period (quality.md § Retention). Every statement
+ * nulls encrypted free text and identity; codes, levels and times stay, so the statistics do not
+ * move. Each method works in the caller's transaction.
+ */
+@Injectable()
+export class RetentionRepository {
+  /** Episodes closed or cancelled before `cutoff` and not yet erased, locked (SKIP LOCKED). */
+  async takeExpiredEpisodes(manager: EntityManager, cutoff: Date, limit: number): Promise<{ id: string; youthId: string }[]> {
+    const rows: { id: string; youth_id: string }[] = await manager.query(
+      `SELECT id, youth_id FROM fugues
+        WHERE ended_at < $1 AND erased_at IS NULL AND status IN ('closed', 'cancelled')
+        ORDER BY ended_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => ({ id: r.id, youthId: r.youth_id }));
+  }
+
+  /** Nulls every free-text column of the episodes and of what hangs from them; marks them erased. */
+  async eraseEpisodes(manager: EntityManager, fugueIds: string[], now: Date): Promise<void> {
+    await manager.query(
+      `UPDATE fugues SET details_enc = NULL, located_enc = NULL, return_enc = NULL, end_reason_enc = NULL,
+              override_reason_enc = NULL, erased_at = $2, updated_at = now()
+        WHERE id = ANY($1::uuid[])`,
+      [fugueIds, now],
+    );
+    await manager.query(`UPDATE fugue_updates SET private_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND private_enc IS NOT NULL`, [fugueIds]);
+    await manager.query(`UPDATE fugue_events SET private_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND private_enc IS NOT NULL`, [fugueIds]);
+    await manager.query(`UPDATE alerts SET acknowledgement_note_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND acknowledgement_note_enc IS NOT NULL`, [
+      fugueIds,
+    ]);
+    await manager.query(
+      `UPDATE return_interviews SET answers_enc = NULL, erased_at = $2, updated_at = now() WHERE fugue_id = ANY($1::uuid[])`,
+      [fugueIds, now],
+    );
+    await manager.query(
+      `INSERT INTO fugue_events (fugue_id, type, at, data) SELECT id, 'personal_data.erased', $2, '{}'::jsonb FROM unnest($1::uuid[]) AS id`,
+      [fugueIds, now],
+    );
+  }
+
+  /**
+   * Erases the identity and profile of those youths whose every episode has been erased: none
+   * open, none returned and awaiting closure, none closed within the retention period.
+   * Returns the youths erased.
+   */
+  async eraseYouthsWithoutKeptEpisodes(manager: EntityManager, youthIds: string[], now: Date): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await manager.query(
+        `UPDATE youths y
+            SET identity_enc = NULL, external_ref = NULL, vulnerabilities = '{}', vital_treatment = false,
+                erased_at = $2, updated_at = now()
+          WHERE y.id = ANY($1::uuid[]) AND y.erased_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM fugues g WHERE g.youth_id = y.id AND g.erased_at IS NULL)
+          RETURNING y.id`,
+        [youthIds, now],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Stored idempotent responses may carry identity: they are not kept past the retention period. */
+  async deleteIdempotencyKeysBefore(manager: EntityManager, cutoff: Date): Promise<number> {
+    return rowsOf<unknown>(await manager.query(`DELETE FROM idempotency_keys WHERE created_at < $1 RETURNING key`, [cutoff])).length;
+  }
+
+  /** One audit entry per erased episode and per erased youth, in the erasure's transaction. */
+  async audit(manager: EntityManager, erased: ErasedBatch, correlationId: string, now: Date): Promise<void> {
+    const entries = [...erased.fugues.map((f) => [f.youthId, f.id]), ...erased.youthIds.map((y) => [y, null])];
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (at, client_id, action, method, route, status_code, youth_id, fugue_id, correlation_id)
+       SELECT $1, NULL, 'erase', 'JOB', 'retention', 200, e.youth_id, e.fugue_id, $2
+         FROM unnest($3::uuid[], $4::uuid[]) AS e (youth_id, fugue_id)`,
+      [now, correlationId, entries.map((e) => e[0]), entries.map((e) => e[1])],
+    );
+  }
+
+  /**
+   * Claims the daily run of a periodic job: true when its last run is at least `everyMs` before
+   * `now` (the claim is recorded, so one worker only runs it). `previous` gives the claim back
+   * after a failed run.
+   */
+  async claimRun(manager: EntityManager, name: string, now: Date, everyMs: number): Promise<{ claimed: boolean; previous: string | null }> {
+    const rows = rowsOf<{ previous: string }>(
+      await manager.query(
+        `UPDATE job_runs j SET last_run_at = $2
+           FROM (SELECT name, last_run_at AS previous FROM job_runs WHERE name = $1 FOR UPDATE) p
+          WHERE j.name = p.name AND p.previous <= $2::timestamptz - ($3::float8 * interval '1 millisecond')
+          RETURNING p.previous::text AS previous`,
+        [name, now, everyMs],
+      ),
+    );
+    return rows.length > 0 ? { claimed: true, previous: rows[0].previous } : { claimed: false, previous: null };
+  }
+
+  async releaseRun(manager: EntityManager, name: string, previous: string | null): Promise<void> {
+    await manager.query(`UPDATE job_runs SET last_run_at = COALESCE($2::timestamptz, '-infinity') WHERE name = $1`, [name, previous]);
+  }
+}

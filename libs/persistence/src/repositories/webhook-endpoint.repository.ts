@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import { keysetAfter, Page, pageOf } from './pagination';
+
+export type NewWebhookEndpoint = Pick<
+  WebhookEndpointEntity,
+  'url' | 'events' | 'description' | 'secretEnc' | 'ownerClientId' | 'departmentCodes' | 'worryingOnly'
+>;
+
+@Injectable()
+export class WebhookEndpointRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(WebhookEndpointEntity);
+  }
+
+  create(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointEntity> {
+    return this.repo().save(this.repo().create({ ...endpoint, status: 'active', previousSecretEnc: null, previousSecretExpiresAt: null }));
+  }
+
+  /** A live (not deleted) endpoint. */
+  findLive(id: string, manager?: EntityManager): Promise<WebhookEndpointEntity | null> {
+    return this.repo(manager).createQueryBuilder('e').where('e.id = :id AND e.deleted_at IS NULL', { id }).getOne();
+  }
+
+  findLiveForUpdate(manager: EntityManager, id: string): Promise<WebhookEndpointEntity | null> {
+    return this.repo(manager).createQueryBuilder('e').setLock('pessimistic_write').where('e.id = :id AND e.deleted_at IS NULL', { id }).getOne();
+  }
+
+  /** Any endpoint, deleted ones included (a delivery keeps its endpoint). */
+  findById(id: string, manager?: EntityManager): Promise<WebhookEndpointEntity | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  save(manager: EntityManager, endpoint: WebhookEndpointEntity): Promise<WebhookEndpointEntity> {
+    return this.repo(manager).save(endpoint);
+  }
+
+  /** Live endpoints, newest first; `ownerClientId` restricts them to one owner's. */
+  async list(ownerClientId: string | null, limit: number, cursor: string | null): Promise<Page<WebhookEndpointEntity>> {
+    const qb = this.repo().createQueryBuilder('e').where('e.deleted_at IS NULL');
+    if (ownerClientId) qb.andWhere('e.owner_client_id = :ownerClientId', { ownerClientId });
+    keysetAfter(qb, 'e.created_at', 'e.id', cursor);
+    const rows = await qb.orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC').limit(limit + 1).getMany();
+    return pageOf(rows, limit, (e) => [e.createdAt, e.id]);
+  }
+}

@@ -1,0 +1,53 @@
+import { DataSource } from 'typeorm';
+import { WebhookEventService } from '@vigie/domain';
+import { startTestApp, TestApp, waitFor } from '@vigie/testing';
+
+/** The emission contract other features rely on: an event lives and dies with the caller's transaction. */
+describe('emitting a webhook event', () => {
+  let t: TestApp;
+  let events: WebhookEventService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp({ api: false });
+    events = t.app.get(WebhookEventService);
+    db = t.dataSource;
+  });
+  afterAll(() => t.close());
+
+  const eventRows = (fugueId: string) =>
+    db.query(`SELECT id, type, department_code, level, data, fanned_out_at FROM webhook_events WHERE data->>'fugueId' = $1`, [fugueId]);
+
+  it('writes the event and its fan-out request in the caller transaction, then fans it out after the commit', async () => {
+    const fugueId = '00000000-0000-4000-8000-000000000001';
+    await db.transaction((manager) =>
+      events.emit(manager, 'fugue.closed', { fugueId, departmentCode: '75', status: 'closed' }, { departmentCode: '75', level: 'routine' }),
+    );
+    const [row] = await eventRows(fugueId);
+    expect(row).toMatchObject({ type: 'fugue.closed', department_code: '75', level: 'routine', data: { fugueId, departmentCode: '75', status: 'closed' } });
+    // With no endpoint subscribed, the fan-out reaches nobody but still completes.
+    await waitFor(async () => (await eventRows(fugueId))[0].fanned_out_at, { what: 'the fan-out' });
+    const outbox = await db.query(`SELECT processed_at FROM outbox WHERE job_name = 'webhook.fanout' AND payload->>'eventId' = $1`, [row.id]);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0].processed_at).not.toBeNull();
+    expect(await db.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [row.id])).toHaveLength(0);
+  });
+
+  it('leaves nothing behind when the caller rolls back', async () => {
+    const fugueId = '00000000-0000-4000-8000-000000000002';
+    await expect(
+      db.transaction(async (manager) => {
+        await events.emit(manager, 'fugue.located', { fugueId, departmentCode: '75', at: new Date().toISOString() }, { departmentCode: '75' });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await eventRows(fugueId)).toHaveLength(0);
+    expect(await db.query(`SELECT 1 FROM outbox WHERE job_name = 'webhook.fanout' AND processed_at IS NULL`)).toHaveLength(0);
+  });
+
+  it('opens its own transaction when the caller has none', async () => {
+    const fugueId = '00000000-0000-4000-8000-000000000003';
+    await events.emit(db.manager, 'fugue.closed', { fugueId, departmentCode: '13', status: 'cancelled' }, { departmentCode: '13' });
+    await waitFor(async () => (await eventRows(fugueId))[0]?.fanned_out_at, { what: 'the fan-out' });
+  });
+});
