@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { prepareTemplateDatabase, TEST_SERVER_URL } from './test-database';
+import { TEST_SETTINGS } from './test-settings';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -23,7 +24,7 @@ function reachable(host: string, port: number): Promise<boolean> {
 /** Checks that PostgreSQL and Redis are up, then migrates the template database. */
 export default async function globalSetup(): Promise<void> {
   const pg = new URL(TEST_SERVER_URL);
-  const redis = new URL(process.env.VIGIE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = new URL(TEST_SETTINGS.redisUrl);
   const [pgUp, redisUp] = await Promise.all([
     reachable(pg.hostname, Number(pg.port || 5432)),
     reachable(redis.hostname, Number(redis.port || 6379)),

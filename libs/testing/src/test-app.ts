@@ -11,6 +11,7 @@ import { ApiModule } from '../../../apps/api/src/api.module';
 import { configureApi } from '../../../apps/api/src/configure-api';
 import { WorkerModule } from '../../../apps/worker/src/worker.module';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { TEST_SETTINGS } from './test-settings';
 
 export interface TestAppOptions {
   /** Run the worker (queue processors and sweeps) in the same process. Default true. */
@@ -40,7 +41,7 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
   return {
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
-    REDIS_URL: process.env.VIGIE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_SETTINGS.redisUrl,
     VIGIE_QUEUE_PREFIX: `vigie-test-${database.name}`,
     VIGIE_BOOTSTRAP_ADMIN_KEY: `vig_test_admin_${randomBytes(12).toString('hex')}`,
     VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
@@ -48,7 +49,7 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
     VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '2000',
     VIGIE_JOB_LOCK_MS: '2000',
     VIGIE_RATE_LIMIT_PER_MINUTE: '100000',
-    LOG_LEVEL: process.env.VIGIE_TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: TEST_SETTINGS.logLevel,
     ...extra,
   };
 }

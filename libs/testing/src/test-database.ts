@@ -3,9 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrateDatabase } from '../../persistence/src/migrate';
+import { TEST_SETTINGS } from './test-settings';
 
 /** The server tests run against; each test file gets its own database on it. */
-export const TEST_SERVER_URL = process.env.VIGIE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_SERVER_URL = TEST_SETTINGS.databaseUrl;
 
 /** Named after the migrations it was built from: a changed migration builds a new template. */
 export const TEMPLATE_DATABASE = `vigie_test_tpl_${migrationsHash()}`;
