@@ -569,7 +569,11 @@ describe('outbound webhooks and the 116 000 integration', () => {
       const endpoint = await createEndpoint({ url: receiver.url('/replayed'), events: ['fugue.classified'] }, hotline.key);
       const fugueId = await newEpisode({ indicators: ['SUICIDE_RISK'] });
       const [original] = await arrive('/replayed', endpoint.secret, fugueId, 'fugue.classified');
-      const [delivery] = (await t.http.get(`/v1/webhook-endpoints/${endpoint.id}/deliveries`).set(bearer(hotline.key)).expect(200)).body.items;
+      // The receiver has the request before the attempt's outcome is recorded: wait for the record.
+      const delivery = await waitFor(async () => {
+        const items = (await t.http.get(`/v1/webhook-endpoints/${endpoint.id}/deliveries`).set(bearer(hotline.key)).expect(200)).body.items as Json[];
+        return items.find((d) => d.eventId === original.id && d.status !== 'sending');
+      }, { what: 'the delivery outcome recorded' });
       expect(delivery).toMatchObject({ eventId: original.id, status: 'delivered' });
 
       const otherHotline = await makeClient(t, { role: 'hotline' });
