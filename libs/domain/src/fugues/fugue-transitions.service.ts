@@ -227,8 +227,13 @@ export class FugueTransitionService {
         data: { returnedAt: input.returnedAt.toISOString(), foundBy: input.foundBy },
         privateEnc: fugue.returnEnc,
       });
-      // The loop closes: the police are told, and the return interview is scheduled.
-      returnFollowUps = await this.interviewDeadlines.onReturned(manager, fugue, caller.clientId, now);
+    }, {
+      // The loop closes once the return itself is recorded, its alert resolved and fugue.returned
+      // emitted (before any return_interview.overdue of a late declaration): the police are told
+      // and the return interview is scheduled.
+      then: async (manager, fugue) => {
+        returnFollowUps = await this.interviewDeadlines.onReturned(manager, fugue, caller.clientId, now);
+      },
     });
     this.escalationJobs.dispatch(returnFollowUps);
     return returned;
@@ -280,6 +285,7 @@ export class FugueTransitionService {
         followUps = await this.escalation.resolveForFugue(manager, fugue, fugue.status);
       }
       await this.emitWebhookEvents(manager, fugue, statusBefore, levelBefore);
+      await options.then?.(manager, fugue);
       if (triageCause) message = await this.outbox.add(manager, JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
       return fugue;
     });
@@ -312,6 +318,8 @@ interface ChangeOptions {
   first?: (manager: EntityManager) => Promise<void>;
   /** Replaces the caller's read scope as the test of which episodes it may change. */
   canSee?: (fugue: FugueEntity) => boolean;
+  /** Runs last in the transaction, after the change's own events (what the change sets off). */
+  then?: (manager: EntityManager, fugue: FugueEntity) => Promise<void>;
 }
 
 function requireStatus(fugue: FugueEntity, allowed: FugueStatus[], action: string): void {

@@ -46,9 +46,11 @@ export class InterviewDeadlineService {
    */
   async onReturned(manager: EntityManager, fugue: FugueEntity, actorId: string | null, now: Date): Promise<FollowUp[]> {
     const returnedAt = fugue.returnedAt as Date;
-    // Those the episode's alert reached are told of the return by its resolution (alert.resolved, "returned").
-    const alert = await this.alerts.findUnresolved(fugue.id, manager);
-    const toldByAlert = alert ? await this.notifications.findSentForAlert(manager, alert.id) : [];
+    // Those the episode's alert reached are told of the return by its resolution (alert.resolved,
+    // "returned"); an alert that ended earlier for another reason told them nothing of the return.
+    const alert = await this.alerts.findLatestForFugue(fugue.id, manager);
+    const resolvedByReturn = alert && (alert.state !== 'resolved' || alert.resolution === 'returned');
+    const toldByAlert = resolvedByReturn ? await this.notifications.findSentForAlert(manager, alert.id) : [];
     const told = await this.notifier.notify(
       manager,
       { kind: 'fugue.returned', fugue, roles: ['police'], dedupKey: `return:${fugue.id}`, fallbackToDepartmentDuty: false, except: toldByAlert },

@@ -41,6 +41,11 @@ export class AlertRepository {
       .getOne();
   }
 
+  /** The episode's most recent alert, whatever its state. */
+  findLatestForFugue(fugueId: string, manager?: EntityManager): Promise<AlertEntity | null> {
+    return this.repo(manager).findOne({ where: { fugueId }, order: { openedAt: 'DESC' } });
+  }
+
   findUnresolved(fugueId: string, manager?: EntityManager): Promise<AlertEntity | null> {
     return this.repo(manager).findOneBy({ fugueId, state: Not('resolved') });
   }
