@@ -1,0 +1,226 @@
+// Helpers shared by bench/lists.bench.mjs and bench/memory.bench.mjs (same patterns as
+// bench/intake.bench.mjs): child processes stopped on exit, signals and failure; the service run
+// as `npm start` runs it, on its own database and queue prefix, with a random bootstrap admin key.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every child is stopped on exit, on signals and on failure.
+
+const children = new Set();
+
+export function spawnChild(name, args, env, logStream) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.benchName = name;
+  children.add(child);
+  child.stdout.pipe(logStream, { end: false });
+  child.stderr.pipe(logStream, { end: false });
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+export async function stopChild(child, graceMs = 10_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function stopAllChildren(graceMs) {
+  return Promise.allSettled([...children].map((c) => stopChild(c, graceMs)));
+}
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the bench processes\n`);
+    void stopAllChildren(3000).then(() => process.exit(130));
+  });
+}
+
+/** Runs `main` (which returns the exit code); a failure of the bench itself exits with 2. */
+export function runMain(main) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`Bench failed: ${error.stack ?? error.message}\n`);
+      void stopAllChildren(3000).then(() => process.exit(2));
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+export function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor(what, probe, timeoutMs, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export function databaseUrl(name) {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function recreateDatabase(admin, name) {
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+}
+
+/** Removes this bench's own BullMQ keys (by prefix) from the shared Redis; nothing else is touched. */
+export async function deleteRedisPrefix(redis, prefix) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+export function birthDateForAge(age) {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear() - age - 1, now.getUTCMonth(), now.getUTCDate()));
+  d.setUTCDate(d.getUTCDate() + 2);
+  return d.toISOString().slice(0, 10);
+}
+
+export function pad(value, width) {
+  return String(value).padStart(width);
+}
+
+/** The results file names of one run: `<name>-<timestamp>.json` and its `.processes.log`. */
+export function openRun(name) {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const logPath = join(RESULTS_DIR, `${name}-${stamp}.processes.log`);
+  return {
+    startedAt,
+    resultsPath: join(RESULTS_DIR, `${name}-${stamp}.json`),
+    logPath,
+    log: createWriteStream(logPath),
+    elapsedS: () => (Date.now() - startedAt.getTime()) / 1000,
+    step: (message) => process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1).padStart(5)} s] ${message}\n`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service.
+
+/**
+ * Starts `node dist/apps/standalone/src/main.js` as `npm start` does (API and worker in one
+ * process, migrations at start) on `database` and the queue prefix `queuePrefix`, and waits until
+ * it is ready. Returns the child, its URL and the bootstrap admin key.
+ */
+export async function startService({ database, queuePrefix, log, logPath, env = {} }) {
+  const adminKey = `bench_admin_${randomBytes(24).toString('base64url')}`;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnChild(
+    'service',
+    ['--enable-source-maps', 'dist/apps/standalone/src/main.js'],
+    {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(database),
+      REDIS_URL,
+      VIGIE_QUEUE_PREFIX: queuePrefix,
+      VIGIE_BOOTSTRAP_ADMIN_KEY: adminKey,
+      VIGIE_DATA_KEY: randomBytes(32).toString('base64'),
+      VIGIE_RATE_LIMIT_PER_MINUTE: '1000000000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    log,
+  );
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`The service exited (${code ?? signal}); see ${logPath}`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitFor('the service to be ready', async () => (await fetch(`${url}/health/ready`)).ok, 60_000), exited]);
+  return { child, url, port, adminKey, exited };
+}
+
+export async function api(baseUrl, key, method, path, body) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Creates `count` youths through the API (identity encrypted by the service), `connections` in parallel. */
+export async function createYouths(baseUrl, key, foyerIds, count, connections = 32) {
+  const ids = [];
+  const failures = {};
+  let n = 0;
+  const birthDate = birthDateForAge(16);
+  const started = Date.now();
+  await autocannon({
+    url: baseUrl,
+    connections,
+    amount: count,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/youths',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ foyerId: foyerIds[n++ % foyerIds.length], firstName: 'Testprenom', lastName: 'Testnom', birthDate, sex: 'F' }),
+        }),
+        onResponse: (status, body) => {
+          if (status === 201) ids.push(JSON.parse(body).id);
+          else failures[status] = (failures[status] ?? 0) + 1;
+        },
+      },
+    ],
+  });
+  if (Object.keys(failures).length > 0) throw new Error(`Creating youths failed: ${JSON.stringify(failures)}`);
+  return { ids, perSecond: ids.length / ((Date.now() - started) / 1000) };
+}
