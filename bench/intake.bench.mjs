@@ -12,25 +12,34 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import pg from 'pg';
+import {
+  api,
+  birthDateForAge,
+  databaseUrl,
+  deleteRedisPrefix,
+  freePort,
+  KEEP_DB,
+  pad,
+  PG_ADMIN_URL,
+  positiveInt,
+  recreateDatabase,
+  REDIS_URL,
+  RESULTS_DIR,
+  ROOT,
+  waitFor,
+} from './bench-common.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 const DURATION_S = positiveInt('BENCH_DURATION_S', 20);
 const WARMUP_S = positiveInt('BENCH_WARMUP_S', 5);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 /** Offered rate of the triage phase; by default half of what S sustained. */
 const TRIAGE_RATE = process.env.BENCH_TRIAGE_RATE ? positiveInt('BENCH_TRIAGE_RATE', 0) : null;
-const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 
 const SERVICE_DB = 'vigie_bench';
 const BASELINE_DB = 'vigie_bench_baseline';
@@ -80,58 +89,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-async function waitFor(what, probe, timeoutMs, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-function databaseUrl(name) {
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function recreateDatabase(admin, name) {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-}
-
-/** Removes this bench's own BullMQ keys (by prefix) from the shared Redis; nothing else is touched. */
-async function deleteRedisPrefix(redis, prefix) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
 /** CPU seconds (user + system) used so far by a process, from /proc. */
 function cpuSeconds(pid) {
   try {
@@ -163,17 +120,6 @@ function isoAgo(ms) {
   return new Date(Date.now() - ms).toISOString();
 }
 
-function birthDateForAge(age) {
-  const now = new Date();
-  const d = new Date(Date.UTC(now.getUTCFullYear() - age - 1, now.getUTCMonth(), now.getUTCDate()));
-  d.setUTCDate(d.getUTCDate() + 2);
-  return d.toISOString().slice(0, 10);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Load generation.
-
-/** The body of a declaration, the same for the service and the baseline. Fictitious data only. */
 function declarationBody(youthId) {
   return JSON.stringify({
     youthId,
@@ -291,17 +237,6 @@ function summarize(result) {
 // ---------------------------------------------------------------------------------------------
 // The service and its fixtures.
 
-async function api(baseUrl, key, method, path, body) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 /** Creates `count` youths through the API (identity is encrypted by the service), in parallel. */
 async function createYouths(baseUrl, key, foyerIds, count) {
   const ids = [];
@@ -335,10 +270,6 @@ async function createYouths(baseUrl, key, foyerIds, count) {
 
 // ---------------------------------------------------------------------------------------------
 // Report.
-
-function pad(value, width) {
-  return String(value).padStart(width);
-}
 
 function row(label, s) {
   return [
