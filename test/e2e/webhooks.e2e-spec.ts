@@ -123,9 +123,9 @@ describe('outbound webhooks and the 116 000 integration', () => {
     return received(path, secret, fugueId, type);
   };
 
-  /** Every event emitted so far has been fanned out to its endpoints. */
+  /** Every event emitted so far has been fanned out to its endpoints (with its own commit, or by a leftover fan-out job). */
   const fanOutsDone = () =>
-    waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM outbox WHERE job_name = 'webhook.fanout' AND processed_at IS NULL`)).length === 0, {
+    waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM webhook_events WHERE fanned_out_at IS NULL`)).length === 0, {
       what: 'every fan-out',
     });
 

@@ -18,18 +18,16 @@ describe('emitting a webhook event', () => {
   const eventRows = (fugueId: string) =>
     db.query(`SELECT id, type, department_code, level, data, fanned_out_at FROM webhook_events WHERE data->>'fugueId' = $1`, [fugueId]);
 
-  it('writes the event and its fan-out request in the caller transaction, then fans it out after the commit', async () => {
+  it('writes the event and its fan-out in the caller transaction, without a fan-out job', async () => {
     const fugueId = '00000000-0000-4000-8000-000000000001';
     await db.transaction((manager) =>
       events.emit(manager, 'fugue.closed', { fugueId, departmentCode: '75', status: 'closed' }, { departmentCode: '75', level: 'routine' }),
     );
     const [row] = await eventRows(fugueId);
     expect(row).toMatchObject({ type: 'fugue.closed', department_code: '75', level: 'routine', data: { fugueId, departmentCode: '75', status: 'closed' } });
-    // With no endpoint subscribed, the fan-out reaches nobody but still completes.
-    await waitFor(async () => (await eventRows(fugueId))[0].fanned_out_at, { what: 'the fan-out' });
-    const outbox = await db.query(`SELECT processed_at FROM outbox WHERE job_name = 'webhook.fanout' AND payload->>'eventId' = $1`, [row.id]);
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0].processed_at).not.toBeNull();
+    // With no endpoint subscribed, the fan-out reaches nobody but is done with the commit.
+    expect(row.fanned_out_at).not.toBeNull();
+    expect(await db.query(`SELECT 1 FROM outbox WHERE job_name = 'webhook.fanout' AND payload->>'eventId' = $1`, [row.id])).toHaveLength(0);
     expect(await db.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [row.id])).toHaveLength(0);
   });
 
@@ -42,12 +40,24 @@ describe('emitting a webhook event', () => {
       }),
     ).rejects.toThrow('the change failed');
     expect(await eventRows(fugueId)).toHaveLength(0);
-    expect(await db.query(`SELECT 1 FROM outbox WHERE job_name = 'webhook.fanout' AND processed_at IS NULL`)).toHaveLength(0);
   });
 
   it('opens its own transaction when the caller has none', async () => {
     const fugueId = '00000000-0000-4000-8000-000000000003';
     await events.emit(db.manager, 'fugue.closed', { fugueId, departmentCode: '13', status: 'cancelled' }, { departmentCode: '13' });
-    await waitFor(async () => (await eventRows(fugueId))[0]?.fanned_out_at, { what: 'the fan-out' });
+    const [row] = await eventRows(fugueId);
+    expect(row.fanned_out_at).not.toBeNull();
+  });
+
+  it('still fans out an event left with a fan-out job by an earlier version', async () => {
+    const fugueId = '00000000-0000-4000-8000-000000000004';
+    const [event]: { id: string }[] = await db.query(
+      `INSERT INTO webhook_events (type, department_code, level, data) VALUES ('fugue.closed', '75', 'routine', $1) RETURNING id`,
+      [{ fugueId, departmentCode: '75', status: 'closed' }],
+    );
+    const [outbox]: { id: string }[] = await db.query(`INSERT INTO outbox (job_name, payload) VALUES ('webhook.fanout', $1) RETURNING id`, [{ eventId: event.id }]);
+    await waitFor(async () => (await eventRows(fugueId))[0].fanned_out_at, { what: 'the fan-out' });
+    const [row]: { processed_at: Date | null }[] = await db.query(`SELECT processed_at FROM outbox WHERE id = $1`, [outbox.id]);
+    expect(row.processed_at).not.toBeNull();
   });
 });

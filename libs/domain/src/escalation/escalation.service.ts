@@ -42,11 +42,12 @@ export class EscalationService {
    * sends one information notification to foyer duty; an episode lowered to routine by a
    * referent stops escalating.
    */
-  async onClassified(manager: EntityManager, fugue: FugueEntity, now = new Date()): Promise<FollowUp[]> {
+  async onClassified(manager: EntityManager, fugue: FugueEntity, now = new Date(), { mayHaveAlert = true } = {}): Promise<FollowUp[]> {
     if (fugue.status !== 'missing') return [];
     if (fugue.effectiveLevel === 'worrying') return this.openAlert(manager, fugue, now);
     if (fugue.effectiveLevel === 'routine') {
-      const lowered = await this.resolveForFugue(manager, fugue, 'level_lowered', now);
+      // `mayHaveAlert: false` (an episode's first classification) spares looking for an alert to resolve.
+      const lowered = mayHaveAlert ? await this.resolveForFugue(manager, fugue, 'level_lowered', now) : [];
       return [...lowered, ...(await this.informRoutine(manager, fugue, now))];
     }
     return [];

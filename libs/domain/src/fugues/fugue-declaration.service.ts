@@ -15,11 +15,12 @@ export class FugueDeclarationService {
     private readonly fugues: FugueRepository,
     private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
+    private readonly webhooks: WebhookEventService,
   ) {}
 
   /**
-   * Records a fugue, asks for its triage and emits `fugue.declared` in the same statement (transactional outbox);
-   * answers without waiting for the triage.
+   * Records a fugue, asks for its triage and emits `fugue.declared` with its deliveries in the same
+   * statement (transactional outbox); answers without waiting for the triage.
    */
   async declareFugue(caller: Caller, input: DeclareFugueInput, now = new Date()): Promise<FugueEntity> {
     requireRole(caller, ['admin', 'foyer']);
@@ -28,7 +29,7 @@ export class FugueDeclarationService {
     if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
     if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
     try {
-      const { fugue, outboxId, webhookEventId, webhookOutboxId } = await this.fugues.insertDeclared(
+      const { fugue, outboxId, webhookDeliveryIds } = await this.fugues.insertDeclared(
         {
           youthId: youth.id,
           foyerId: youth.foyerId,
@@ -52,7 +53,6 @@ export class FugueDeclarationService {
         { jobName: JobName.FugueTriage, payload: (fugueId) => ({ fugueId, cause: 'declared' }) },
         {
           type: 'fugue.declared',
-          fanoutJobName: JobName.WebhookFanout,
           data: (fugueId) => ({
             fugueId,
             departmentCode: youth.departmentCode,
@@ -62,10 +62,8 @@ export class FugueDeclarationService {
           }),
         },
       );
-      this.relay.publishSoon([
-        { id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } },
-        WebhookEventService.fanoutMessage(webhookOutboxId, webhookEventId),
-      ]);
+      this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } }]);
+      this.webhooks.scheduleNow({ deliveryIds: webhookDeliveryIds });
       return fugue;
     } catch (error) {
       if (isUniqueViolation(error, 'fugues_one_open_per_youth_key')) {

@@ -1,16 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  DataCipher,
-  DepartmentRepository,
-  FugueEntity,
-  FugueEventRepository,
-  FugueRepository,
-  OutboxRepository,
-  ReturnInterviewRepository,
-  YouthEntity,
-  YouthIdentity,
-} from '@vigie/persistence';
+import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, TriageFacts, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
 import { FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
@@ -46,57 +36,52 @@ export class FugueTriageService {
     private readonly dataSource: DataSource,
     private readonly fugues: FugueRepository,
     private readonly events: FugueEventRepository,
-    private readonly outbox: OutboxRepository,
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
     private readonly webhooks: WebhookEventService,
-    private readonly interviews: ReturnInterviewRepository,
   ) {}
 
   triageFugue(job: JobData<typeof JobName.FugueTriage>, now = new Date()): Promise<TriageOutcome> {
     return this.dataSource.transaction(async (manager) => {
-      const requestedAt = await this.outbox.markProcessedAt(manager, job.outboxId);
-      if (!requestedAt) return SKIPPED;
-      const fugue = await this.fugues.findByIdForUpdate(manager, job.fugueId);
+      const read = await this.fugues.claimTriageFacts(manager, job.outboxId, job.fugueId);
       // A cancelled episode is kept but never triaged; an erased one has no facts left.
-      if (!fugue || fugue.status === 'cancelled' || fugue.erasedAt) return SKIPPED;
-      const youth = await manager.getRepository(YouthEntity).findOneBy({ id: fugue.youthId });
-      if (!youth?.identityEnc) return SKIPPED;
+      if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return SKIPPED;
+      const { fugue } = read;
 
       // A review fires at its time even when the worker runs a little early or the clock differs.
       const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
-      const classification = classify(await this.facts(manager, fugue, youth, evaluatedAt));
-      await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause);
+      const classification = classify(await this.facts(read, evaluatedAt));
       const previousEffectiveLevel = fugue.effectiveLevel;
-      await this.applyOverrideRule(manager, fugue, classification);
-      await this.fugues.saveTriageResult(manager, fugue);
+      fugue.classification = classification;
+      fugue.nextReviewAt =
+        classification.nextReviewAt && (fugue.status === 'missing' || fugue.status === 'located') ? new Date(classification.nextReviewAt) : null;
+      const superseded = this.applyOverrideRule(fugue, classification);
+      if (!(await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause))) return SKIPPED;
+      if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
       if (fugue.effectiveLevel !== previousEffectiveLevel) {
         const event = fugueClassifiedEvent(fugue, previousEffectiveLevel);
         await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
       }
-      const followUps = await this.escalation.onClassified(manager, fugue);
+      // Alerts are opened by classifications only: an episode never classified before has none.
+      const followUps = await this.escalation.onClassified(manager, fugue, new Date(), { mayHaveAlert: previousEffectiveLevel !== null });
       return {
         applied: true,
         followUps,
         classification,
         effectiveLevel: fugue.effectiveLevel,
         previousEffectiveLevel,
-        latencyMs: Date.now() - requestedAt.getTime(),
+        latencyMs: Date.now() - read.requestedAt.getTime(),
       };
     });
   }
 
-  private async facts(manager: EntityManager, fugue: FugueEntity, youth: YouthEntity, now: Date): Promise<TriageInput> {
+  private async facts(read: TriageFacts, now: Date): Promise<TriageInput> {
+    const { fugue, youth } = read;
     const identity = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string);
-    const department = await this.departments.findByCode(fugue.departmentCode);
-    // One connection per transaction: its queries run one after the other.
-    const updates = await this.fugues.findUpdates(manager, fugue.id);
-    const others = await this.fugues.findOtherEpisodesOfYouth(manager, fugue.youthId, fugue.id);
-    const interviews = await this.interviews.findCompletedOfYouth(manager, fugue.youthId);
     return {
       now,
-      timeZone: department?.timeZone ?? 'Europe/Paris',
+      timeZone: read.timeZone ?? (await this.departments.findByCode(fugue.departmentCode))?.timeZone ?? 'Europe/Paris',
       youth: { birthDate: identity.birthDate, vulnerabilities: youth.vulnerabilities, vitalTreatment: youth.vitalTreatment },
       episode: {
         noticedMissingAt: fugue.noticedMissingAt,
@@ -105,7 +90,7 @@ export class FugueTriageService {
         belongings: fugue.belongings,
         indicators: fugue.indicators,
         staffConcern: fugue.staffConcernWorrying === null ? null : { worrying: fugue.staffConcernWorrying },
-        updates: updates.map((u) => ({
+        updates: read.updates.map((u) => ({
           source: u.source,
           indicators: u.indicators,
           staffConcern: u.staffConcernWorrying === null ? null : { worrying: u.staffConcernWorrying },
@@ -114,7 +99,7 @@ export class FugueTriageService {
         returnedAt: fugue.returnedAt,
       },
       history: {
-        otherEpisodes: others.map(
+        otherEpisodes: read.otherEpisodes.map(
           (o): HistoryEpisode => ({
             noticedMissingAt: o.noticedMissingAt,
             status: o.status,
@@ -124,32 +109,29 @@ export class FugueTriageService {
           }),
         ),
         // Completed return interviews feed PRIOR_EXPLOITATION_DISCLOSURE.
-        interviews: interviews.map(
+        interviews: read.completedInterviews.map(
           (i): HistoryInterview => ({ outcome: 'completed', conductedAt: i.conductedAt, sexualExploitation: i.sexualExploitation, exploitationIndicators: i.exploitationIndicators }),
         ),
       },
     };
   }
 
-  private async store(manager: EntityManager, fugue: FugueEntity, c: Classification, triggerKey: string, cause: string): Promise<void> {
-    await this.fugues.insertClassification(manager, {
-      fugueId: fugue.id,
-      triggerKey,
-      cause,
-      rulesetVersion: c.rulesetVersion,
-      evaluatedAt: new Date(c.evaluatedAt),
-      level: c.level,
-      score: c.score,
-      reasons: c.reasons,
-      nextReviewAt: c.nextReviewAt ? new Date(c.nextReviewAt) : null,
-    });
-    fugue.classification = c;
-    fugue.nextReviewAt = c.nextReviewAt && (fugue.status === 'missing' || fugue.status === 'located') ? new Date(c.nextReviewAt) : null;
-    await this.events.append(manager, {
-      fugueId: fugue.id,
-      type: 'classified',
-      at: new Date(c.evaluatedAt),
-      data: {
+  /** The classification, its timeline event and the episode's new state, in one statement. */
+  private store(manager: EntityManager, fugue: FugueEntity, c: Classification, triggerKey: string, cause: string): Promise<boolean> {
+    return this.fugues.storeTriage(
+      manager,
+      fugue,
+      {
+        triggerKey,
+        cause,
+        rulesetVersion: c.rulesetVersion,
+        evaluatedAt: new Date(c.evaluatedAt),
+        level: c.level,
+        score: c.score,
+        reasons: c.reasons,
+        nextReviewAt: c.nextReviewAt ? new Date(c.nextReviewAt) : null,
+      },
+      {
         cause,
         level: c.level,
         score: c.score,
@@ -157,7 +139,7 @@ export class FugueTriageService {
         rulesetVersion: c.rulesetVersion,
         nextReviewAt: c.nextReviewAt,
       },
-    });
+    );
   }
 
   /**
@@ -167,15 +149,12 @@ export class FugueTriageService {
    * undo every lowering at once; any reason code absent when the override was set — new
    * information, a longer absence — supersedes it.
    */
-  private async applyOverrideRule(manager: EntityManager, fugue: FugueEntity, c: Classification): Promise<void> {
+  private applyOverrideRule(fugue: FugueEntity, c: Classification): Record<string, unknown> | null {
     const basis = fugue.overrideBasis ?? [];
     const newFacts = c.reasons.some((r) => !basis.includes(r.code));
+    let superseded: Record<string, unknown> | null = null;
     if (fugue.overrideLevel && RANK[c.level] > RANK[fugue.overrideLevel] && newFacts) {
-      await this.events.append(manager, {
-        fugueId: fugue.id,
-        type: 'override.superseded',
-        data: { overrideLevel: fugue.overrideLevel, level: c.level, newReasonCodes: c.reasons.map((r) => r.code).filter((code) => !basis.includes(code)) },
-      });
+      superseded = { overrideLevel: fugue.overrideLevel, level: c.level, newReasonCodes: c.reasons.map((r) => r.code).filter((code) => !basis.includes(code)) };
       fugue.overrideLevel = null;
       fugue.overrideBy = null;
       fugue.overrideAt = null;
@@ -183,5 +162,7 @@ export class FugueTriageService {
       fugue.overrideBasis = null;
     }
     fugue.effectiveLevel = fugue.overrideLevel ?? c.level;
+    return superseded;
   }
+
 }

@@ -1,8 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
-import { OutboxMessage, OutboxRepository, WebhookEventRepository, WebhookEventType } from '@vigie/persistence';
-import { JobName } from '@vigie/queue';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { WebhookEventRepository, WebhookEventType } from '@vigie/persistence';
+import { DeliveryFollowUp, WebhookJobs } from './webhook-jobs';
 
 export { WEBHOOK_EVENT_TYPES } from '@vigie/persistence';
 export type { WebhookEventType } from '@vigie/persistence';
@@ -14,29 +13,29 @@ export interface WebhookEventScope {
 }
 
 /**
- * Emits outbound webhook events. An event is written in the caller's transaction (the event row
- * and an outbox row asking for its fan-out), so it is never lost and never sent for a change
- * that rolled back. Bodies are thin: ids, codes, levels, statuses and times, never personal data.
+ * Emits outbound webhook events. An event is written in the caller's transaction with its
+ * fan-out (the event row and one pending delivery per endpoint that receives it, in one
+ * statement), so it is never lost and never sent for a change that rolled back. Bodies are
+ * thin: ids, codes, levels, statuses and times, never personal data.
  */
 @Injectable()
 export class WebhookEventService implements OnModuleInit {
-  /** Outbox rows written in a transaction still open, published once it commits. */
-  private readonly pending = new WeakMap<QueryRunner, OutboxMessage[]>();
+  /** Deliveries decided in a transaction still open, scheduled once it commits. */
+  private readonly pending = new WeakMap<QueryRunner, DeliveryFollowUp[]>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: WebhookEventRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
+    private readonly jobs: WebhookJobs,
   ) {}
 
   onModuleInit(): void {
     const subscriber: EntitySubscriberInterface = {
       afterTransactionCommit: ({ queryRunner }) => {
         if (queryRunner.isTransactionActive) return; // a savepoint released: the transaction goes on
-        const messages = this.pending.get(queryRunner);
+        const deliveries = this.pending.get(queryRunner);
         this.pending.delete(queryRunner);
-        if (messages) this.relay.publishSoon(messages);
+        if (deliveries) this.jobs.dispatch(deliveries);
       },
       afterTransactionRollback: ({ queryRunner }) => {
         if (!queryRunner.isTransactionActive) this.pending.delete(queryRunner);
@@ -46,8 +45,9 @@ export class WebhookEventService implements OnModuleInit {
   }
 
   /**
-   * Writes the event in the caller's transaction. Its fan-out is published right after the
-   * commit (the outbox sweep publishes it anyway); a rollback drops it with the change.
+   * Writes the event and its deliveries in the caller's transaction. The deliveries are scheduled
+   * right after the commit (the webhook sweep delivers them anyway); a rollback drops them with
+   * the change.
    */
   async emit(
     manager: EntityManager,
@@ -57,23 +57,23 @@ export class WebhookEventService implements OnModuleInit {
   ): Promise<void> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) {
-      const message = await manager.transaction((tx) => this.write(tx, type, data, scope));
-      this.relay.publishSoon([message]);
+      this.scheduleNow(await this.events.insert(this.dataSource.manager, { type, departmentCode: scope.departmentCode, level: scope.level ?? null, data }));
       return;
     }
-    const message = await this.write(manager, type, data, scope);
+    const { deliveryIds } = await this.events.insert(manager, { type, departmentCode: scope.departmentCode, level: scope.level ?? null, data });
+    if (deliveryIds.length === 0) return;
+    const followUps = WebhookEventService.firstAttempts(deliveryIds);
     const queued = this.pending.get(runner);
-    if (queued) queued.push(message);
-    else this.pending.set(runner, [message]);
+    if (queued) queued.push(...followUps);
+    else this.pending.set(runner, followUps);
   }
 
-  /** The outbox message of an event written by a repository statement of its own (the declaration). */
-  static fanoutMessage(outboxId: string, eventId: string): OutboxMessage {
-    return { id: outboxId, jobName: JobName.WebhookFanout, payload: { eventId } };
+  /** Schedules the deliveries of an event written by a statement that has committed (the declaration). */
+  scheduleNow({ deliveryIds }: { deliveryIds: string[] }): void {
+    if (deliveryIds.length > 0) this.jobs.dispatch(WebhookEventService.firstAttempts(deliveryIds));
   }
 
-  private async write(manager: EntityManager, type: WebhookEventType, data: Record<string, unknown>, scope: WebhookEventScope): Promise<OutboxMessage> {
-    const eventId = await this.events.insert(manager, { type, departmentCode: scope.departmentCode, level: scope.level ?? null, data });
-    return this.outbox.add(manager, JobName.WebhookFanout, { eventId });
+  private static firstAttempts(deliveryIds: string[], at = new Date()): DeliveryFollowUp[] {
+    return deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1, at }));
   }
 }

@@ -5,7 +5,26 @@ import { FugueUpdateEntity } from '../entities/fugue-update.entity';
 import { FugueClassificationEntity } from '../entities/fugue-classification.entity';
 import { StoredLevel } from '../entities/stored-classification';
 import { Page, pageOf, keysetAfter } from './pagination';
-import { rowsOf } from './raw-rows';
+import { entityFromRow, rowsOf } from './raw-rows';
+import { DELIVERIES_OF_EV } from './webhook-event.repository';
+
+/** A classification to store, keyed by the trigger that asked for it. */
+export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
+
+/** What a triage reads about an episode, its youth and the youth's history. */
+export interface TriageFacts {
+  /** When the outbox row asking for this triage was written. */
+  requestedAt: Date;
+  fugue: FugueEntity;
+  youth: { identityEnc: string | null; vulnerabilities: string[]; vitalTreatment: boolean };
+  timeZone: string | null;
+  /** The episode's updates and hotline events, oldest first. */
+  updates: { source: 'update' | 'hotline'; indicators: string[]; staffConcernWorrying: boolean | null }[];
+  /** The youth's other episodes, oldest first. */
+  otherEpisodes: { noticedMissingAt: Date; status: FugueStatus; locatedAt: Date | null; returnedAt: Date | null; effectiveLevel: StoredLevel | null }[];
+  /** The youth's completed return interviews. */
+  completedInterviews: { conductedAt: Date | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+}
 
 /** What a caller may see; `null` means no restriction on that axis. */
 export interface FugueScope {
@@ -46,6 +65,118 @@ export class FugueRepository {
   }
 
   /**
+   * Everything a triage reads, in one statement: claims the outbox row that asks for it, locks
+   * the episode (FOR NO KEY UPDATE), and reads the youth's triage fields, the département's time
+   * zone, the episode's updates, the youth's other episodes and completed return interviews.
+   * Null when the row was already processed (a replayed job) or the episode or youth is gone; the
+   * claim stands in the caller's transaction either way.
+   */
+  async claimTriageFacts(manager: EntityManager, outboxId: string, fugueId: string): Promise<TriageFacts | null> {
+    type Row = Record<string, unknown> & {
+      _requested_at: Date;
+      _identity_enc: string | null;
+      _vulnerabilities: string[];
+      _vital_treatment: boolean;
+      _time_zone: string | null;
+      _updates: { source: 'update' | 'hotline'; indicators: string[]; staffConcernWorrying: boolean | null }[];
+      _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
+      _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+    };
+    const rows: Row[] = await manager.query(
+      `WITH claimed AS (
+         UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING created_at
+       )
+       SELECT f.*, claimed.created_at AS _requested_at,
+              y.identity_enc AS _identity_enc, y.vulnerabilities AS _vulnerabilities, y.vital_treatment AS _vital_treatment,
+              d.time_zone AS _time_zone,
+              (SELECT coalesce(json_agg(json_build_object('source', u.source, 'indicators', u.indicators,
+                                                          'staffConcernWorrying', u.staff_concern_worrying)
+                                        ORDER BY u.created_at, u.id), '[]')
+                 FROM fugue_updates u WHERE u.fugue_id = f.id) AS _updates,
+              (SELECT coalesce(json_agg(json_build_object('noticedMissingAt', o.noticed_missing_at, 'status', o.status,
+                                                          'locatedAt', o.located_at, 'returnedAt', o.returned_at,
+                                                          'effectiveLevel', o.effective_level)
+                                        ORDER BY o.noticed_missing_at), '[]')
+                 FROM fugues o WHERE o.youth_id = f.youth_id AND o.id <> f.id) AS _others,
+              (SELECT coalesce(json_agg(json_build_object('conductedAt', i.conducted_at,
+                                                          'sexualExploitation', i.disclosed_sexual_exploitation,
+                                                          'exploitationIndicators', i.exploitation_indicators)
+                                        ORDER BY i.conducted_at), '[]')
+                 FROM return_interviews i WHERE i.youth_id = f.youth_id AND i.status = 'completed') AS _interviews
+         FROM claimed
+         JOIN fugues f ON f.id = $2
+         JOIN youths y ON y.id = f.youth_id
+         LEFT JOIN departments d ON d.code = f.department_code
+          FOR NO KEY UPDATE OF f`,
+      [outboxId, fugueId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
+    return {
+      requestedAt: row._requested_at,
+      fugue: entityFromRow(manager, FugueEntity, row),
+      youth: { identityEnc: row._identity_enc, vulnerabilities: row._vulnerabilities, vitalTreatment: row._vital_treatment },
+      timeZone: row._time_zone,
+      updates: row._updates,
+      otherEpisodes: row._others.map((o) => ({
+        noticedMissingAt: new Date(o.noticedMissingAt),
+        status: o.status,
+        locatedAt: date(o.locatedAt),
+        returnedAt: date(o.returnedAt),
+        effectiveLevel: o.effectiveLevel,
+      })),
+      completedInterviews: row._interviews.map((i) => ({ ...i, conductedAt: date(i.conductedAt) })),
+    };
+  }
+
+  /**
+   * Stores a triage in one statement: the classification (once per trigger), its `classified`
+   * timeline event, and what it changes on the episode (classification, review time, effective
+   * level, a superseded override). Returns false, writing nothing, when this trigger's
+   * classification was already stored.
+   */
+  async storeTriage(manager: EntityManager, fugue: FugueEntity, stored: NewClassification, event: Record<string, unknown>): Promise<boolean> {
+    const rows: { stored: boolean }[] = await manager.query(
+      `WITH c AS (
+         INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at)
+         VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT DO NOTHING
+         RETURNING fugue_id
+       ), e AS (
+         INSERT INTO fugue_events (fugue_id, type, at, data) SELECT fugue_id, 'classified', $12, $17 FROM c
+       ), f AS (
+         UPDATE fugues
+            SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
+                override_by = $6, override_at = $7, override_reason_enc = $8, override_basis = $18, updated_at = now()
+          WHERE id IN (SELECT fugue_id FROM c)
+       )
+       SELECT count(*) > 0 AS stored FROM c`,
+      [
+        fugue.id,
+        fugue.classification === null ? null : JSON.stringify(fugue.classification),
+        fugue.nextReviewAt,
+        fugue.effectiveLevel,
+        fugue.overrideLevel,
+        fugue.overrideBy,
+        fugue.overrideAt,
+        fugue.overrideReasonEnc,
+        stored.triggerKey,
+        stored.cause,
+        stored.rulesetVersion,
+        stored.evaluatedAt,
+        stored.level,
+        stored.score,
+        JSON.stringify(stored.reasons),
+        stored.nextReviewAt,
+        event,
+        fugue.overrideBasis,
+      ],
+    );
+    return rows[0].stored;
+  }
+
+  /**
    * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
    * and its `fugue.declared` webhook event with the outbox row asking for its fan-out, in one statement: atomic without a transaction round trip, on the hot path of intake.
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
@@ -58,9 +189,9 @@ export class FugueRepository {
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
     outbox: { jobName: string; payload: (fugueId: string) => Record<string, unknown> },
-    webhook: { type: string; data: (fugueId: string) => Record<string, unknown>; fanoutJobName: string },
-  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookOutboxId: string }> {
-    type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_outbox_id: string };
+    webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
+  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] }> {
+    type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
     const rows: DeclaredRow[] = await this.dataSource.query(
       `WITH f AS (
          INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
@@ -74,16 +205,14 @@ export class FugueRepository {
          INSERT INTO outbox (job_name, payload)
          SELECT $12, jsonb_set($13::jsonb, '{fugueId}', to_jsonb(id::text)) FROM f
          RETURNING id
-       ), w AS (
-         INSERT INTO webhook_events (type, department_code, data)
-         SELECT $14, $3, jsonb_set($15::jsonb, '{fugueId}', to_jsonb(id::text)) FROM f
-         RETURNING id
-       ), wo AS (
-         INSERT INTO outbox (job_name, payload)
-         SELECT $16, jsonb_build_object('eventId', id::text) FROM w
-         RETURNING id
-       )
-       SELECT f.id, f.created_at, f.updated_at, o.id AS outbox_id, w.id AS webhook_event_id, wo.id AS webhook_outbox_id FROM f, o, w, wo`,
+       ), ev AS (
+         INSERT INTO webhook_events (type, department_code, data, fanned_out_at)
+         SELECT $14, $3, jsonb_set($15::jsonb, '{fugueId}', to_jsonb(id::text)), now() FROM f
+         RETURNING id, type, department_code, level, occurred_at
+       ), d AS (${DELIVERIES_OF_EV})
+       SELECT f.id, f.created_at, f.updated_at, o.id AS outbox_id, ev.id AS webhook_event_id,
+              ARRAY(SELECT id::text FROM d) AS webhook_delivery_ids
+         FROM f, o, ev`,
       [
         fugue.youthId,
         fugue.foyerId,
@@ -100,7 +229,6 @@ export class FugueRepository {
         JSON.stringify(outbox.payload('')),
         webhook.type,
         JSON.stringify(webhook.data('')),
-        webhook.fanoutJobName,
       ],
     );
     const row = rows[0];
@@ -114,36 +242,13 @@ export class FugueRepository {
       effectiveLevel: null,
       overrideLevel: null,
     });
-    return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookOutboxId: String(row.webhook_outbox_id) };
+    return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookDeliveryIds: row.webhook_delivery_ids };
   }
 
   save(manager: EntityManager, fugue: FugueEntity): Promise<FugueEntity> {
     return this.repo(manager).save(fugue);
   }
 
-  /**
-   * Writes what a triage changes on the episode (classification, review time, effective level,
-   * a superseded override) in one UPDATE: `save` would first reload the row to diff it, one more
-   * round trip on every triage.
-   */
-  async saveTriageResult(manager: EntityManager, fugue: FugueEntity): Promise<void> {
-    await manager.query(
-      `UPDATE fugues
-          SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
-              override_by = $6, override_at = $7, override_reason_enc = $8, updated_at = now()
-        WHERE id = $1`,
-      [
-        fugue.id,
-        fugue.classification === null ? null : JSON.stringify(fugue.classification),
-        fugue.nextReviewAt,
-        fugue.effectiveLevel,
-        fugue.overrideLevel,
-        fugue.overrideBy,
-        fugue.overrideAt,
-        fugue.overrideReasonEnc,
-      ],
-    );
-  }
 
   async list(scope: FugueScope, filter: FugueListFilter, limit: number, cursor: string | null): Promise<Page<FugueEntity>> {
     const qb = this.repo().createQueryBuilder('f');
@@ -160,35 +265,13 @@ export class FugueRepository {
     return pageOf(rows, limit, (f) => [f.noticedMissingAt, f.id]);
   }
 
-  /** The youth's other episodes, for the history factors of the triage. */
-  findOtherEpisodesOfYouth(manager: EntityManager, youthId: string, exceptId: string): Promise<FugueEntity[]> {
-    return this.repo(manager)
-      .createQueryBuilder('f')
-      .where('f.youth_id = :youthId AND f.id <> :exceptId', { youthId, exceptId })
-      .orderBy('f.noticed_missing_at', 'ASC')
-      .getMany();
-  }
 
-  findUpdates(manager: EntityManager, fugueId: string): Promise<FugueUpdateEntity[]> {
-    return manager.getRepository(FugueUpdateEntity).find({ where: { fugueId }, order: { createdAt: 'ASC', id: 'ASC' } });
-  }
 
   insertUpdate(manager: EntityManager, update: Partial<FugueUpdateEntity>): Promise<FugueUpdateEntity> {
     const repo = manager.getRepository(FugueUpdateEntity);
     return repo.save(repo.create(update));
   }
 
-  /** Stores a classification once per trigger; returns false when it was already stored. */
-  async insertClassification(manager: EntityManager, row: Omit<FugueClassificationEntity, 'id' | 'createdAt'>): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(FugueClassificationEntity)
-      .values(row)
-      .orIgnore()
-      .execute();
-    return (result.raw as unknown[]).length > 0;
-  }
 
   findClassifications(fugueId: string): Promise<FugueClassificationEntity[]> {
     return this.dataSource.getRepository(FugueClassificationEntity).find({ where: { fugueId }, order: { evaluatedAt: 'ASC' } });

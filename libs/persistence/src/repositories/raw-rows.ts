@@ -1,3 +1,5 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
 /**
  * TypeORM's PostgreSQL driver returns `[rows, affectedCount]` for UPDATE and DELETE queries
  * and plain rows otherwise; this gives the rows in both cases.
@@ -7,4 +9,18 @@ export function rowsOf<T>(result: unknown): T[] {
     return result[0] as T[];
   }
   return result as T[];
+}
+
+/**
+ * Builds an entity from a raw row that holds its table's columns (`SELECT t.* …`), converting
+ * each value as TypeORM does when it loads the entity itself. Columns absent from the row are
+ * left unset.
+ */
+export function entityFromRow<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const metadata = manager.connection.getMetadata(target);
+  const entity = metadata.create() as T;
+  for (const column of metadata.columns) {
+    if (column.databaseName in row) column.setEntityValue(entity, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+  }
+  return entity;
 }

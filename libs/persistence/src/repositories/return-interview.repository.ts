@@ -17,13 +17,6 @@ export interface InterviewListFilter {
 
 export type NewReturnInterview = Pick<ReturnInterviewEntity, 'fugueId' | 'youthId' | 'departmentCode' | 'foyerId' | 'returnedAt' | 'dueAt' | 'reminderDueAt'>;
 
-/** The facts of a completed interview that the triage reads (risk-model.md § PRIOR_EXPLOITATION_DISCLOSURE). */
-export interface CompletedInterviewFacts {
-  conductedAt: Date | null;
-  sexualExploitation: boolean;
-  exploitationIndicators: string[];
-}
-
 @Injectable()
 export class ReturnInterviewRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -75,15 +68,6 @@ export class ReturnInterviewRepository {
     return pageOf(rows, limit, (i) => [i.dueAt, i.id]);
   }
 
-  /** Completed interviews of a youth, for the history factors of the triage. */
-  async findCompletedOfYouth(manager: EntityManager, youthId: string): Promise<CompletedInterviewFacts[]> {
-    const rows: { conducted_at: Date | null; disclosed_sexual_exploitation: boolean; exploitation_indicators: string[] }[] = await manager.query(
-      `SELECT conducted_at, disclosed_sexual_exploitation, exploitation_indicators
-         FROM return_interviews WHERE youth_id = $1 AND status = 'completed' ORDER BY conducted_at`,
-      [youthId],
-    );
-    return rows.map((r) => ({ conductedAt: r.conducted_at, sexualExploitation: r.disclosed_sexual_exploitation, exploitationIndicators: r.exploitation_indicators }));
-  }
 
   /**
    * Interviews still scheduled whose due time has come and that are not yet marked overdue,

@@ -10,17 +10,43 @@ export interface NewWebhookEvent {
   data: Record<string, unknown>;
 }
 
+/**
+ * The fan-out of the event in a CTE named `ev` (id, type, department_code, level, occurred_at):
+ * one pending delivery per endpoint that receives it — active, subscribed to its type since
+ * before the event, and within its scope (département, worrying only). An endpoint owned by a
+ * hotline client stops receiving when that client is revoked. A replayed fan-out creates nothing.
+ */
+export const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)
+  SELECT ev.id, ep.id, now()
+    FROM ev
+    JOIN webhook_endpoints ep ON ep.events @> ARRAY[ev.type] AND ep.status = 'active' AND ep.deleted_at IS NULL
+                              AND ep.created_at <= ev.occurred_at
+    JOIN api_clients owner ON owner.id = ep.owner_client_id
+   WHERE (ep.department_codes IS NULL OR ev.department_code = ANY (ep.department_codes))
+     AND (NOT ep.worrying_only OR ev.level = 'worrying')
+     AND (owner.role <> 'hotline' OR owner.revoked_at IS NULL)
+  ON CONFLICT (event_id, endpoint_id) DO NOTHING
+  RETURNING id`;
+
 @Injectable()
 export class WebhookEventRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Written in the caller's transaction, beside the change the event reports. */
-  async insert(manager: EntityManager, event: NewWebhookEvent): Promise<string> {
-    const [row]: { id: string }[] = await manager.query(
-      `INSERT INTO webhook_events (type, department_code, level, data) VALUES ($1, $2, $3, $4) RETURNING id`,
+  /**
+   * Written in the caller's transaction, beside the change the event reports, with its fan-out in
+   * the same statement: one pending delivery per endpoint that receives it. Returns the event's id
+   * and the new deliveries' ids (none when nobody subscribes, the usual case).
+   */
+  async insert(manager: EntityManager, event: NewWebhookEvent): Promise<{ eventId: string; deliveryIds: string[] }> {
+    const [row]: { event_id: string; delivery_ids: string[] }[] = await manager.query(
+      `WITH ev AS (
+         INSERT INTO webhook_events (type, department_code, level, data, fanned_out_at) VALUES ($1, $2, $3, $4, now())
+         RETURNING id, type, department_code, level, occurred_at
+       ), d AS (${DELIVERIES_OF_EV})
+       SELECT ev.id AS event_id, ARRAY(SELECT id::text FROM d) AS delivery_ids FROM ev`,
       [event.type, event.departmentCode, event.level, event.data],
     );
-    return row.id;
+    return { eventId: row.event_id, deliveryIds: row.delivery_ids };
   }
 
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<WebhookEventEntity | null> {
@@ -28,26 +54,14 @@ export class WebhookEventRepository {
   }
 
   /**
-   * Creates one pending delivery per endpoint that receives the event: active, subscribed to its
-   * type since before the event, and within its scope (département, worrying only). An endpoint owned by a hotline
-   * client stops receiving when that client is revoked. Returns the new deliveries' ids; a
-   * replayed fan-out creates nothing.
+   * Fans out an event written without its fan-out: `webhook.fanout` outbox rows left by a version
+   * that fanned out in a job of its own. Returns the new deliveries' ids.
    */
   async fanOut(manager: EntityManager, eventId: string): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await manager.query(
-        `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)
-         SELECT ev.id, ep.id, now()
-           FROM webhook_events ev
-           JOIN webhook_endpoints ep ON ep.events @> ARRAY[ev.type] AND ep.status = 'active' AND ep.deleted_at IS NULL
-                                     AND ep.created_at <= ev.occurred_at
-           JOIN api_clients owner ON owner.id = ep.owner_client_id
-          WHERE ev.id = $1
-            AND (ep.department_codes IS NULL OR ev.department_code = ANY (ep.department_codes))
-            AND (NOT ep.worrying_only OR ev.level = 'worrying')
-            AND (owner.role <> 'hotline' OR owner.revoked_at IS NULL)
-         ON CONFLICT (event_id, endpoint_id) DO NOTHING
-         RETURNING id`,
+        `WITH ev AS (SELECT id, type, department_code, level, occurred_at FROM webhook_events WHERE id = $1), d AS (${DELIVERIES_OF_EV})
+         SELECT id FROM d`,
         [eventId],
       ),
     );
