@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiClientEntity } from '../entities/api-client.entity';
 import { Page, pageOf, keysetAfter } from './pagination';
+import { preparedQuery } from './prepared';
 
 @Injectable()
 export class ApiClientRepository {
@@ -36,7 +37,9 @@ export class ApiClientRepository {
       inbound_webhook_secret_enc: string | null;
       created_at: Date;
       revoked_at: Date | null;
-    }[] = await this.dataSource.query(
+    }[] = await preparedQuery(
+      this.dataSource.manager,
+      'vigie_api_client_by_key',
       `SELECT id, name, role, key_hash, key_prefix, foyer_ids, department_codes, inbound_webhook_secret_enc, created_at, revoked_at
          FROM api_clients WHERE key_hash = $1 AND revoked_at IS NULL`,
       [keyHash],

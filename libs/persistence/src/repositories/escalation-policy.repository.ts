@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EscalationPolicyEntity, StoredEscalationPolicy } from '../entities/escalation-policy.entity';
+import { preparedQuery } from './prepared';
+import { entityFromRow } from './raw-rows';
 
 @Injectable()
 export class EscalationPolicyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(departmentCode: string, manager?: EntityManager): Promise<EscalationPolicyEntity | null> {
-    return (manager ?? this.dataSource.manager).getRepository(EscalationPolicyEntity).findOneBy({ departmentCode });
+  async find(departmentCode: string, manager: EntityManager = this.dataSource.manager): Promise<EscalationPolicyEntity | null> {
+    const rows = await preparedQuery<Record<string, unknown>>(
+      manager,
+      'vigie_escalation_policy',
+      `SELECT * FROM escalation_policies WHERE department_code = $1`,
+      [departmentCode],
+    );
+    return rows[0] ? entityFromRow(manager, EscalationPolicyEntity, rows[0]) : null;
   }
 
   async upsert(departmentCode: string, policy: StoredEscalationPolicy, updatedBy: string): Promise<EscalationPolicyEntity> {

@@ -7,6 +7,7 @@ import { StoredLevel } from '../entities/stored-classification';
 import { Page, pageOf, keysetAfter } from './pagination';
 import { entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
+import { preparedQuery } from './prepared';
 
 /** A classification to store, keyed by the trigger that asked for it. */
 export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
@@ -82,7 +83,9 @@ export class FugueRepository {
       _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
       _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
     };
-    const rows: Row[] = await manager.query(
+    const rows: Row[] = await preparedQuery(
+      manager,
+      'vigie_claim_triage_facts',
       `WITH claimed AS (
          UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING created_at
        )
@@ -137,7 +140,9 @@ export class FugueRepository {
    * classification was already stored.
    */
   async storeTriage(manager: EntityManager, fugue: FugueEntity, stored: NewClassification, event: Record<string, unknown>): Promise<boolean> {
-    const rows: { stored: boolean }[] = await manager.query(
+    const rows: { stored: boolean }[] = await preparedQuery(
+      manager,
+      'vigie_store_triage',
       `WITH c AS (
          INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at)
          VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16)
@@ -192,7 +197,9 @@ export class FugueRepository {
     webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
   ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] }> {
     type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
-    const rows: DeclaredRow[] = await this.dataSource.query(
+    const rows: DeclaredRow[] = await preparedQuery(
+      this.dataSource.manager,
+      'vigie_declare_fugue',
       `WITH f AS (
          INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                              belongings, indicators, staff_concern_worrying, details_enc, created_by)

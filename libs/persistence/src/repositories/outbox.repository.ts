@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxEntity } from '../entities/outbox.entity';
 import { rowsOf } from './raw-rows';
+import { preparedQuery } from './prepared';
 
 export interface OutboxMessage {
   id: string;
@@ -24,7 +25,9 @@ export class OutboxRepository {
 
   async markPublished(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
-    await manager.query(
+    await preparedQuery(
+      manager,
+      'vigie_outbox_published',
       `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::uuid[])`,
       [ids],
     );

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
 import { keysetAfter, Page, pageOf } from './pagination';
+import { preparedQuery } from './prepared';
+import { entityFromRow } from './raw-rows';
 
 @Injectable()
 export class ReferentRepository {
@@ -32,14 +34,17 @@ export class ReferentRepository {
   }
 
   /** The referents an escalation step reaches: by role in the département; foyer_duty of the episode's foyer only. */
-  findRecipients(manager: EntityManager, departmentCode: string, foyerId: string, roles: ReferentRole[]): Promise<ReferentEntity[]> {
-    return this.repo(manager)
-      .createQueryBuilder('r')
-      .where('r.deleted_at IS NULL AND r.department_code = :departmentCode AND r.role = ANY(:roles)', { departmentCode, roles })
-      .andWhere(`(r.role <> 'foyer_duty' OR r.foyer_id = :foyerId)`, { foyerId })
-      .andWhere(`jsonb_array_length(r.channels) > 0`)
-      .orderBy('r.created_at', 'ASC')
-      .getMany();
+  async findRecipients(manager: EntityManager, departmentCode: string, foyerId: string, roles: ReferentRole[]): Promise<ReferentEntity[]> {
+    const rows = await preparedQuery<Record<string, unknown>>(
+      manager,
+      'vigie_referent_recipients',
+      `SELECT r.* FROM referents r
+        WHERE r.deleted_at IS NULL AND r.department_code = $1 AND r.role = ANY($2::text[])
+          AND (r.role <> 'foyer_duty' OR r.foyer_id = $3) AND jsonb_array_length(r.channels) > 0
+        ORDER BY r.created_at ASC, r.id ASC`,
+      [departmentCode, roles, foyerId],
+    );
+    return rows.map((row) => entityFromRow(manager, ReferentEntity, row));
   }
 
   /** Active referents of a département with at least one channel, for the coverage report. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookEventEntity, WebhookEventType } from '../entities/webhook-event.entity';
 import { rowsOf } from './raw-rows';
+import { preparedQuery } from './prepared';
 
 export interface NewWebhookEvent {
   type: WebhookEventType;
@@ -38,7 +39,9 @@ export class WebhookEventRepository {
    * and the new deliveries' ids (none when nobody subscribes, the usual case).
    */
   async insert(manager: EntityManager, event: NewWebhookEvent): Promise<{ eventId: string; deliveryIds: string[] }> {
-    const [row]: { event_id: string; delivery_ids: string[] }[] = await manager.query(
+    const [row]: { event_id: string; delivery_ids: string[] }[] = await preparedQuery(
+      manager,
+      'vigie_emit_webhook_event',
       `WITH ev AS (
          INSERT INTO webhook_events (type, department_code, level, data, fanned_out_at) VALUES ($1, $2, $3, $4, now())
          RETURNING id, type, department_code, level, occurred_at

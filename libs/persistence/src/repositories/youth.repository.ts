@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { YouthEntity } from '../entities/youth.entity';
+import { preparedQuery } from './prepared';
 
 @Injectable()
 export class YouthRepository {
@@ -20,7 +21,9 @@ export class YouthRepository {
 
   /** The youth with the département of its foyer, in one query (intake hot path). */
   async findWithDepartment(id: string): Promise<{ id: string; foyerId: string; departmentCode: string; erased: boolean } | null> {
-    const rows: { id: string; foyer_id: string; department_code: string; erased: boolean }[] = await this.dataSource.query(
+    const rows: { id: string; foyer_id: string; department_code: string; erased: boolean }[] = await preparedQuery(
+      this.dataSource.manager,
+      'vigie_youth_with_department',
       `SELECT y.id, y.foyer_id, f.department_code, y.erased_at IS NOT NULL AS erased
          FROM youths y JOIN foyers f ON f.id = y.foyer_id WHERE y.id = $1`,
       [id],
