@@ -154,13 +154,13 @@ export function openRun(name) {
  * process, migrations at start) on `database` and the queue prefix `queuePrefix`, and waits until
  * it is ready. Returns the child, its URL and the bootstrap admin key.
  */
-export async function startService({ database, queuePrefix, log, logPath, env = {} }) {
+export async function startService({ database, queuePrefix, log, logPath, env = {}, entry = 'dist/apps/standalone/src/main.js' }) {
   const adminKey = `bench_admin_${randomBytes(24).toString('base64url')}`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawnChild(
     'service',
-    ['--enable-source-maps', 'dist/apps/standalone/src/main.js'],
+    ['--enable-source-maps', entry],
     {
       ...process.env,
       PORT: String(port),

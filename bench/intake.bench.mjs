@@ -1,13 +1,17 @@
 // `npm run bench`: intake throughput and triage latency, measured side by side in one run
 // (docs/performance.md). Phases, all under the same autocannon load:
 //   B  a raw baseline (bench/raw-baseline.mjs: bare node:http, one pg INSERT, one BullMQ add);
+//   F  the NestJS floor (bench/nest-floor.mjs): B's work served by NestJS + Express +
+//      ValidationPipe, to show how much of the S/B gap is the framework itself. Informational:
+//      F/B is reported and recorded, it has no goal and does not change the exit code;
 //   S  the service as `npm start` runs it (API + worker in one process), POST /v1/fugues;
 //   T  the service again at half of S's rate (paced, see runPacedDeclarations), then
 //      POST → stored classification from SQL.
 // Settings (environment): BENCH_DURATION_S (20), BENCH_WARMUP_S (5), BENCH_CONNECTIONS (32),
 // BENCH_TRIAGE_RATE (requests/s of the triage phase; default half of S),
 // BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (redis://127.0.0.1:6379),
-// BENCH_KEEP_DB=1 keeps the bench databases for inspection.
+// BENCH_KEEP_DB=1 keeps the bench databases for inspection, BENCH_FLOOR_EXTRA_QUERY=1 makes F run
+// one `SELECT 1` per request in a guard (a stand-in for the service's API-key lookup).
 // Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -43,9 +47,13 @@ const TRIAGE_RATE = process.env.BENCH_TRIAGE_RATE ? positiveInt('BENCH_TRIAGE_RA
 
 const SERVICE_DB = 'vigie_bench';
 const BASELINE_DB = 'vigie_bench_baseline';
+const FLOOR_DB = 'vigie_bench_floor';
 const SERVICE_PREFIX = 'vigie-bench';
 const BASELINE_PREFIX = 'vigie-bench-baseline';
-/** The service's database pool (libs/persistence data-source.ts); the baseline gets the same. */
+const FLOOR_PREFIX = 'vigie-bench-floor';
+/** Passed on to F (bench/nest-floor.mjs): a guard runs `SELECT 1` before each request. */
+const FLOOR_EXTRA_QUERY = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
+/** The service's database pool (libs/persistence data-source.ts); the baseline and the floor get the same. */
 const POOL_SIZE = 20;
 /** Foyers the bench youths are spread over, all reachable by one foyer API client. */
 const FOYER_DEPARTMENTS = ['75', '93', '13', '69'];
@@ -235,6 +243,50 @@ function summarize(result) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The reference servers (B and F): one child process each, on its own database and queue prefix.
+
+/**
+ * Starts `script` (bench/raw-baseline.mjs or bench/nest-floor.mjs) on a free port and waits for
+ * its "ready" line. Both get the service's pool size, so that only what serves the request differs.
+ */
+async function startReferenceServer({ name, script, database, queuePrefix, log, logPath, env = {} }) {
+  const port = await freePort();
+  const child = spawnChild(
+    name,
+    [script],
+    {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(database),
+      REDIS_URL,
+      BENCH_QUEUE_PREFIX: queuePrefix,
+      BENCH_POOL_SIZE: String(POOL_SIZE),
+      ...env,
+    },
+    log,
+  );
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`The ${name} exited (${code}); see ${logPath}`)));
+  });
+  return { child, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** B and F: warm-up, then the measured phase, under the same load (a fresh random youth id per request). */
+async function runReferencePhase(label, admin, database, server, step) {
+  step(`${label} warm-up ${WARMUP_S} s`);
+  await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
+  step(`${label} measured ${DURATION_S} s`);
+  return measured(
+    admin,
+    database,
+    server.child.pid,
+    () => runDeclarations({ url: server.url, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: randomUUID }),
+    async () => undefined,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The service and its fixtures.
 
 /** Creates `count` youths through the API (identity is encrypted by the service), in parallel. */
@@ -293,7 +345,8 @@ function backlogText(backlog) {
 }
 
 function report(results) {
-  const { settings, baseline, service, triage, goals } = results;
+  const { settings, baseline, floor, service, triage, goals } = results;
+  const floorClean = floor.non2xx === 0 && floor.errors === 0 && floor.timeouts === 0;
   const lines = [
     '',
     `Intake benchmark — ${settings.cpus} CPU(s) ${settings.cpuModel}, node ${settings.node}, ` +
@@ -312,9 +365,15 @@ function report(results) {
       pad('PG xact/req', 11),
     ].join(' '),
     row('B raw baseline', baseline),
+    row('F NestJS floor', floor),
     row('S service (npm start)', service),
     '',
-    `S/B throughput ratio: ${results.ratio.toFixed(2)}   (machine busy: B ${baseline.machineBusyPercent}%, S ${service.machineBusyPercent}%)`,
+    `S/B throughput ratio: ${results.ratio.toFixed(2)}   F/B: ${results.floorRatio.toFixed(2)}   ` +
+      `(machine busy: B ${baseline.machineBusyPercent}%, F ${floor.machineBusyPercent}%, S ${service.machineBusyPercent}%)`,
+    `  F is informational (no goal): B's work served by NestJS + Express + ValidationPipe` +
+      `${settings.floorExtraQuery ? ', plus one SELECT 1 per request in a guard' : ''}, ` +
+      `so 1 − F/B is what the framework${settings.floorExtraQuery ? ' and that query cost' : ' alone costs'} against B` +
+      (floorClean ? '' : `; F had ${floor.non2xx} non-2xx, ${floor.errors} errors, ${floor.timeouts} timeouts`),
     `Outbox backlog after S: ${backlogText(service.outboxBacklogAtEnd)}, drained in ${service.outboxDrainS} s ` +
       `(declared and fully processed end to end: ${service.endToEndPerSecond} per second)`,
     '',
@@ -349,13 +408,19 @@ async function main() {
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
   let service = null;
   let baselineChild = null;
+  let floorChild = null;
 
   try {
-    step(`recreating databases ${SERVICE_DB} and ${BASELINE_DB}, clearing Redis prefixes ${SERVICE_PREFIX}: and ${BASELINE_PREFIX}:`);
+    step(
+      `recreating databases ${SERVICE_DB}, ${BASELINE_DB} and ${FLOOR_DB}, ` +
+        `clearing Redis prefixes ${SERVICE_PREFIX}:, ${BASELINE_PREFIX}: and ${FLOOR_PREFIX}:`,
+    );
     await recreateDatabase(admin, SERVICE_DB);
     await recreateDatabase(admin, BASELINE_DB);
+    await recreateDatabase(admin, FLOOR_DB);
     await deleteRedisPrefix(redis, SERVICE_PREFIX);
     await deleteRedisPrefix(redis, BASELINE_PREFIX);
+    await deleteRedisPrefix(redis, FLOOR_PREFIX);
 
     // --- the service, as `npm start` runs it ---
     const adminKey = `bench_admin_${randomBytes(24).toString('base64url')}`;
@@ -403,37 +468,34 @@ async function main() {
     );
 
     // --- B: the raw baseline ---
-    const baselinePort = await freePort();
-    step(`starting the raw baseline on port ${baselinePort}`);
-    baselineChild = spawnChild(
-      'baseline',
-      ['bench/raw-baseline.mjs'],
-      {
-        ...process.env,
-        PORT: String(baselinePort),
-        DATABASE_URL: databaseUrl(BASELINE_DB),
-        REDIS_URL,
-        BENCH_QUEUE_PREFIX: BASELINE_PREFIX,
-        BENCH_POOL_SIZE: String(POOL_SIZE),
-      },
+    const baseline = await startReferenceServer({
+      name: 'baseline',
+      script: 'bench/raw-baseline.mjs',
+      database: BASELINE_DB,
+      queuePrefix: BASELINE_PREFIX,
       log,
-    );
-    await new Promise((resolve, reject) => {
-      baselineChild.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve());
-      baselineChild.once('exit', (code) => reject(new Error(`The baseline exited (${code}); see ${logPath}`)));
+      logPath,
     });
-    const baselineUrl = `http://127.0.0.1:${baselinePort}`;
-    step(`B warm-up ${WARMUP_S} s`);
-    await runDeclarations({ url: baselineUrl, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
-    step(`B measured ${DURATION_S} s`);
-    const b = await measured(
-      admin,
-      BASELINE_DB,
-      baselineChild.pid,
-      () => runDeclarations({ url: baselineUrl, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: randomUUID }),
-      async () => undefined,
-    );
+    baselineChild = baseline.child;
+    step(`started the raw baseline on port ${baseline.port}`);
+    const b = await runReferencePhase('B', admin, BASELINE_DB, baseline, step);
     await stopChild(baselineChild);
+
+    // --- F: the NestJS floor (informational) ---
+    // B's work through NestJS + Express + ValidationPipe, run while the service idles, like B.
+    const floor = await startReferenceServer({
+      name: 'NestJS floor',
+      script: 'bench/nest-floor.mjs',
+      database: FLOOR_DB,
+      queuePrefix: FLOOR_PREFIX,
+      log,
+      logPath,
+      env: { BENCH_FLOOR_EXTRA_QUERY: FLOOR_EXTRA_QUERY ? '1' : '0' },
+    });
+    floorChild = floor.child;
+    step(`started the NestJS floor on port ${floor.port}${FLOOR_EXTRA_QUERY ? ' (with one extra SELECT 1 per request)' : ''}`);
+    const f = await runReferencePhase('F', admin, FLOOR_DB, floor, step);
+    await stopChild(floorChild);
 
     // --- S: the service ---
     step(`S warm-up ${WARMUP_S} s`);
@@ -515,6 +577,8 @@ async function main() {
 
     // --- verdict ---
     const ratio = b.requestsPerSecond > 0 ? s.requestsPerSecond / b.requestsPerSecond : 0;
+    // Informational: no goal, not part of the exit code.
+    const floorRatio = b.requestsPerSecond > 0 ? f.requestsPerSecond / b.requestsPerSecond : 0;
     const sClean = s.non2xx === 0 && s.errors === 0 && s.timeouts === 0;
     const bClean = b.non2xx === 0 && b.errors === 0 && b.timeouts === 0;
     const tClean = t.non2xx === 0 && t.errors === 0 && t.timeouts === 0;
@@ -531,10 +595,13 @@ async function main() {
         connections: CONNECTIONS,
         databasePoolSize: POOL_SIZE,
         triageRateFromEnv: TRIAGE_RATE !== null,
+        floorExtraQuery: FLOOR_EXTRA_QUERY,
       },
       baseline: b,
+      floor: f,
       service: s,
       ratio: Math.round(ratio * 100) / 100,
+      floorRatio: Math.round(floorRatio * 100) / 100,
       triage: { offeredRate, load: t, episodes, latencyMs: triageLatency },
       goals: {
         intake: {
@@ -556,13 +623,13 @@ async function main() {
     step(`results written to ${resultsPath} (process logs: ${logPath})`);
     return results.goals.intake.pass && results.goals.triage.pass ? 0 : 1;
   } finally {
-    await Promise.allSettled([service, baselineChild].filter(Boolean).map((c) => stopChild(c)));
+    await Promise.allSettled([service, baselineChild, floorChild].filter(Boolean).map((c) => stopChild(c)));
     if (!KEEP_DB) {
-      await admin.query(`DROP DATABASE IF EXISTS ${SERVICE_DB} WITH (FORCE)`).catch(() => undefined);
-      await admin.query(`DROP DATABASE IF EXISTS ${BASELINE_DB} WITH (FORCE)`).catch(() => undefined);
+      for (const database of [SERVICE_DB, BASELINE_DB, FLOOR_DB]) {
+        await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      }
     }
-    await deleteRedisPrefix(redis, SERVICE_PREFIX).catch(() => undefined);
-    await deleteRedisPrefix(redis, BASELINE_PREFIX).catch(() => undefined);
+    for (const prefix of [SERVICE_PREFIX, BASELINE_PREFIX, FLOOR_PREFIX]) await deleteRedisPrefix(redis, prefix).catch(() => undefined);
     redis.disconnect();
     await admin.end();
     log.end();

@@ -1,39 +1,13 @@
 // The raw baseline of `npm run bench`: what declaring a fugue costs without the framework.
-// A bare node:http handler doing one pg INSERT and one BullMQ add per request, answering 201 JSON.
+// A bare node:http handler doing one pg INSERT and one BullMQ add per request (bench/baseline-work.mjs,
+// shared with the NestJS floor), answering 201 JSON.
 // Started as a child process by bench/intake.bench.mjs with DATABASE_URL, REDIS_URL, BENCH_QUEUE_PREFIX,
 // BENCH_POOL_SIZE and PORT; prints "ready <port>" on stdout once it listens.
 import { createServer } from 'node:http';
-import { Queue } from 'bullmq';
-import pg from 'pg';
+import { openBaselineWork } from './baseline-work.mjs';
 
 const port = Number(process.env.PORT);
-const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-
-// Same pool size and job options as the service, so that only the framework differs.
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_SIZE ?? 20) });
-const queue = new Queue('triage', {
-  connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-  prefix: process.env.BENCH_QUEUE_PREFIX ?? 'vigie-bench-baseline',
-});
-queue.on('error', () => undefined);
-const JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
-
-await pool.query(`
-  CREATE TABLE IF NOT EXISTS baseline_fugues (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    youth_id uuid NOT NULL,
-    status text NOT NULL,
-    noticed_missing_at timestamptz NOT NULL,
-    details jsonb,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now()
-  )`);
-await queue.waitUntilReady();
+const work = await openBaselineWork();
 
 function answer(res, status, body) {
   const json = JSON.stringify(body);
@@ -48,14 +22,7 @@ const server = createServer((req, res) => {
   req.on('end', async () => {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const { rows } = await pool.query(
-        `INSERT INTO baseline_fugues (youth_id, status, noticed_missing_at, details)
-         VALUES ($1, 'missing', $2, $3) RETURNING id, created_at`,
-        [body.youthId, body.noticedMissingAt, body],
-      );
-      const { id, created_at: createdAt } = rows[0];
-      await queue.add('fugue.triage', { fugueId: id, cause: 'declared' }, { ...JOB_OPTIONS, jobId: `baseline-${id}` });
-      answer(res, 201, { id, youthId: body.youthId, status: 'missing', createdAt, classification: null });
+      answer(res, 201, await work.declare(body));
     } catch (error) {
       answer(res, 500, { statusCode: 500, message: error.message });
     }
@@ -68,6 +35,6 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     server.close();
     server.closeAllConnections?.();
-    void Promise.allSettled([queue.close(), pool.end()]).then(() => process.exit(0));
+    void work.close().then(() => process.exit(0));
   });
 }
