@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       VIGIE_OUTBOX_REPUBLISH_AFTER_MS: 30000,
       VIGIE_JOB_LOCK_MS: 30000,
       VIGIE_DELIVERY_TIMEOUT_MS: 15000,
-      VIGIE_WORKER_CONCURRENCY: 8,
+      VIGIE_WORKER_CONCURRENCY: 32,
       LOG_LEVEL: 'info',
     });
     expect(config.VIGIE_DATA_KEY).toBeUndefined();

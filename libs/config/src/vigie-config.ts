@@ -111,7 +111,7 @@ export class VigieConfig {
   @IsInt()
   @Min(1)
   @Max(200)
-  VIGIE_WORKER_CONCURRENCY = 8;
+  VIGIE_WORKER_CONCURRENCY = 32;
 
   /** pino level. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
