@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EscalationPolicyEntity, StoredEscalationPolicy } from '../entities/escalation-policy.entity';
 import { preparedQuery } from './prepared';
-import { entityFromRow } from './raw-rows';
+import { columnList, entityFromRow } from './raw-rows';
 
 @Injectable()
 export class EscalationPolicyRepository {
@@ -12,7 +12,7 @@ export class EscalationPolicyRepository {
     const rows = await preparedQuery<Record<string, unknown>>(
       manager,
       'vigie_escalation_policy',
-      `SELECT * FROM escalation_policies WHERE department_code = $1`,
+      `SELECT ${columnList(manager, EscalationPolicyEntity, 'p')} FROM escalation_policies p WHERE p.department_code = $1`,
       [departmentCode],
     );
     return rows[0] ? entityFromRow(manager, EscalationPolicyEntity, rows[0]) : null;

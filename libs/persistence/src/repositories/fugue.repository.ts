@@ -5,7 +5,7 @@ import { FugueUpdateEntity } from '../entities/fugue-update.entity';
 import { FugueClassificationEntity } from '../entities/fugue-classification.entity';
 import { StoredLevel } from '../entities/stored-classification';
 import { Page, pageOf, keysetAfter } from './pagination';
-import { entityFromRow, rowsOf } from './raw-rows';
+import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
 import { preparedQuery } from './prepared';
 
@@ -89,7 +89,7 @@ export class FugueRepository {
       `WITH claimed AS (
          UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING created_at
        )
-       SELECT f.*, claimed.created_at AS _requested_at,
+       SELECT ${columnList(manager, FugueEntity, 'f')}, claimed.created_at AS _requested_at,
               y.identity_enc AS _identity_enc, y.vulnerabilities AS _vulnerabilities, y.vital_treatment AS _vital_treatment,
               d.time_zone AS _time_zone,
               (SELECT coalesce(json_agg(json_build_object('source', u.source, 'indicators', u.indicators,

@@ -24,3 +24,19 @@ export function entityFromRow<T extends ObjectLiteral>(manager: EntityManager, t
   }
   return entity;
 }
+
+const columnLists = new WeakMap<object, Map<string, string>>();
+
+/**
+ * The select list of an entity's columns (`alias.column, …`), for raw statements read back with
+ * `entityFromRow`. Listing the columns, rather than `alias.*`, keeps a prepared statement valid
+ * when a later migration adds a column while the process runs.
+ */
+export function columnList<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, alias: string): string {
+  const metadata = manager.connection.getMetadata(target);
+  let byAlias = columnLists.get(metadata);
+  if (!byAlias) columnLists.set(metadata, (byAlias = new Map()));
+  let list = byAlias.get(alias);
+  if (!list) byAlias.set(alias, (list = metadata.columns.map((c) => `${alias}.${c.databaseName}`).join(', ')));
+  return list;
+}

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
 import { keysetAfter, Page, pageOf } from './pagination';
 import { preparedQuery } from './prepared';
-import { entityFromRow } from './raw-rows';
+import { columnList, entityFromRow } from './raw-rows';
 
 @Injectable()
 export class ReferentRepository {
@@ -38,7 +38,7 @@ export class ReferentRepository {
     const rows = await preparedQuery<Record<string, unknown>>(
       manager,
       'vigie_referent_recipients',
-      `SELECT r.* FROM referents r
+      `SELECT ${columnList(manager, ReferentEntity, 'r')} FROM referents r
         WHERE r.deleted_at IS NULL AND r.department_code = $1 AND r.role = ANY($2::text[])
           AND (r.role <> 'foyer_duty' OR r.foyer_id = $3) AND jsonb_array_length(r.channels) > 0
         ORDER BY r.created_at ASC, r.id ASC`,
