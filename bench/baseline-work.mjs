@@ -36,6 +36,7 @@ export async function openBaselineWork(env = process.env) {
       status text NOT NULL,
       noticed_missing_at timestamptz NOT NULL,
       details jsonb,
+      classification jsonb,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);

@@ -4,6 +4,10 @@
 //   F  the NestJS floor (bench/nest-floor.mjs): B's work served by NestJS + Express +
 //      ValidationPipe, to show how much of the S/B gap is the framework itself. Informational:
 //      F/B is reported and recorded, it has no goal and does not change the exit code;
+//   M  the least the specification asks (bench/nest-floor.mjs with BENCH_FLOOR_MINIMAL=1): F, plus
+//      an API-key lookup per request and a triage worker in the same process doing one read and
+//      one write per episode. Informational, like F: it bounds what any implementation of the
+//      specification can reach on this machine;
 //   S  the service as `npm start` runs it (API + worker in one process), POST /v1/fugues;
 //   T  the service again at half of S's rate (paced, see runPacedDeclarations), then
 //      POST → stored classification from SQL.
@@ -48,9 +52,11 @@ const TRIAGE_RATE = process.env.BENCH_TRIAGE_RATE ? positiveInt('BENCH_TRIAGE_RA
 const SERVICE_DB = 'vigie_bench';
 const BASELINE_DB = 'vigie_bench_baseline';
 const FLOOR_DB = 'vigie_bench_floor';
+const MINIMAL_DB = 'vigie_bench_minimal';
 const SERVICE_PREFIX = 'vigie-bench';
 const BASELINE_PREFIX = 'vigie-bench-baseline';
 const FLOOR_PREFIX = 'vigie-bench-floor';
+const MINIMAL_PREFIX = 'vigie-bench-minimal';
 /** Passed on to F (bench/nest-floor.mjs): a guard runs `SELECT 1` before each request. */
 const FLOOR_EXTRA_QUERY = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
 /** The service's database pool (libs/persistence data-source.ts); the baseline and the floor get the same. */
@@ -273,7 +279,7 @@ async function startReferenceServer({ name, script, database, queuePrefix, log, 
 }
 
 /** B and F: warm-up, then the measured phase, under the same load (a fresh random youth id per request). */
-async function runReferencePhase(label, admin, database, server, step) {
+async function runReferencePhase(label, admin, database, server, step, settle = async () => undefined) {
   step(`${label} warm-up ${WARMUP_S} s`);
   await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
   step(`${label} measured ${DURATION_S} s`);
@@ -282,7 +288,7 @@ async function runReferencePhase(label, admin, database, server, step) {
     database,
     server.child.pid,
     () => runDeclarations({ url: server.url, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: randomUUID }),
-    async () => undefined,
+    settle,
   );
 }
 
@@ -345,7 +351,7 @@ function backlogText(backlog) {
 }
 
 function report(results) {
-  const { settings, baseline, floor, service, triage, goals } = results;
+  const { settings, baseline, floor, minimal, service, triage, goals } = results;
   const floorClean = floor.non2xx === 0 && floor.errors === 0 && floor.timeouts === 0;
   const lines = [
     '',
@@ -366,14 +372,18 @@ function report(results) {
     ].join(' '),
     row('B raw baseline', baseline),
     row('F NestJS floor', floor),
+    row('M minimal service', minimal),
     row('S service (npm start)', service),
     '',
-    `S/B throughput ratio: ${results.ratio.toFixed(2)}   F/B: ${results.floorRatio.toFixed(2)}   ` +
-      `(machine busy: B ${baseline.machineBusyPercent}%, F ${floor.machineBusyPercent}%, S ${service.machineBusyPercent}%)`,
+    `S/B throughput ratio: ${results.ratio.toFixed(2)}   F/B: ${results.floorRatio.toFixed(2)}   M/B: ${results.minimalRatio.toFixed(2)}   ` +
+      `(machine busy: B ${baseline.machineBusyPercent}%, F ${floor.machineBusyPercent}%, M ${minimal.machineBusyPercent}%, S ${service.machineBusyPercent}%)`,
     `  F is informational (no goal): B's work served by NestJS + Express + ValidationPipe` +
       `${settings.floorExtraQuery ? ', plus one SELECT 1 per request in a guard' : ''}, ` +
       `so 1 − F/B is what the framework${settings.floorExtraQuery ? ' and that query cost' : ' alone costs'} against B` +
       (floorClean ? '' : `; F had ${floor.non2xx} non-2xx, ${floor.errors} errors, ${floor.timeouts} timeouts`),
+    `  M is informational (no goal): F plus an API-key lookup per request and an in-process triage worker ` +
+      `(one read, one write per episode); ${minimal.backlogAtEnd} episodes unclassified when M stopped, ` +
+      `classified in ${minimal.drainS} s (end to end: ${minimal.endToEndPerSecond} per second)`,
     `Outbox backlog after S: ${backlogText(service.outboxBacklogAtEnd)}, drained in ${service.outboxDrainS} s ` +
       `(declared and fully processed end to end: ${service.endToEndPerSecond} per second)`,
     '',
@@ -409,18 +419,21 @@ async function main() {
   let service = null;
   let baselineChild = null;
   let floorChild = null;
+  let minimalChild = null;
 
   try {
     step(
-      `recreating databases ${SERVICE_DB}, ${BASELINE_DB} and ${FLOOR_DB}, ` +
-        `clearing Redis prefixes ${SERVICE_PREFIX}:, ${BASELINE_PREFIX}: and ${FLOOR_PREFIX}:`,
+      `recreating databases ${SERVICE_DB}, ${BASELINE_DB}, ${FLOOR_DB} and ${MINIMAL_DB}, ` +
+        `clearing Redis prefixes ${SERVICE_PREFIX}:, ${BASELINE_PREFIX}:, ${FLOOR_PREFIX}: and ${MINIMAL_PREFIX}:`,
     );
     await recreateDatabase(admin, SERVICE_DB);
     await recreateDatabase(admin, BASELINE_DB);
     await recreateDatabase(admin, FLOOR_DB);
+    await recreateDatabase(admin, MINIMAL_DB);
     await deleteRedisPrefix(redis, SERVICE_PREFIX);
     await deleteRedisPrefix(redis, BASELINE_PREFIX);
     await deleteRedisPrefix(redis, FLOOR_PREFIX);
+    await deleteRedisPrefix(redis, MINIMAL_PREFIX);
 
     // --- the service, as `npm start` runs it ---
     const adminKey = `bench_admin_${randomBytes(24).toString('base64url')}`;
@@ -496,6 +509,31 @@ async function main() {
     step(`started the NestJS floor on port ${floor.port}${FLOOR_EXTRA_QUERY ? ' (with one extra SELECT 1 per request)' : ''}`);
     const f = await runReferencePhase('F', admin, FLOOR_DB, floor, step);
     await stopChild(floorChild);
+
+    // --- M: the least the specification asks (informational) ---
+    // Like S, M's worker shares the process: its rate counts only if the worker kept up, so the
+    // episodes left unclassified at the end are counted and then waited for.
+    const minimalServer = await startReferenceServer({
+      name: 'minimal service',
+      script: 'bench/nest-floor.mjs',
+      database: MINIMAL_DB,
+      queuePrefix: MINIMAL_PREFIX,
+      log,
+      logPath,
+      env: { BENCH_FLOOR_MINIMAL: '1' },
+    });
+    minimalChild = minimalServer.child;
+    step(`started the minimal service on port ${minimalServer.port}`);
+    const m = await runReferencePhase('M', admin, MINIMAL_DB, minimalServer, step, async (result) => {
+      const unclassified = async () =>
+        Number((await queryDatabase(MINIMAL_DB, `SELECT count(*) AS n FROM baseline_fugues WHERE classification IS NULL`)).rows[0].n);
+      result.backlogAtEnd = await unclassified();
+      const drainStarted = Date.now();
+      await waitFor('the minimal service to classify its backlog', async () => (await unclassified()) === 0, 120_000, 200);
+      result.drainS = Math.round((Date.now() - drainStarted) / 100) / 10;
+      result.endToEndPerSecond = Math.round(result.status2xx / (result.durationS + result.drainS));
+    });
+    await stopChild(minimalChild);
 
     // --- S: the service ---
     step(`S warm-up ${WARMUP_S} s`);
@@ -579,6 +617,7 @@ async function main() {
     const ratio = b.requestsPerSecond > 0 ? s.requestsPerSecond / b.requestsPerSecond : 0;
     // Informational: no goal, not part of the exit code.
     const floorRatio = b.requestsPerSecond > 0 ? f.requestsPerSecond / b.requestsPerSecond : 0;
+    const minimalRatio = b.requestsPerSecond > 0 ? m.requestsPerSecond / b.requestsPerSecond : 0;
     const sClean = s.non2xx === 0 && s.errors === 0 && s.timeouts === 0;
     const bClean = b.non2xx === 0 && b.errors === 0 && b.timeouts === 0;
     const tClean = t.non2xx === 0 && t.errors === 0 && t.timeouts === 0;
@@ -599,9 +638,11 @@ async function main() {
       },
       baseline: b,
       floor: f,
+      minimal: m,
       service: s,
       ratio: Math.round(ratio * 100) / 100,
       floorRatio: Math.round(floorRatio * 100) / 100,
+      minimalRatio: Math.round(minimalRatio * 100) / 100,
       triage: { offeredRate, load: t, episodes, latencyMs: triageLatency },
       goals: {
         intake: {
@@ -623,13 +664,13 @@ async function main() {
     step(`results written to ${resultsPath} (process logs: ${logPath})`);
     return results.goals.intake.pass && results.goals.triage.pass ? 0 : 1;
   } finally {
-    await Promise.allSettled([service, baselineChild, floorChild].filter(Boolean).map((c) => stopChild(c)));
+    await Promise.allSettled([service, baselineChild, floorChild, minimalChild].filter(Boolean).map((c) => stopChild(c)));
     if (!KEEP_DB) {
-      for (const database of [SERVICE_DB, BASELINE_DB, FLOOR_DB]) {
+      for (const database of [SERVICE_DB, BASELINE_DB, FLOOR_DB, MINIMAL_DB]) {
         await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
       }
     }
-    for (const prefix of [SERVICE_PREFIX, BASELINE_PREFIX, FLOOR_PREFIX]) await deleteRedisPrefix(redis, prefix).catch(() => undefined);
+    for (const prefix of [SERVICE_PREFIX, BASELINE_PREFIX, FLOOR_PREFIX, MINIMAL_PREFIX]) await deleteRedisPrefix(redis, prefix).catch(() => undefined);
     redis.disconnect();
     await admin.end();
     log.end();
@@ -637,8 +678,13 @@ async function main() {
 }
 
 /** Queries the service's database through a short-lived client. */
-async function serviceQuery(sql, params) {
-  const client = new pg.Client({ connectionString: databaseUrl(SERVICE_DB) });
+function serviceQuery(sql, params) {
+  return queryDatabase(SERVICE_DB, sql, params);
+}
+
+/** Queries one of the bench databases through a short-lived client. */
+async function queryDatabase(database, sql, params) {
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
   await client.connect();
   try {
     return await client.query(sql, params);

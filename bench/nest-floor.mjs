@@ -9,14 +9,23 @@
 // DATABASE_URL, REDIS_URL, BENCH_QUEUE_PREFIX and BENCH_POOL_SIZE; prints "ready <port>" on stdout
 // once it listens. BENCH_FLOOR_EXTRA_QUERY=1 adds a global guard that runs `SELECT 1` on the same
 // pool before each request: a stand-in for the API-key lookup every service request does.
+// BENCH_FLOOR_MINIMAL=1 (phase M) makes it the least the specification asks of a declaration in
+// one process: F, plus an API-key lookup by hash before each request (an indexed SELECT on a
+// table of keys, 401 when the key is unknown or revoked), plus a BullMQ worker in the same process
+// (concurrency 32, as the service) that triages each episode with one read and one write:
+// `SELECT` the episode, classify it, `UPDATE` its classification. No transaction, outbox, audit,
+// encryption, history, escalation or webhook event: every one of those is more than M does.
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post, ValidationPipe } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Body, Controller, HttpCode, Module, Post, UnauthorizedException, ValidationPipe } from '@nestjs/common';
+import { Worker } from 'bullmq';
 import { NestFactory } from '@nestjs/core';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import { openBaselineWork } from './baseline-work.mjs';
 
 const port = Number(process.env.PORT);
 const extraQuery = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
+const minimal = process.env.BENCH_FLOOR_MINIMAL === '1';
 const work = await openBaselineWork();
 
 /** A copy of DEPARTED_WITH_VALUES (libs/domain/src/triage/vocabulary.ts); the floor does not load the service's code. */
@@ -76,6 +85,47 @@ class ExtraQueryGuard {
   }
 }
 
+/**
+ * BENCH_FLOOR_MINIMAL=1: the API-key lookup of every request, by SHA-256 hash, against a table
+ * that holds one active key (the bench sends no key to B and F, so M looks up its own).
+ */
+const MINIMAL_KEY_HASH = createHash('sha256').update('bench-minimal-key').digest('hex');
+class ApiKeyGuard {
+  async canActivate(context) {
+    const header = context.switchToHttp().getRequest().headers.authorization;
+    const hash = header ? createHash('sha256').update(header.replace(/^Bearer /, '')).digest('hex') : MINIMAL_KEY_HASH;
+    const { rows } = await work.pool.query('SELECT role FROM bench_api_clients WHERE key_hash = $1 AND revoked_at IS NULL', [hash]);
+    if (rows.length === 0) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+/** BENCH_FLOOR_MINIMAL=1: the triage worker, in the same process. One read, one write per episode. */
+async function startMinimalTriage() {
+  await work.pool.query(`CREATE TABLE IF NOT EXISTS bench_api_clients (key_hash text PRIMARY KEY, role text NOT NULL, revoked_at timestamptz)`);
+  await work.pool.query(`INSERT INTO bench_api_clients (key_hash, role) VALUES ($1, 'foyer') ON CONFLICT DO NOTHING`, [MINIMAL_KEY_HASH]);
+  const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const worker = new Worker(
+    'triage',
+    async (job) => {
+      const { rows } = await work.pool.query('SELECT id, noticed_missing_at, details FROM baseline_fugues WHERE id = $1', [job.data.fugueId]);
+      const episode = rows[0];
+      if (!episode) return;
+      const indicators = episode.details?.indicators ?? [];
+      const classification = { level: indicators.length >= 3 ? 'worrying' : 'routine', reasons: indicators, evaluatedAt: new Date().toISOString() };
+      await work.pool.query('UPDATE baseline_fugues SET classification = $2, updated_at = now() WHERE id = $1', [episode.id, classification]);
+    },
+    {
+      connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: null },
+      prefix: process.env.BENCH_QUEUE_PREFIX,
+      concurrency: 32,
+    },
+  );
+  worker.on('error', () => undefined);
+  await worker.waitUntilReady();
+  return worker;
+}
+
 class FloorModule {}
 Reflect.decorate([Module({ controllers: [FuguesController] })], FloorModule);
 
@@ -85,8 +135,10 @@ Reflect.decorate([Module({ controllers: [FuguesController] })], FloorModule);
 const app = await NestFactory.create(FloorModule, { logger: ['error'] });
 app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
 if (extraQuery) app.useGlobalGuards(new ExtraQueryGuard());
+if (minimal) app.useGlobalGuards(new ApiKeyGuard());
+const worker = minimal ? await startMinimalTriage() : null;
 await app.listen(port, '127.0.0.1');
-process.stdout.write(`ready ${port}${extraQuery ? ' (with the extra query)' : ''}\n`);
+process.stdout.write(`ready ${port}${extraQuery ? ' (with the extra query)' : ''}${minimal ? ' (minimal service: key lookup and triage worker)' : ''}\n`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT']) {
@@ -96,7 +148,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     // Like the baseline: stop listening and drop the keep-alive connections, then close the pool and queue.
     const closed = app.close();
     app.getHttpServer().closeAllConnections?.();
-    void Promise.allSettled([closed])
+    void Promise.allSettled([closed, worker?.close()])
       .then(() => work.close())
       .then(() => process.exit(0));
   });
