@@ -136,7 +136,8 @@ export class FugueRepository {
   /**
    * Stores a triage in one statement: the classification (once per trigger), its `classified`
    * timeline event, and what it changes on the episode (classification, review time, effective
-   * level, a superseded override). Returns false, writing nothing, when this trigger's
+   * level, a superseded override). The classification's `created_at` is the time of this write,
+   * not the start of the transaction. Returns false, writing nothing, when this trigger's
    * classification was already stored.
    */
   async storeTriage(manager: EntityManager, fugue: FugueEntity, stored: NewClassification, event: Record<string, unknown>): Promise<boolean> {
@@ -144,8 +145,8 @@ export class FugueRepository {
       manager,
       'vigie_store_triage',
       `WITH c AS (
-         INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at)
-         VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16)
+         INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at, created_at)
+         VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16, clock_timestamp())
          ON CONFLICT DO NOTHING
          RETURNING fugue_id
        ), e AS (
