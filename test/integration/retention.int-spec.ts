@@ -1,6 +1,6 @@
-import { DataCipher } from '@vigie/persistence';
+import { DataCipher, RetentionRepository } from '@vigie/persistence';
 import { RetentionService } from '@vigie/domain';
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeFoyerWithYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
 
 /**
  * quality.md § Retention: episodes closed (or cancelled) more than VIGIE_RETENTION_DAYS ago have
@@ -264,5 +264,73 @@ describe('retention erases personal data after VIGIE_RETENTION_DAYS, and keeps t
     // Two minutes later (past the per-process check interval): already run today.
     expect(await retention.runIfDue(new Date(day + 2 * 60_000))).toBeNull();
     expect(await retention.runIfDue(new Date(day + DAY + 2 * 60_000))).toEqual(expect.objectContaining({ episodes: 0 }));
+  });
+
+  it('makes a declaration that races the erasure of its youth wait for it, then refuses it', async () => {
+    const { foyerKey: key, youthId } = await makeFoyerWithYouth(t, '13');
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    let declaration: Promise<{ status: number; body: { code?: string } }> | null = null;
+    try {
+      // The retention erases the youth (no episode kept) and has not committed yet.
+      expect(await t.app.get(RetentionRepository).eraseYouthsWithoutKeptEpisodes(runner.manager, [youthId], new Date())).toEqual([youthId]);
+      declaration = t.http
+        .post('/v1/fugues')
+        .set(bearer(key))
+        .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() })
+        .then((res) => res);
+      // The declaration read the youth before the erasure was visible, and now waits for its lock.
+      await waitFor(
+        async () =>
+          (
+            await t.dataSource.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO fugues%'`,
+            )
+          ).length === 1,
+        { what: 'the declaration to wait for the youth' },
+      );
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const res = await declaration!;
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('INVALID_TRANSITION');
+    expect(await t.dataSource.query(`SELECT 1 FROM fugues WHERE youth_id = $1`, [youthId])).toHaveLength(0);
+  });
+
+  it('keeps a youth whose declaration commits while the erasure waits for it', async () => {
+    const { foyer, youthId } = await makeFoyerWithYouth(t, '69');
+    const declaring = t.dataSource.createQueryRunner();
+    await declaring.connect();
+    await declaring.startTransaction();
+    let erasing: Promise<string[]> | null = null;
+    try {
+      // What the declaration's statement holds until it commits: the youth FOR KEY SHARE, and the new episode.
+      await declaring.query(`SELECT id FROM youths WHERE id = $1 FOR KEY SHARE`, [youthId]);
+      await declaring.query(
+        `INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, indicators) VALUES ($1, $2, '69', 'missing', now(), '{}')`,
+        [youthId, foyer.id],
+      );
+      erasing = t.dataSource.transaction((manager) => t.app.get(RetentionRepository).eraseYouthsWithoutKeptEpisodes(manager, [youthId], new Date()));
+      await waitFor(
+        async () =>
+          (
+            await t.dataSource.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM youths WHERE id = ANY%'`,
+            )
+          ).length === 1,
+        { what: 'the erasure to wait for the youth' },
+      );
+      await declaring.commitTransaction();
+    } finally {
+      if (declaring.isTransactionActive) await declaring.rollbackTransaction();
+      await declaring.release();
+    }
+    expect(await erasing!).toEqual([]);
+    const [youth]: { erased_at: Date | null }[] = await t.dataSource.query(`SELECT erased_at FROM youths WHERE id = $1`, [youthId]);
+    expect(youth.erased_at).toBeNull();
   });
 });

@@ -29,7 +29,7 @@ export class FugueDeclarationService {
     if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
     if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
     try {
-      const { fugue, outboxId, webhookDeliveryIds } = await this.fugues.insertDeclared(
+      const declared = await this.fugues.insertDeclared(
         {
           youthId: youth.id,
           foyerId: youth.foyerId,
@@ -62,6 +62,9 @@ export class FugueDeclarationService {
           }),
         },
       );
+      // Erased between the lookup and the insert, by a retention run that held the youth.
+      if (!declared) throw DomainError.transition('The personal data of this youth has been erased');
+      const { fugue, outboxId, webhookDeliveryIds } = declared;
       this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } }]);
       this.webhooks.scheduleNow({ deliveryIds: webhookDeliveryIds });
       return fugue;

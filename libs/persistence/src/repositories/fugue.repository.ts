@@ -184,7 +184,10 @@ export class FugueRepository {
 
   /**
    * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
-   * and its `fugue.declared` webhook event with the outbox row asking for its fan-out, in one statement: atomic without a transaction round trip, on the hot path of intake.
+   * and its `fugue.declared` webhook event with that event's deliveries, in one statement: atomic
+   * without a transaction round trip, on the hot path of intake. The youth is held FOR KEY SHARE
+   * and must not be erased: null when the retention erased it meanwhile (it waits for a retention
+   * run that holds the youth, see RetentionRepository.eraseYouthsWithoutKeptEpisodes).
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
    * open episode.
    */
@@ -196,15 +199,17 @@ export class FugueRepository {
     >,
     outbox: { jobName: string; payload: (fugueId: string) => Record<string, unknown> },
     webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
-  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] }> {
+  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] } | null> {
     type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
     const rows: DeclaredRow[] = await preparedQuery(
       this.dataSource.manager,
       'vigie_declare_fugue',
-      `WITH f AS (
+      `WITH y AS (
+         SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
+       ), f AS (
          INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                              belongings, indicators, staff_concern_worrying, details_enc, created_by)
-         VALUES ($1, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11)
+         SELECT y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
          RETURNING id, created_at, updated_at
        ), e AS (
          INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
@@ -240,6 +245,7 @@ export class FugueRepository {
       ],
     );
     const row = rows[0];
+    if (!row) return null;
     const entity = this.repo().create({
       ...fugue,
       id: row.id,

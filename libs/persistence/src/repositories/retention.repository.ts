@@ -52,8 +52,15 @@ export class RetentionRepository {
    * Erases the identity and profile of those youths whose every episode has been erased: none
    * open, none returned and awaiting closure, none closed within the retention period.
    * Returns the youths erased.
+   *
+   * The youths are locked first (FOR UPDATE) in a statement of their own, which waits for any
+   * declaration in flight for them (a declaration holds its youth FOR KEY SHARE): the UPDATE
+   * that follows reads the episodes with a snapshot taken after that declaration committed, so
+   * a youth who has just run away again is never erased. A declaration that comes second waits
+   * for this transaction and then finds the youth erased (FugueRepository.insertDeclared).
    */
   async eraseYouthsWithoutKeptEpisodes(manager: EntityManager, youthIds: string[], now: Date): Promise<string[]> {
+    await manager.query(`SELECT id FROM youths WHERE id = ANY($1::uuid[]) AND erased_at IS NULL ORDER BY id FOR UPDATE`, [youthIds]);
     const rows = rowsOf<{ id: string }>(
       await manager.query(
         `UPDATE youths y
