@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { VigieConfigModule } from '@vigie/config';
-import { AlertMessageInput, EmailChannel, emailMessage, NotificationsModule, SmsChannel, smsMessage, WebhookChannel } from '@vigie/notifications';
+import { AlertMessageInput, EmailChannel, emailMessage, NotificationsModule, pinnedLookup, postJson, SmsChannel, smsMessage, WebhookChannel } from '@vigie/notifications';
 import { freePort, HttpReceiver, ReceivedRequest, SmtpCatcher } from '@vigie/testing';
 
 const FROM = 'Vigie <vigie@vigie.example.test>';
@@ -249,5 +249,49 @@ describe('webhook channel against real receivers', () => {
     const result = await send({ url: `http://127.0.0.1:${await freePort()}/hooks/vigie` });
 
     expect(result).toMatchObject({ ok: false, error: 'network error: ECONNREFUSED' });
+  });
+});
+
+describe('a webhook connection goes to the address that was checked', () => {
+  let receiver: HttpReceiver;
+
+  beforeAll(async () => {
+    receiver = await HttpReceiver.start();
+  });
+  afterAll(() => receiver.close());
+  beforeEach(() => receiver.reset());
+
+  it('connects to the pinned address without resolving the name again, and keeps the name as Host', async () => {
+    const port = new URL(receiver.url()).port;
+    // `.invalid` never resolves (RFC 6761): only the pinned address can have been used.
+    const url = `http://hooks.vigie.invalid:${port}/hooks/vigie`;
+
+    const result = await postJson(url, '{"ok":true}', {}, 2000, performance.now(), [{ address: '127.0.0.1', family: 4 }]);
+
+    expect(result).toMatchObject({ ok: true, status: 200 });
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0].headers.host).toBe(`hooks.vigie.invalid:${port}`);
+  });
+
+  it('resolves the name when nothing is pinned (here: it does not resolve)', async () => {
+    const port = new URL(receiver.url()).port;
+
+    const result = await postJson(`http://hooks.vigie.invalid:${port}/hooks/vigie`, '{}', {}, 2000, performance.now());
+
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^network error: (ENOTFOUND|EAI_AGAIN)$/) });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('answers only with the checked addresses of the family asked', () => {
+    const lookup = pinnedLookup([{ address: '203.0.113.10', family: 4 }, { address: '2001:db8::10', family: 6 }]);
+    const answers: unknown[] = [];
+    lookup('elsewhere.example', { all: true }, (_error, addresses) => answers.push(addresses));
+    lookup('elsewhere.example', { family: 6 }, (_error, address, family) => answers.push([address, family]));
+    lookup('elsewhere.example', {}, (_error, address, family) => answers.push([address, family]));
+    expect(answers).toEqual([
+      [{ address: '203.0.113.10', family: 4 }, { address: '2001:db8::10', family: 6 }],
+      ['2001:db8::10', 6],
+      ['203.0.113.10', 4],
+    ]);
   });
 });

@@ -12,3 +12,4 @@ export { WebhookChannel } from './webhook.channel';
 export type { WebhookSend } from './webhook.channel';
 export { signWebhook } from './webhook-signer';
 export type { WebhookHeaders, WebhookSignInput } from './webhook-signer';
+export { postJson, pinnedLookup } from './http-post';

@@ -54,7 +54,9 @@ describe('checkWebTarget', () => {
     it.each(['https://203.0.113.10/hooks/vigie', 'https://[2001:db8::10]:8443/hooks', 'https://172.15.255.255/', 'https://172.32.0.1/', 'https://100.63.255.255/', 'https://100.128.0.1/', 'https://192.169.0.1/', 'https://[::ffff:203.0.113.10]/'])(
       '%s',
       async (url) => {
-        await expect(checkWebTarget(url, strict)).resolves.toBeUndefined();
+        // The checked address is returned, for the connection to use it without resolving again.
+        const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+        await expect(checkWebTarget(url, strict)).resolves.toEqual([{ address: host, family: host.includes(':') ? 6 : 4 }]);
       },
     );
   });
@@ -67,7 +69,7 @@ describe('checkWebTarget', () => {
     const error = await refusal('http://203.0.113.10/hook');
     expect(error.code).toBe('SCHEME_NOT_ALLOWED');
     expect(error.message).toBe('scheme http: is not allowed (https: only)');
-    await expect(checkWebTarget('http://203.0.113.10/hook', lenient)).resolves.toBeUndefined();
+    await expect(checkWebTarget('http://203.0.113.10/hook', lenient)).resolves.toBeNull();
   });
 
   it.each(['ftp://203.0.113.10/x', 'file:///etc/hostname', 'javascript:alert(1)', 'ws://203.0.113.10/'])('refuses the scheme of %s even when private targets are allowed', async (url) => {
@@ -89,8 +91,8 @@ describe('checkWebTarget', () => {
   });
 
   it.each(NON_PUBLIC)('lets a %s address pass when private targets are allowed: %s', async (_kind, host) => {
-    await expect(checkWebTarget(`https://${host}/hook`, lenient)).resolves.toBeUndefined();
-    await expect(checkWebTarget(`http://${host}:8080/hook`, lenient)).resolves.toBeUndefined();
+    await expect(checkWebTarget(`https://${host}/hook`, lenient)).resolves.toBeNull();
+    await expect(checkWebTarget(`http://${host}:8080/hook`, lenient)).resolves.toBeNull();
   });
 
   it.each(['https://2130706433/', 'https://0x7f.1/', 'https://127.1/', 'https://017700000001/'])(

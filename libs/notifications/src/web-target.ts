@@ -1,4 +1,4 @@
-import { promises as dns } from 'node:dns';
+import { LookupAddress, promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 export type WebTargetErrorCode =
@@ -51,9 +51,11 @@ export function nonPublicKind(address: string): string | null {
  * unspecified, loopback, private, link-local, multicast or reserved. `allowPrivate`
  * (VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS, development and tests) lets `http:` and every address pass.
  * Call it again right before each send: a name may resolve elsewhere than when it was saved.
+ * Returns the addresses it checked, for the connection to use them and not resolve the name
+ * again (`postJson`'s `pinned`); null when `allowPrivate` skips the check.
  * @throws WebTargetError
  */
-export async function checkWebTarget(url: string, options: { allowPrivate: boolean }): Promise<void> {
+export async function checkWebTarget(url: string, options: { allowPrivate: boolean }): Promise<readonly LookupAddress[] | null> {
   let target: URL;
   try {
     target = new URL(url);
@@ -67,21 +69,23 @@ export async function checkWebTarget(url: string, options: { allowPrivate: boole
   if (target.username || target.password) {
     throw new WebTargetError('CREDENTIALS_IN_URL', 'URL must not carry credentials');
   }
-  if (options.allowPrivate) return;
+  if (options.allowPrivate) return null;
 
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  for (const address of await resolve(host)) {
+  const addresses = await resolve(host);
+  for (const { address } of addresses) {
     const kind = nonPublicKind(address);
     if (kind) throw new WebTargetError('NON_PUBLIC_ADDRESS', `host ${host} resolves to a non-public address: ${address} (${kind})`);
   }
+  return addresses;
 }
 
-async function resolve(host: string): Promise<string[]> {
-  if (isIP(host)) return [host];
+async function resolve(host: string): Promise<LookupAddress[]> {
+  if (isIP(host)) return [{ address: host, family: isIP(host) }];
   try {
     const found = await dns.lookup(host, { all: true });
     if (found.length === 0) throw new Error('no address');
-    return found.map((entry) => entry.address);
+    return found;
   } catch {
     throw new WebTargetError('UNRESOLVABLE_HOST', `host ${host} does not resolve`);
   }

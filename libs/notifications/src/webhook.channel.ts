@@ -25,14 +25,15 @@ export interface WebhookSend {
 /**
  * Delivers webhooks signed per Standard Webhooks: body `{ type, timestamp, data }`, a 2xx within
  * the timeout is success, redirects are not followed, and the target is checked again (DNS
- * included) before every attempt.
+ * included) before every attempt, the connection then going to the addresses checked.
  */
 @Injectable()
 export class WebhookChannel {
   async send({ url, secrets, eventId, type, data, allowPrivate, occurredAt, timeoutMs = 15000 }: WebhookSend): Promise<DeliveryResult> {
     const startedAt = performance.now();
+    let checked: Awaited<ReturnType<typeof checkWebTarget>>;
     try {
-      await checkWebTarget(url, { allowPrivate });
+      checked = await checkWebTarget(url, { allowPrivate });
     } catch (error) {
       if (error instanceof WebTargetError) return refused(`target refused: ${error.message}`, startedAt);
       throw error;
@@ -45,6 +46,7 @@ export class WebhookChannel {
     } catch (error) {
       return refused(`not signed: ${(error as Error).message}`, startedAt);
     }
-    return postJson(url, body, headers, timeoutMs, startedAt);
+    // The connection goes to the addresses just checked: the name is not resolved a second time.
+    return postJson(url, body, headers, timeoutMs, startedAt, checked);
   }
 }
