@@ -42,6 +42,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     try {
       await this.reviews.fireDueReviews();
       await this.relay.sweep();
+      await this.relay.pruneIfDue();
     } catch (error) {
       this.logger.warn(`Sweep failed, retrying next interval: ${(error as Error).message}`);
     }

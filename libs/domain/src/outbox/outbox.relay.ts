@@ -7,6 +7,9 @@ import { JobData, JobProducer, OutboxJobName } from '@vigie/queue';
 /** How long a fresh row is left to the fast path before the sweep publishes it. */
 const FAST_PATH_GRACE_MS = 1000;
 const SWEEP_BATCH = 200;
+/** Processed rows are kept this long for investigation, then deleted. */
+export const OUTBOX_KEEP_DAYS = 7;
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * Publishes outbox rows to BullMQ. The fast path runs right after the transaction that wrote
@@ -19,6 +22,7 @@ export class OutboxRelay {
   /** Fast-path rows waiting for the next UPDATE, and the UPDATE before it (at most one in flight). */
   private nextMark: { ids: string[]; done: Promise<void> } | null = null;
   private lastMark: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -80,6 +84,13 @@ export class OutboxRelay {
       await this.outbox.markPublished(published, manager);
       return published.length;
     });
+  }
+
+  /** Deletes processed rows older than OUTBOX_KEEP_DAYS, at most once an hour per process. */
+  async pruneIfDue(now = Date.now()): Promise<number> {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return 0;
+    this.lastPrune = now;
+    return this.outbox.pruneProcessed(OUTBOX_KEEP_DAYS);
   }
 
   private enqueue(message: OutboxMessage): Promise<void> {

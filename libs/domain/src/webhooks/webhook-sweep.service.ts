@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { InboundEventRepository, WebhookDeliveryRepository } from '@vigie/persistence';
+import { InboundEventRepository, WebhookDeliveryRepository, WebhookEventRepository } from '@vigie/persistence';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookJobs } from './webhook-jobs';
 
@@ -9,12 +9,15 @@ const FAST_PATH_GRACE_MS = 2000;
 const BATCH = 50;
 /** Inbound event ids are kept at least this long: beyond any sender's retry horizon. */
 export const INBOUND_EVENT_RETENTION_DAYS = 7;
+/** Settled outbound events (every delivery delivered or failed) are kept this long, with their deliveries and attempts. */
+export const WEBHOOK_HISTORY_DAYS = 30;
 const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * The webhook auditor: PostgreSQL holds every due attempt, whatever Redis lost. Each sweep sends
  * back to pending the deliveries interrupted by a crash (webhooks are at least once), delivers
- * the overdue ones, and now and then forgets inbound event ids past their retention.
+ * the overdue ones, and once an hour forgets inbound event ids past their retention and settled
+ * outbound events past WEBHOOK_HISTORY_DAYS.
  */
 @Injectable()
 export class WebhookSweepService {
@@ -26,6 +29,7 @@ export class WebhookSweepService {
     private readonly config: VigieConfig,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly inbound: InboundEventRepository,
+    private readonly events: WebhookEventRepository,
     private readonly delivery: WebhookDeliveryService,
     private readonly jobs: WebhookJobs,
   ) {}
@@ -46,6 +50,7 @@ export class WebhookSweepService {
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
       await this.inbound.pruneOlderThan(INBOUND_EVENT_RETENTION_DAYS);
+      await this.events.pruneSettled(WEBHOOK_HISTORY_DAYS);
     }
   }
 

@@ -78,8 +78,24 @@ export class OutboxRepository {
     return row?.lag ?? 0;
   }
 
-  /** Processed rows are kept a while for investigation, then pruned. */
-  async pruneProcessed(olderThanDays: number): Promise<void> {
-    await this.dataSource.query(`DELETE FROM outbox WHERE processed_at < now() - ($1::int * interval '1 day')`, [olderThanDays]);
+  /**
+   * Processed rows are kept a while for investigation, then deleted, `batch` at a time (short
+   * statements, short locks). A job replayed after its row is gone finds nothing to claim and
+   * does nothing. Returns how many rows were deleted.
+   */
+  async pruneProcessed(olderThanDays: number, batch = 5000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = rowsOf<unknown>(
+        await this.dataSource.query(
+          `DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox WHERE processed_at < now() - ($1::int * interval '1 day') LIMIT $2
+           ) RETURNING 1`,
+          [olderThanDays, batch],
+        ),
+      );
+      deleted += rows.length;
+      if (rows.length < batch) return deleted;
+    }
   }
 }

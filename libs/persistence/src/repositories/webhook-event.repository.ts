@@ -52,6 +52,40 @@ export class WebhookEventRepository {
     return { eventId: row.event_id, deliveryIds: row.delivery_ids };
   }
 
+  /**
+   * Deletes events that happened more than `olderThanDays` ago and are settled — every delivery
+   * delivered or failed, none pending or sending — with their deliveries and attempts, `batch`
+   * events at a time. They hold no personal data; this only bounds the tables. Returns how many
+   * events were deleted.
+   */
+  async pruneSettled(olderThanDays: number, batch = 1000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const [row]: { n: number }[] = await this.dataSource.query(
+        `WITH old AS (
+           SELECT ev.id FROM webhook_events ev
+            WHERE ev.occurred_at < now() - ($1::int * interval '1 day')
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.status IN ('pending', 'sending'))
+            LIMIT $2
+         ), d AS (
+           SELECT id FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old)
+         ), a AS (
+           DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM d)
+         ), dd AS (
+           DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM d) AND status IN ('delivered', 'failed')
+         ), e AS (
+           DELETE FROM webhook_events WHERE id IN (SELECT id FROM old) RETURNING 1
+         )
+         -- The foreign keys (NO ACTION) are checked at the end of the statement, once all three are
+         -- gone; a delivery redelivered meanwhile stays, and its event's DELETE then fails the statement.
+         SELECT count(*)::int AS n FROM e`,
+        [olderThanDays, batch],
+      );
+      deleted += row.n;
+      if (row.n < batch) return deleted;
+    }
+  }
+
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<WebhookEventEntity | null> {
     return manager.getRepository(WebhookEventEntity).findOneBy({ id });
   }
