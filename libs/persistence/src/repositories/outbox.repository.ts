@@ -23,12 +23,18 @@ export class OutboxRepository {
     return { id: String(row.id), jobName, payload };
   }
 
+  /**
+   * Marks rows published. A row locked by its consumer is being processed at this moment: it is
+   * skipped (SKIP LOCKED) rather than waited for, so that one mark covering many rows never
+   * queues behind, and then in front of, the triages that claim them.
+   */
   async markPublished(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
     await preparedQuery(
       manager,
       'vigie_outbox_published',
-      `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::uuid[])`,
+      `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1
+        WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)`,
       [ids],
     );
   }
