@@ -1,9 +1,10 @@
-// Helpers shared by bench/lists.bench.mjs and bench/memory.bench.mjs (same patterns as
-// bench/intake.bench.mjs): child processes stopped on exit, signals and failure; the service run
-// as `npm start` runs it, on its own database and queue prefix, with a random bootstrap admin key.
+// Helpers shared by bench/intake.bench.mjs, bench/lists.bench.mjs and bench/memory.bench.mjs:
+// child processes stopped on exit, signals and failure; the service run as `npm start` runs it,
+// on its own database and queue prefix, with a random bootstrap admin key; fixtures, the
+// declaration body, and CPU readings from /proc.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +118,45 @@ export async function deleteRedisPrefix(redis, prefix) {
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc; null once it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat; null where /proc is missing. */
+export function machineJiffies() {
+  try {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = values[3] + (values[4] ?? 0);
+    const total = values.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+export function isoAgo(ms) {
+  return new Date(Date.now() - ms).toISOString();
+}
+
+/** The declaration every bench sends: fictitious, classified routine by the service. */
+export function declarationBody(youthId) {
+  return JSON.stringify({
+    youthId,
+    noticedMissingAt: isoAgo(60_000),
+    lastSeenAt: isoAgo(120_000),
+    lastSeenPlace: 'Testlieu, arrêt de bus',
+    departedWith: 'alone',
+    belongings: { phone: true, money: false },
+    indicators: ['SCHOOL_DROPOUT'],
+  });
 }
 
 export function birthDateForAge(age) {

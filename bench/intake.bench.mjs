@@ -17,9 +17,8 @@
 // BENCH_KEEP_DB=1 keeps the bench databases for inspection, BENCH_FLOOR_EXTRA_QUERY=1 makes F run
 // one `SELECT 1` per request in a guard (a stand-in for the service's API-key lookup).
 // Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -27,21 +26,25 @@ import IORedis from 'ioredis';
 import pg from 'pg';
 import {
   api,
-  birthDateForAge,
+  cpuSeconds,
+  createYouths,
   databaseUrl,
+  declarationBody,
   deleteRedisPrefix,
   freePort,
   KEEP_DB,
+  machineJiffies,
   pad,
   PG_ADMIN_URL,
   positiveInt,
   recreateDatabase,
   REDIS_URL,
   RESULTS_DIR,
-  ROOT,
+  runMain,
+  spawnChild,
+  stopChild,
   waitFor,
 } from './bench-common.mjs';
-
 
 const DURATION_S = positiveInt('BENCH_DURATION_S', 20);
 const WARMUP_S = positiveInt('BENCH_WARMUP_S', 5);
@@ -67,83 +70,11 @@ const FOYER_DEPARTMENTS = ['75', '93', '13', '69'];
 const GOALS = { ratio: 0.5, triageP99Ms: 250 };
 
 // ---------------------------------------------------------------------------------------------
-// Child processes: every child is stopped on exit, on signals and on failure.
-
-const children = new Set();
-
-function spawnChild(name, args, env, logStream) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.benchName = name;
-  children.add(child);
-  child.stdout.pipe(logStream, { end: false });
-  child.stderr.pipe(logStream, { end: false });
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the bench processes\n`);
-    void Promise.allSettled([...children].map((c) => stopChild(c, 3000))).then(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Small helpers.
-
-/** CPU seconds (user + system) used so far by a process, from /proc. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-function machineJiffies() {
-  try {
-    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const idle = values[3] + (values[4] ?? 0);
-    const total = values.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
 
 async function committedTransactions(admin, name) {
   const { rows } = await admin.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = $1`, [name]);
   return Number(rows[0]?.n ?? 0);
-}
-
-function isoAgo(ms) {
-  return new Date(Date.now() - ms).toISOString();
-}
-
-function declarationBody(youthId) {
-  return JSON.stringify({
-    youthId,
-    noticedMissingAt: isoAgo(60_000),
-    lastSeenAt: isoAgo(120_000),
-    lastSeenPlace: 'Testlieu, arrêt de bus',
-    departedWith: 'alone',
-    belongings: { phone: true, money: false },
-    indicators: ['SCHOOL_DROPOUT'],
-  });
 }
 
 /**
@@ -295,37 +226,6 @@ async function runReferencePhase(label, admin, database, server, step, settle = 
 // ---------------------------------------------------------------------------------------------
 // The service and its fixtures.
 
-/** Creates `count` youths through the API (identity is encrypted by the service), in parallel. */
-async function createYouths(baseUrl, key, foyerIds, count) {
-  const ids = [];
-  const failures = {};
-  let n = 0;
-  const birthDate = birthDateForAge(16);
-  const started = Date.now();
-  await autocannon({
-    url: baseUrl,
-    connections: CONNECTIONS,
-    amount: count,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/youths',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ foyerId: foyerIds[n++ % foyerIds.length], firstName: 'Testprenom', lastName: 'Testnom', birthDate, sex: 'F' }),
-        }),
-        onResponse: (status, body) => {
-          if (status === 201) ids.push(JSON.parse(body).id);
-          else failures[status] = (failures[status] ?? 0) + 1;
-        },
-      },
-    ],
-  });
-  if (Object.keys(failures).length > 0) throw new Error(`Creating youths failed: ${JSON.stringify(failures)}`);
-  return { ids, perSecond: ids.length / ((Date.now() - started) / 1000) };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -472,12 +372,12 @@ async function main() {
     }
     const foyerIds = foyers.map((f) => f.id);
     const client = await api(serviceUrl, adminKey, 'POST', '/v1/api-clients', { name: 'Bench foyer client', role: 'foyer', foyerIds });
-    const firstBatch = await createYouths(serviceUrl, client.key, foyerIds, 2000);
+    const firstBatch = await createYouths(serviceUrl, client.key, foyerIds, 2000, CONNECTIONS);
     step(`  ${firstBatch.ids.length} youths at ${Math.round(firstBatch.perSecond)} youths/s`);
     // The youth creation rate is a first guess of the intake rate; the warm-up refines it.
     const warmupNeed = Math.ceil(firstBatch.perSecond * 2.5 * WARMUP_S) + 500;
     const warmupIds = firstBatch.ids.concat(
-      warmupNeed > firstBatch.ids.length ? (await createYouths(serviceUrl, client.key, foyerIds, warmupNeed - firstBatch.ids.length)).ids : [],
+      warmupNeed > firstBatch.ids.length ? (await createYouths(serviceUrl, client.key, foyerIds, warmupNeed - firstBatch.ids.length, CONNECTIONS)).ids : [],
     );
 
     // --- B: the raw baseline ---
@@ -553,7 +453,7 @@ async function main() {
     step(`  warm-up served ${Math.round(warmRate)} req/s (best second ${peakRate})${warmupPool.exhausted ? ', youth pool exhausted: larger margin' : ''}; ` +
       `waiting for the outbox backlog, then creating ${measuredNeed} youths`);
     await waitForOutboxDrained(120_000);
-    const measuredPool = youthPool((await createYouths(serviceUrl, client.key, foyerIds, measuredNeed)).ids);
+    const measuredPool = youthPool((await createYouths(serviceUrl, client.key, foyerIds, measuredNeed, CONNECTIONS)).ids);
     step(`S measured ${DURATION_S} s`);
     // The CPU and transactions of S include the jobs (triage, webhook fan-out) of every episode it declared.
     const s = await measured(
@@ -577,7 +477,7 @@ async function main() {
     const offeredRate = TRIAGE_RATE ?? Math.max(1, Math.round(s.requestsPerSecond / 2));
     const triageNeed = Math.ceil(offeredRate * DURATION_S * 1.2) + 500;
     step(`creating ${triageNeed} youths for the triage phase`);
-    const triageIds = (await createYouths(serviceUrl, client.key, foyerIds, triageNeed)).ids;
+    const triageIds = (await createYouths(serviceUrl, client.key, foyerIds, triageNeed, CONNECTIONS)).ids;
     const triagePool = youthPool(triageIds);
     step(`T ${DURATION_S} s at ${offeredRate} req/s (${TRIAGE_RATE ? 'BENCH_TRIAGE_RATE' : '50 % of S'})`);
     const t = await runPacedDeclarations({
@@ -731,10 +631,4 @@ async function measured(admin, database, pid, run, settle) {
   return result;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`Bench failed: ${error.stack ?? error.message}\n`);
-    void Promise.allSettled([...children].map((c) => stopChild(c, 3000))).then(() => process.exit(2));
-  },
-);
+runMain(main);

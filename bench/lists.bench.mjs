@@ -24,8 +24,10 @@ import {
   ROOT,
   api,
   birthDateForAge,
+  cpuSeconds,
   databaseUrl,
   deleteRedisPrefix,
+  machineJiffies,
   openRun,
   pad,
   positiveInt,
@@ -183,23 +185,6 @@ async function tableFacts(db) {
 
 // ---------------------------------------------------------------------------------------------
 // Load.
-
-/** CPU seconds (user + system) used so far by a process, from /proc. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-function machineJiffies() {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const idle = values[3] + (values[4] ?? 0);
-  return { busy: values.reduce((a, b) => a + b, 0) - idle, total: values.reduce((a, b) => a + b, 0) };
-}
 
 /** autocannon on one GET; latencies from every response (autocannon's own histogram has no p95). */
 async function runList({ url, key, path, duration, servicePid }) {

@@ -24,9 +24,12 @@ import {
   REDIS_URL,
   api,
   birthDateForAge,
+  cpuSeconds,
   createYouths,
   databaseUrl,
+  declarationBody,
   deleteRedisPrefix,
+  machineJiffies,
   openRun,
   pad,
   positiveInt,
@@ -87,38 +90,8 @@ function slopePerWindow(samples) {
   return sxx === 0 ? 0 : round1((sxy / sxx) * WINDOW);
 }
 
-/** CPU seconds (user + system) used so far by a process, from /proc. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-function machineJiffies() {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const idle = values[3] + (values[4] ?? 0);
-  return { busy: values.reduce((a, b) => a + b, 0) - idle, total: values.reduce((a, b) => a + b, 0) };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Load.
-
-function isoAgo(ms) {
-  return new Date(Date.now() - ms).toISOString();
-}
-
-/** The intake bench's declaration body: fictitious, classified routine. */
-function declarationBody(youthId) {
-  return JSON.stringify({
-    youthId,
-    noticedMissingAt: isoAgo(60_000),
-    lastSeenAt: isoAgo(120_000),
-    lastSeenPlace: 'Testlieu, arrêt de bus',
-    departedWith: 'alone',
-    belongings: { phone: true, money: false },
-    indicators: ['SCHOOL_DROPOUT'],
-  });
-}
 
 /** Youths written in SQL, spread over the foyers, each with the service's ciphertext of one API-created identity. */
 async function insertYouths(db, foyerIds, count, identityEnc) {
