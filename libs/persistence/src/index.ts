@@ -44,3 +44,4 @@ export * from './repositories/inbound-event.repository';
 export * from './repositories/webhook-delivery.repository';
 export * from './repositories/webhook-endpoint.repository';
 export * from './repositories/webhook-event.repository';
+export * from './repositories/attention.repository';

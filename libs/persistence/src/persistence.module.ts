@@ -23,6 +23,7 @@ import { InboundEventRepository } from './repositories/inbound-event.repository'
 import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repository';
 import { WebhookEndpointRepository } from './repositories/webhook-endpoint.repository';
 import { WebhookEventRepository } from './repositories/webhook-event.repository';
+import { AttentionRepository } from './repositories/attention.repository';
 
 const REPOSITORIES = [
   AlertRepository,
@@ -45,6 +46,7 @@ const REPOSITORIES = [
   WebhookDeliveryRepository,
   WebhookEndpointRepository,
   WebhookEventRepository,
+  AttentionRepository,
 ];
 
 @Global()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { OutboxRepository } from '@vigie/persistence';
+import { AttentionRepository, OutboxRepository } from '@vigie/persistence';
 import { JobProducer } from '@vigie/queue';
 
 /**
@@ -41,7 +41,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(producer: JobProducer, outbox: OutboxRepository) {
+  constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'vigie_' });
     new Gauge({
       name: 'vigie_queue_jobs',
@@ -63,6 +63,21 @@ export class MetricsService {
       async collect() {
         const lag = await outbox.lagSeconds().catch(() => null);
         if (lag !== null) this.set(lag);
+      },
+    });
+    // Deliveries that gave up are logged and listed by the API; these let an alert rule page
+    // someone (e.g. `vigie_attention{kind="dead_letter_notifications"} > 0`).
+    new Gauge({
+      name: 'vigie_attention',
+      help: 'What needs an operator: dead_letter_notifications, failed_webhook_deliveries, disabled_webhook_endpoints',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await attention.counts().catch(() => null);
+        if (!counts) return;
+        this.set({ kind: 'dead_letter_notifications' }, counts.deadLetterNotifications);
+        this.set({ kind: 'failed_webhook_deliveries' }, counts.failedWebhookDeliveries);
+        this.set({ kind: 'disabled_webhook_endpoints' }, counts.disabledWebhookEndpoints);
       },
     });
   }
