@@ -14,6 +14,7 @@ import {
   TEST_IDENTITY,
   TestApp,
   waitFor,
+  testNow,
 } from '@vigie/testing';
 
 /** A response body, read as plain JSON. */
@@ -766,14 +767,14 @@ describe('escalation over HTTP: referents, policies, alerts and signed links', (
 
       it('marking located: resolution "located"', async () => {
         const alertId = alerts[fugueLocated].id;
-        await t.http.post(`/v1/fugues/${fugueLocated}/located`).set(bearer(police75.key)).send({ at: new Date().toISOString() }).expect(200);
+        await t.http.post(`/v1/fugues/${fugueLocated}/located`).set(bearer(police75.key)).send({ at: testNow().toISOString() }).expect(200);
         expect((await getAlert(alertId).expect(200)).body).toMatchObject({ state: 'resolved', resolution: 'located' });
         expect((await resolvedWebhook(alertId)).body.data.resolution).toBe('located');
       });
 
       it('returning resolves it ("returned"); closing afterwards leaves that resolution as it was', async () => {
         const alertId = alerts[fugueReturned].id;
-        await t.http.post(`/v1/fugues/${fugueReturned}/return`).set(bearer(keyA)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(200);
+        await t.http.post(`/v1/fugues/${fugueReturned}/return`).set(bearer(keyA)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
         const resolved = (await getAlert(alertId).expect(200)).body;
         expect(resolved).toMatchObject({ state: 'resolved', resolution: 'returned', resolvedAt: expect.stringMatching(UTC_TIMESTAMP) });
         await t.http.post(`/v1/fugues/${fugueReturned}/close`).set(bearer(keyA)).send({ reason: 'Entretien fait' }).expect(200);

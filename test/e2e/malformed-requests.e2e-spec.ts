@@ -1,5 +1,5 @@
 import type { Test } from 'supertest';
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, TEST_IDENTITY, waitFor, testNow } from '@vigie/testing';
 
 /**
  * A corpus of malformed and abusive requests against the real API. Each one must be refused
@@ -42,7 +42,7 @@ function expectErrorShape(res: { status: number; body: Record<string, unknown> }
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+const iso = (offsetMs: number) => new Date(testNow().getTime() + offsetMs).toISOString();
 const repeat = (length: number) => 'x'.repeat(length);
 
 /** Objects created once, before the corpus runs; the requests below refer to them. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
  * Object-level authorization, route by route (api.md § Roles and scopes, quality.md § Security).
@@ -132,7 +132,7 @@ describe('object-level authorization: every role × scope × route', () => {
   const LEVEL: Record<Place, 'worrying' | 'routine'> = { A: 'worrying', B: 'routine', C: 'worrying' };
 
   const as = (actor: Actor) => bearer(keys[actor]);
-  const now = () => new Date().toISOString();
+  const now = () => testNow().toISOString();
   const placeOfFugue = (id: string) => PLACES.find((p) => fugueIds[p] === id);
 
   /** A new youth of the foyer at `place`, registered by that foyer. */
@@ -359,7 +359,7 @@ describe('object-level authorization: every role × scope × route', () => {
       const res = await t.http
         .post('/v1/fugues')
         .set(as(actor))
-        .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() });
+        .send({ youthId, noticedMissingAt: new Date(testNow().getTime() - 60_000).toISOString() });
       expectOutcome(res, outcome, 201);
       if (outcome === ALLOWED) expect(res.body).toMatchObject({ youthId, foyerId: foyerIds[place], status: 'missing' });
     });

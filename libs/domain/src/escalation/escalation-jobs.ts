@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { alertStepJobId, JobName, JobProducer, notificationJobId } from '@vigie/queue';
+import { Clock } from '../clock/clock';
 
 /** A timer job to add once the transaction that decided it has committed. */
 export type FollowUp =
@@ -14,9 +15,9 @@ export type FollowUp =
 export class EscalationJobs {
   private readonly logger = new Logger(EscalationJobs.name);
 
-  constructor(private readonly producer: JobProducer) {}
+  constructor(private readonly producer: JobProducer, private readonly clock: Clock) {}
 
-  dispatch(followUps: FollowUp[], now = Date.now()): void {
+  dispatch(followUps: FollowUp[], now = this.clock.nowMs()): void {
     for (const f of followUps) {
       const delay = f.at.getTime() - now;
       const added =
