@@ -9,12 +9,14 @@ import { createRedis, redisOptions } from './redis-connection';
 const ENQUEUE_TIMEOUT_MS = 1000;
 
 /** Options of every job, set in this one place. */
-export const JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
+export function jobOptions(config: Pick<VigieConfig, 'VIGIE_JOB_ATTEMPTS' | 'VIGIE_JOB_BACKOFF_MS'>) {
+  return {
+    attempts: config.VIGIE_JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.VIGIE_JOB_BACKOFF_MS },
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  } as const;
+}
 
 @Injectable()
 export class JobProducer implements OnModuleInit, OnModuleDestroy {
@@ -22,8 +24,11 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private admin: IORedis | null = null;
   private adminConnected: Promise<void> | null = null;
   private closed = false;
+  private readonly options: ReturnType<typeof jobOptions>;
 
-  constructor(private readonly config: VigieConfig) {}
+  constructor(private readonly config: VigieConfig) {
+    this.options = jobOptions(config);
+  }
 
   /**
    * Connects the queues at start-up. Producers run without an offline queue, so a queue first
@@ -69,7 +74,7 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async add(name: JobName, data: object, jobId: string, delay: number): Promise<void> {
-    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...JOB_OPTIONS, jobId, delay });
+    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...this.options, jobId, delay });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('Redis did not accept the job in time')), ENQUEUE_TIMEOUT_MS);
