@@ -66,6 +66,30 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Publishes an outbox row again (the sweep, for a row still not processed). A job that BullMQ
+   * keeps as failed or completed would make a plain add a no-op for days: it is run again with
+   * fresh attempts. A job waiting for its next retry runs now, so that once the cause is gone
+   * the row is processed within one republish interval, however long the back-off had grown.
+   * Returns what was done, for the logs; a job waiting or running is left alone.
+   */
+  async republish<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<'added' | 'retried' | 'promoted' | 'pending'> {
+    const job = await this.withTimeout(this.queue(JOB_QUEUE[name]).getJob(outboxJobId(data.outboxId)));
+    const state = job ? await this.withTimeout(job.getState()) : 'unknown';
+    if (job && (state === 'failed' || state === 'completed')) {
+      await this.withTimeout(job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }));
+      return 'retried';
+    }
+    // Outbox jobs are added without a delay: a delayed one waits for its next retry.
+    if (job && state === 'delayed') {
+      await this.withTimeout(job.promote());
+      return 'promoted';
+    }
+    if (job && state !== 'unknown') return 'pending';
+    await this.enqueue(name, data);
+    return 'added';
+  }
+
+  /**
    * Adds a timer job (an escalation step, a delivery attempt) under a deterministic id, to run
    * after `delayMs`. The deadline itself lives in PostgreSQL; this is only the fast path.
    */
@@ -74,13 +98,16 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async add(name: JobName, data: object, jobId: string, delay: number): Promise<void> {
-    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...this.options, jobId, delay });
+    await this.withTimeout(this.queue(JOB_QUEUE[name]).add(name, data, { ...this.options, jobId, delay }));
+  }
+
+  private async withTimeout<T>(command: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Redis did not accept the job in time')), ENQUEUE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([add, timeout]);
+      return await Promise.race([command, timeout]);
     } finally {
       clearTimeout(timer);
     }
