@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { JobProducer, outboxJobId, QueueName } from '@vigie/queue';
-import { bearer, declareFugue, makeFoyerWithYouth, SmtpCatcher, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
+import { alertStepJobId, JobProducer, notificationJobId, outboxJobId, QueueName, webhookDeliveryJobId } from '@vigie/queue';
+import { bearer, declareFugue, HttpReceiver, makeFoyerWithYouth, SmtpCatcher, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
 
 /**
  * A job that fails all its attempts is never parked for good: once the cause is gone, the work
@@ -43,13 +43,25 @@ async function outboxLag(t: TestApp): Promise<number> {
   return Number(/^vigie_outbox_lag_seconds (\S+)$/m.exec(res.text)?.[1]);
 }
 
+/** Waits until the job `jobId` of `queue` has failed all its attempts: BullMQ keeps it failed. */
+async function failedForGood(t: TestApp, queue: QueueName, jobId: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const job = await t.app.get(JobProducer).queue(queue).getJob(jobId);
+      return job && (await job.getState()) === 'failed' && job.attemptsMade === ATTEMPTS;
+    },
+    { timeoutMs: 15_000, what: `job ${jobId} to fail all its attempts` },
+  );
+}
+
 describe('jobs that fail all their attempts', () => {
   let smtp: SmtpCatcher;
+  let receiver: HttpReceiver;
   let t: TestApp;
   const logged: string[] = [];
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
+    [smtp, receiver] = await Promise.all([SmtpCatcher.start(), HttpReceiver.start()]);
     t = await startTestApp({
       env: {
         SMTP_URL: smtp.url,
@@ -66,12 +78,14 @@ describe('jobs that fail all their attempts', () => {
     jest.restoreAllMocks();
     await t?.close();
     await smtp?.close();
+    await receiver?.close();
   });
   afterEach(async () => {
     for (const [table, constraint] of [
       ['fugue_classifications', 'test_fails_worrying_triage'],
       ['notifications', 'test_fails_step_1'],
       ['notifications', 'test_fails_sending'],
+      ['webhook_deliveries', 'test_fails_sending'],
     ]) {
       await t.dataSource.query(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}`);
     }
@@ -85,14 +99,7 @@ describe('jobs that fail all their attempts', () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t, departmentCode);
     const { id: fugueId } = await declareFugue(t, foyerKey, youthId, { staffConcern: { worrying: true } });
     const [{ id: outboxId }]: { id: string }[] = await t.dataSource.query(`SELECT id FROM outbox WHERE payload->>'fugueId' = $1`, [fugueId]);
-    const queue = t.app.get(JobProducer).queue(QueueName.Triage);
-    await waitFor(
-      async () => {
-        const job = await queue.getJob(outboxJobId(outboxId));
-        return job && (await job.getState()) === 'failed' && job.attemptsMade === ATTEMPTS;
-      },
-      { timeoutMs: 15_000, what: 'the triage job to fail all its attempts' },
-    );
+    await failedForGood(t, QueueName.Triage, outboxJobId(outboxId));
     return { fugueId, outboxId };
   }
 
@@ -157,6 +164,7 @@ describe('jobs that fail all their attempts', () => {
       { what: 'the alert to open' },
     );
     await waitFor(() => emailsTo('police@d92.test').length === 1, { what: 'step 0' });
+    await failedForGood(t, QueueName.Escalation, alertStepJobId(alertId, 1));
 
     await waitFor(async () => (await attention(t)).overdue_escalation_steps === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_escalation_steps"} 1' });
     expect(logged.filter((line) => line.startsWith(`Step 1 of alert ${alertId} could not fire`))).not.toEqual([]);
@@ -180,6 +188,7 @@ describe('jobs that fail all their attempts', () => {
       },
       { what: 'the notification of step 0' },
     );
+    await failedForGood(t, QueueName.Escalation, notificationJobId(notificationId, 0));
 
     await waitFor(async () => (await attention(t)).overdue_notifications === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_notifications"} 1' });
     expect(logged.some((line) => line.includes(notificationId))).toBe(true);
@@ -189,5 +198,27 @@ describe('jobs that fail all their attempts', () => {
     await waitFor(() => emailsTo('police@d93.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the notification' });
     await waitFor(async () => (await attention(t)).overdue_notifications === 0, { what: 'the count to go back to 0' });
     expect(emailsTo('police@d93.test')).toHaveLength(1);
+  }, 40_000);
+
+  it('delivers a webhook whose delivery keeps failing once the cause is gone, counting it in vigie_attention meanwhile', async () => {
+    await t.http.post('/v1/webhook-endpoints').set(bearer(t.adminKey)).send({ url: receiver.url('/hooks'), events: ['fugue.declared'] }).expect(201);
+    await t.dataSource.query(`ALTER TABLE webhook_deliveries ADD CONSTRAINT test_fails_sending CHECK (status <> 'sending') NOT VALID`);
+    const { foyerKey, youthId } = await makeFoyerWithYouth(t, '94');
+    const { id: fugueId } = await declareFugue(t, foyerKey, youthId);
+    const [{ id: deliveryId }]: { id: string }[] = await t.dataSource.query(
+      `SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.type = 'fugue.declared' AND e.data->>'fugueId' = $1`,
+      [fugueId],
+    );
+    await failedForGood(t, QueueName.Webhooks, webhookDeliveryJobId(deliveryId, 1));
+
+    await waitFor(async () => (await attention(t)).overdue_webhook_deliveries === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_webhook_deliveries"} 1' });
+    expect(logged.some((line) => line.includes(deliveryId))).toBe(true);
+    expect(receiver.requests).toHaveLength(0);
+
+    await t.dataSource.query(`ALTER TABLE webhook_deliveries DROP CONSTRAINT test_fails_sending`);
+    await waitFor(() => receiver.requests.length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the delivery' });
+    await waitFor(async () => (await attention(t)).overdue_webhook_deliveries === 0, { what: 'the count to go back to 0' });
+    expect(JSON.parse(receiver.requests[0].rawBody)).toMatchObject({ type: 'fugue.declared', data: { fugueId } });
+    expect(receiver.requests).toHaveLength(1);
   }, 40_000);
 });
