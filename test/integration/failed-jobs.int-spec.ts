@@ -84,6 +84,7 @@ describe('jobs that fail all their attempts', () => {
     for (const [table, constraint] of [
       ['fugue_classifications', 'test_fails_worrying_triage'],
       ['notifications', 'test_fails_step_1'],
+      ['notifications', 'test_fails_one_alert'],
       ['notifications', 'test_fails_sending'],
       ['webhook_deliveries', 'test_fails_sending'],
     ]) {
@@ -127,6 +128,7 @@ describe('jobs that fail all their attempts', () => {
       what: 'the alert to open',
     });
     await waitFor(() => emailsTo('police@d75.test').length === 1, { what: 'step 0 of the alert' });
+    expect(logged).toContain(`Outbox row ${outboxId}: its fugue.triage job had failed all its attempts; running it again`);
     await waitFor(async () => (await outboxLag(t)) === 0, { what: 'the outbox lag to recover' });
     expect(await t.dataSource.query(`SELECT processed_at IS NOT NULL AS processed FROM outbox WHERE id = $1`, [outboxId])).toEqual([{ processed: true }]);
   }, 40_000);
@@ -173,6 +175,40 @@ describe('jobs that fail all their attempts', () => {
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_step_1`);
     await waitFor(() => emailsTo('astreinte@d92.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'step 1' });
     await waitFor(async () => (await attention(t)).overdue_escalation_steps === 0, { what: 'the count to go back to 0' });
+  }, 40_000);
+
+  it('fires the due steps of the other alerts while the step of one keeps failing, their jobs lost', async () => {
+    await referent(t, '95', 'police', 'police@d95.test');
+    await referent(t, '95', 'department_duty', 'astreinte@d95.test');
+    await putPolicy(t, '95', [
+      { afterSeconds: 0, notify: ['police'] },
+      { afterSeconds: 2, notify: ['department_duty'] },
+    ]);
+    const alertIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { foyerKey, youthId } = await makeFoyerWithYouth(t, '95');
+      const { id: fugueId } = await declareFugue(t, foyerKey, youthId, { staffConcern: { worrying: true } });
+      const [{ id }] = await waitFor(
+        async () => {
+          const rows: { id: string }[] = await t.dataSource.query(`SELECT id FROM alerts WHERE fugue_id = $1`, [fugueId]);
+          return rows.length === 1 ? rows : null;
+        },
+        { what: 'the alert to open' },
+      );
+      alertIds.push(id);
+    }
+    const [poisoned, healthy] = alertIds;
+    await t.dataSource.query(`ALTER TABLE notifications ADD CONSTRAINT test_fails_one_alert CHECK (alert_id <> '${poisoned}' OR step IS DISTINCT FROM 1) NOT VALID`);
+    // The healthy alert's step 1 is left to the sweep, which meets the poisoned alert first.
+    const queue = t.app.get(JobProducer).queue(QueueName.Escalation);
+    const timer = await waitFor(() => queue.getJob(alertStepJobId(healthy, 1)), { what: 'the delayed job of step 1' });
+    expect(await timer.getState()).toBe('delayed');
+    await timer.remove();
+
+    await waitFor(() => emailsTo('astreinte@d95.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + 2000 + SLACK_MS, what: 'step 1 of the healthy alert' });
+    const [{ next_step: healthyNext }]: { next_step: number }[] = await t.dataSource.query(`SELECT next_step FROM alerts WHERE id = $1`, [healthy]);
+    const [{ next_step: poisonedNext }]: { next_step: number }[] = await t.dataSource.query(`SELECT next_step FROM alerts WHERE id = $1`, [poisoned]);
+    expect({ healthyNext, poisonedNext }).toEqual({ healthyNext: 2, poisonedNext: 1 });
   }, 40_000);
 
   it('sends a notification whose delivery keeps failing once the cause is gone, counting it in vigie_attention meanwhile', async () => {

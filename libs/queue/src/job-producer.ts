@@ -70,14 +70,15 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
    * keeps as failed or completed would make a plain add a no-op for days: it is run again with
    * fresh attempts. A job waiting for its next retry runs now, so that once the cause is gone
    * the row is processed within one republish interval, however long the back-off had grown.
-   * Returns what was done, for the logs; a job waiting or running is left alone.
+   * Returns what was done, for the logs (`failed`, `completed`: that job was run again); a job
+   * waiting or running is left alone.
    */
-  async republish<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<'added' | 'retried' | 'promoted' | 'pending'> {
+  async republish<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<'added' | 'failed' | 'completed' | 'promoted' | 'pending'> {
     const job = await this.withTimeout(this.queue(JOB_QUEUE[name]).getJob(outboxJobId(data.outboxId)));
     const state = job ? await this.withTimeout(job.getState()) : 'unknown';
     if (job && (state === 'failed' || state === 'completed')) {
       await this.withTimeout(job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }));
-      return 'retried';
+      return state;
     }
     // Outbox jobs are added without a delay: a delayed one waits for its next retry.
     if (job && state === 'delayed') {

@@ -77,7 +77,8 @@ export class OutboxRelay {
       for (const message of due) {
         try {
           const done = await this.producer.republish(message.jobName as OutboxJobName, this.jobData(message));
-          if (done === 'retried') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job had failed all its attempts; running it again`);
+          if (done === 'failed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job had failed all its attempts; running it again`);
+          if (done === 'completed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job completed without processing it; running it again`);
         } catch (error) {
           this.logger.warn(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`);
           break;
