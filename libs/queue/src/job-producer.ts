@@ -74,20 +74,24 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
    * waiting or running is left alone.
    */
   async republish<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<'added' | 'failed' | 'completed' | 'promoted' | 'pending'> {
-    const job = await this.withTimeout(this.queue(JOB_QUEUE[name]).getJob(outboxJobId(data.outboxId)));
-    const state = job ? await this.withTimeout(job.getState()) : 'unknown';
-    if (job && (state === 'failed' || state === 'completed')) {
-      await this.withTimeout(job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }));
-      return state;
+    const queue = this.queue(JOB_QUEUE[name]);
+    const jobId = outboxJobId(data.outboxId);
+    const state = await this.withTimeout(queue.getJobState(jobId));
+    if (state === 'unknown') {
+      await this.enqueue(name, data);
+      return 'added';
     }
     // Outbox jobs are added without a delay: a delayed one waits for its next retry.
-    if (job && state === 'delayed') {
+    if (state !== 'failed' && state !== 'completed' && state !== 'delayed') return 'pending';
+    const job = await this.withTimeout(queue.getJob(jobId));
+    // Removed in between (kept jobs expire): the next sweep adds it.
+    if (!job) return 'pending';
+    if (state === 'delayed') {
       await this.withTimeout(job.promote());
       return 'promoted';
     }
-    if (job && state !== 'unknown') return 'pending';
-    await this.enqueue(name, data);
-    return 'added';
+    await this.withTimeout(job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }));
+    return state;
   }
 
   /**
