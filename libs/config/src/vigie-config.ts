@@ -87,7 +87,7 @@ export class VigieConfig {
   @Max(30000)
   VIGIE_SWEEP_INTERVAL_MS = 1000;
 
-  /** An outbox row published this long ago but not yet processed is published again (its job was lost). */
+  /** An outbox row published this long ago but not yet processed is published again (its job was lost, or failed all its attempts and is run again); also how late a due escalation step, notification or webhook delivery may be before vigie_attention counts it. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
