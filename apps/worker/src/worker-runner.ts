@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { VigieConfig } from '@vigie/config';
+import { errorSummary, OutboxRelay } from '@vigie/domain';
 import { ALL_JOB_NAMES, JOB_QUEUE, JobProducer, redisOptions } from '@vigie/queue';
 import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
 
@@ -18,6 +19,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(QUEUE_PROCESSORS) private readonly processors: QueueProcessor[],
     private readonly config: VigieConfig,
     private readonly producer: JobProducer,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,7 +35,15 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         maxStalledCount: 10,
       });
       worker.on('error', (error) => this.logger.warn(`Worker ${processor.queue}: ${error.message}`));
-      worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+        const outboxId = (job?.data as { outboxId?: unknown } | undefined)?.outboxId;
+        if (job && typeof outboxId === 'string') {
+          this.relay
+            .jobFailed(outboxId, job.name, job.attemptsMade, job.opts.attempts ?? 1, error)
+            .catch((cause: Error) => this.logger.warn(`Failure of outbox row ${outboxId} not recorded: ${errorSummary(cause)}`));
+        }
+      });
       this.workers.push(worker);
     }
     this.logger.log(`Processing queues: ${this.processors.map((p) => p.queue).join(', ')}`);

@@ -198,10 +198,24 @@ describe('CONFIG_VARIABLES', () => {
         'VIGIE_SWEEP_INTERVAL_MS',
         'VIGIE_OUTBOX_REPUBLISH_AFTER_MS',
         'VIGIE_JOB_LOCK_MS',
+        'VIGIE_JOB_ATTEMPTS',
+        'VIGIE_JOB_BACKOFF_MS',
         'VIGIE_DELIVERY_TIMEOUT_MS',
         'VIGIE_WORKER_CONCURRENCY',
         'LOG_LEVEL',
       ].sort(),
     );
+  });
+});
+
+describe('job attempts and retry delay', () => {
+  it('default to 8 attempts from 1 s, and take other values within their bounds', () => {
+    expect(loadConfig({})).toMatchObject({ VIGIE_JOB_ATTEMPTS: 8, VIGIE_JOB_BACKOFF_MS: 1000 });
+    expect(loadConfig({ VIGIE_JOB_ATTEMPTS: '2', VIGIE_JOB_BACKOFF_MS: '50' })).toMatchObject({ VIGIE_JOB_ATTEMPTS: 2, VIGIE_JOB_BACKOFF_MS: 50 });
+  });
+
+  it('refuse no attempt at all, endless attempts and a delay that is no delay', () => {
+    expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '0', VIGIE_JOB_BACKOFF_MS: '0' }))).toEqual(['VIGIE_JOB_ATTEMPTS', 'VIGIE_JOB_BACKOFF_MS']);
+    expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '1000' }))).toEqual(['VIGIE_JOB_ATTEMPTS']);
   });
 });

@@ -87,7 +87,7 @@ export class VigieConfig {
   @Max(30000)
   VIGIE_SWEEP_INTERVAL_MS = 1000;
 
-  /** An outbox row published this long ago but not yet processed is published again (its job was lost). */
+  /** An outbox row published this long ago but not yet processed is published again (its job was lost, or failed all its attempts and is run again); also how late a due escalation step, notification or webhook delivery may be before vigie_attention counts it. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
@@ -98,6 +98,20 @@ export class VigieConfig {
   @IsInt()
   @Min(500)
   VIGIE_JOB_LOCK_MS = 30000;
+
+  /** Attempts of one job before BullMQ marks it failed; the sweeps run the work again after that (see VIGIE_OUTBOX_REPUBLISH_AFTER_MS). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  VIGIE_JOB_ATTEMPTS = 8;
+
+  /** First retry delay of a failed job; each further attempt waits twice as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  VIGIE_JOB_BACKOFF_MS = 1000;
 
   /** Time allowed to one notification or webhook delivery attempt; a send left unfinished four times this long is interrupted: a notification fails, a webhook delivery is sent again. */
   @Transform(toInt)

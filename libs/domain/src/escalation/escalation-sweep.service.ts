@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import { AlertRepository, FugueEventRepository, NotificationRepository } from '@vigie/persistence';
+import { errorSummary } from '../errors/database-errors';
 import { EscalationJobs } from './escalation-jobs';
 import { EscalationService } from './escalation.service';
 import { NotificationDeliveryService } from './notification-delivery.service';
@@ -34,7 +35,12 @@ export class EscalationSweepService {
   async sweep(): Promise<void> {
     const now = this.clock.now();
     for (const { id, step } of await this.alerts.findDueSteps(now, BATCH)) {
-      this.jobs.dispatch(await this.escalation.fireStep(id, step));
+      // One alert whose step keeps failing must not hold back the others' steps.
+      try {
+        this.jobs.dispatch(await this.escalation.fireStep(id, step));
+      } catch (error) {
+        this.logger.error(`Step ${step} of alert ${id} could not fire, retrying next sweep: ${errorSummary(error)}`);
+      }
     }
     const interrupted = await this.notifications.failInterruptedSends(now, 4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
     for (const n of interrupted) {

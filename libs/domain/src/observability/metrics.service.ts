@@ -69,7 +69,9 @@ export class MetricsService {
     // someone (e.g. `vigie_attention{kind="dead_letter_notifications"} > 0`).
     new Gauge({
       name: 'vigie_attention',
-      help: 'What needs an operator: dead_letter_notifications, failed_webhook_deliveries, disabled_webhook_endpoints',
+      help:
+        'What needs an operator: dead_letter_notifications, failed_webhook_deliveries, disabled_webhook_endpoints, failing_outbox_jobs, ' +
+        'overdue_escalation_steps, overdue_notifications, overdue_webhook_deliveries',
       labelNames: ['kind'] as const,
       registers: [this.registry],
       async collect() {
@@ -78,6 +80,10 @@ export class MetricsService {
         this.set({ kind: 'dead_letter_notifications' }, counts.deadLetterNotifications);
         this.set({ kind: 'failed_webhook_deliveries' }, counts.failedWebhookDeliveries);
         this.set({ kind: 'disabled_webhook_endpoints' }, counts.disabledWebhookEndpoints);
+        this.set({ kind: 'failing_outbox_jobs' }, counts.failingOutboxJobs);
+        this.set({ kind: 'overdue_escalation_steps' }, counts.overdueEscalationSteps);
+        this.set({ kind: 'overdue_notifications' }, counts.overdueNotifications);
+        this.set({ kind: 'overdue_webhook_deliveries' }, counts.overdueWebhookDeliveries);
       },
     });
   }
