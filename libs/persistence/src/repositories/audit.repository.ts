@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditEntryEntity } from '../entities/audit-entry.entity';
-import { InvalidCursorError, Page } from './pagination';
+import { decodeIdCursor, Page } from './pagination';
 
 export interface AuditRecord {
   clientId: string | null;
@@ -73,8 +73,7 @@ export class AuditRepository {
     if (filter.fugueId) qb.andWhere('a.fugue_id = :fugueId', { fugueId: filter.fugueId });
     if (filter.clientId) qb.andWhere('a.client_id = :clientId', { clientId: filter.clientId });
     if (cursor) {
-      if (!/^\d{1,19}$/.test(cursor)) throw new InvalidCursorError('Invalid cursor');
-      qb.andWhere('a.id < :cursor', { cursor });
+      qb.andWhere('a.id < :cursor', { cursor: decodeIdCursor(cursor) });
     }
     const rows = await qb.orderBy('a.id', 'DESC').limit(limit + 1).getMany();
     const items = rows.slice(0, limit);
