@@ -371,6 +371,18 @@ describe('malformed and abusive requests are refused and write nothing', () => {
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
   });
 
+  it.each([
+    ['no Authorization header', () => t.http.get('/v1/fugues'), 'Bearer'],
+    ['an empty Authorization header', () => t.http.get('/v1/fugues').set('Authorization', ''), 'Bearer'],
+    ['a non-Bearer Authorization scheme', () => t.http.get('/v1/fugues').set('Authorization', `Basic ${Buffer.from(`x:${fx.foyerKey}`).toString('base64')}`), 'Bearer'],
+    ['an unknown API key', () => t.http.get('/v1/fugues').set(bearer('vig_unknown_0123456789abcdef')), 'Bearer error="invalid_token"'],
+    ['an unknown API key on a POST', () => declare({}).set(bearer('vig_unknown_0123456789abcdef')), 'Bearer error="invalid_token"'],
+  ])('a 401 for %s carries WWW-Authenticate: %s', async (_name, send, challenge) => {
+    const res = await send();
+    expectErrorShape(res, 401, 'UNAUTHENTICATED');
+    expect(res.headers['www-authenticate']).toBe(challenge);
+  });
+
   it.each(cases)('$name → $status $code', async ({ send, status, code, field, then }) => {
     const before = await countRows(t);
     const res = await send();

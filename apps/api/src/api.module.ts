@@ -15,6 +15,7 @@ import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { LocationInterceptor } from './http/location.interceptor';
 import { HttpMetricsMiddleware } from './http/metrics.middleware';
 import { RateLimitGuard } from './http/rate-limit.guard';
 import { ReturnInterviewsController } from './interviews/return-interviews.controller';
@@ -44,6 +45,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
     // Order matters: authenticate first, so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ErrorFilter },

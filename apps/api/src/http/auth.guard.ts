@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiClientService, Caller, DomainError } from '@vigie/domain';
+import type { Response } from 'express';
 import type { VigieRequest } from './request-context';
 
 const PUBLIC = 'vigie:public';
@@ -29,10 +30,17 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<VigieRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
     const match = /^Bearer\s+(\S{1,300})\s*$/i.exec(req.header('authorization') ?? '');
-    if (!match) throw new DomainError('UNAUTHENTICATED', 'Missing or malformed Authorization: Bearer <api key>');
+    if (!match) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new DomainError('UNAUTHENTICATED', 'Missing or malformed Authorization: Bearer <api key>');
+    }
     const caller = await this.clients.authenticate(match[1]);
-    if (!caller) throw new DomainError('UNAUTHENTICATED', 'Invalid or revoked API key');
+    if (!caller) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new DomainError('UNAUTHENTICATED', 'Invalid or revoked API key');
+    }
     req.caller = caller;
     return true;
   }

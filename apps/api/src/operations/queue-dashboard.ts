@@ -23,9 +23,11 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   const clients = app.get(ApiClientService);
   app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
     void adminOnly(clients, req)
-      .then((ok) => {
-        if (ok) return next();
-        res.setHeader('WWW-Authenticate', 'Basic realm="Vigie queues"');
+      .then((verdict) => {
+        if (verdict === 'admin') return next();
+        // Basic first, for a browser to ask for the key; Bearer for scripts (RFC 6750 errors).
+        const bearer = verdict === 'no_key' ? 'Bearer' : verdict === 'unknown_key' ? 'Bearer error="invalid_token"' : 'Bearer error="insufficient_scope"';
+        res.setHeader('WWW-Authenticate', `Basic realm="Vigie queues", ${bearer}`);
         res.status(401).json({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'An admin API key is required', correlationId: (req as Request & { correlationId?: string }).correlationId ?? 'none' });
       })
       .catch(next);
@@ -33,12 +35,13 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
   app.use(QUEUE_DASHBOARD_PATH, serverAdapter.getRouter());
 }
 
-async function adminOnly(clients: ApiClientService, req: Request): Promise<boolean> {
+async function adminOnly(clients: ApiClientService, req: Request): Promise<'admin' | 'no_key' | 'unknown_key' | 'not_admin'> {
   const header = req.header('authorization') ?? '';
   const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   const basic = /^Basic\s+(\S+)$/i.exec(header)?.[1];
   const key = bearer ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
-  if (!key) return false;
+  if (!key) return 'no_key';
   const caller = await clients.authenticate(key);
-  return caller?.role === 'admin';
+  if (!caller) return 'unknown_key';
+  return caller.role === 'admin' ? 'admin' : 'not_admin';
 }
