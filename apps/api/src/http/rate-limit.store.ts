@@ -76,11 +76,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     this.redis = createRedis(config.REDIS_URL, 'producer', { commandTimeout: 300, maxRetriesPerRequest: 0, lazyConnect: false }) as LimitRedis;
     this.redis.defineCommand('vigieLimitHit', { numberOfKeys: 2, lua: HIT });
     this.redis.on('error', () => this.fallBack());
-    this.redis.on('ready', () => {
-      if (!this.inMemory) return;
-      this.inMemory = false;
-      this.logger.log('Redis answers again: rate limits are counted in Redis');
-    });
+    this.redis.on('ready', () => this.backInRedis());
   }
 
   /**
@@ -91,6 +87,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     if (this.redis.status === 'ready') {
       try {
         const [hits, ttl, blocked, blockedFor] = await this.redis.vigieLimitHit(`${this.prefix}${key}`, `${this.prefix}${key}:blocked`, windowMs, blockAt, blockMs);
+        this.backInRedis();
         return { hits, expiresInMs: ttl, blocked: blocked === 1, blockedForMs: blockedFor };
       } catch {
         this.fallBack();
@@ -103,7 +100,9 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
   async blockedForMs(key: string): Promise<number> {
     if (this.redis.status === 'ready') {
       try {
-        return Math.max(0, await this.redis.pttl(`${this.prefix}${key}:blocked`));
+        const ms = await this.redis.pttl(`${this.prefix}${key}:blocked`);
+        this.backInRedis();
+        return Math.max(0, ms);
       } catch {
         this.fallBack();
       }
@@ -119,6 +118,12 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.redis.disconnect();
+  }
+
+  private backInRedis(): void {
+    if (!this.inMemory) return;
+    this.inMemory = false;
+    this.logger.log('Redis answers again: rate limits are counted in Redis');
   }
 
   private fallBack(): void {
