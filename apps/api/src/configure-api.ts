@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiClientService } from '@vigie/domain';
 import { VigieConfig } from '@vigie/config';
 import { CorrelationMiddleware } from './http/correlation.middleware';
+import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
@@ -33,6 +34,7 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       )
       .build(),
   );
+  documentCreatedLocations(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);

@@ -80,6 +80,15 @@ export class VigieConfig {
   @Min(1)
   VIGIE_RATE_LIMIT_PER_MINUTE = 1200;
 
+  /**
+   * Failed authentications (unknown or revoked keys) allowed to one client address per minute;
+   * past it the address gets 429 for a minute, its keys not even looked up.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  VIGIE_AUTH_FAILURES_PER_MINUTE = 20;
+
   /** How often the worker's sweeps (outbox relay, review timers) run, in milliseconds. */
   @Transform(toInt)
   @IsInt()

@@ -53,6 +53,7 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
     VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '2000',
     VIGIE_JOB_LOCK_MS: '2000',
     VIGIE_RATE_LIMIT_PER_MINUTE: '100000',
+    VIGIE_AUTH_FAILURES_PER_MINUTE: '100000',
     LOG_LEVEL: TEST_SETTINGS.logLevel,
     ...extra,
   };

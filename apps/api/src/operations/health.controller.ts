@@ -1,13 +1,16 @@
 import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { DomainError, MetricsService } from '@vigie/domain';
 import { JobProducer } from '@vigie/queue';
 import { Public } from '../http/auth.guard';
 
+/** Probes and metrics are never rate-limited: an orchestrator or a scraper must always get an answer. */
 @ApiTags('operations')
 @Public()
+@SkipThrottle()
 @Controller()
 export class HealthController {
   constructor(
