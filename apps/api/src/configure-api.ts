@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiClientService } from '@vigie/domain';
-import { VigieConfig } from '@vigie/config';
+import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { vigieValidationPipe } from './http/validation';
 import { mountQueueDashboard } from './operations/queue-dashboard';
@@ -11,7 +11,7 @@ import { mountQueueDashboard } from './operations/queue-dashboard';
 /** Everything an API process sets up on its Nest application, shared by main.ts and the tests. */
 export async function configureApi(app: NestExpressApplication): Promise<void> {
   const config = app.get(VigieConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const correlation = new CorrelationMiddleware();

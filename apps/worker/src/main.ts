@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { closeOnSignals, loadConfigOrExit } from '@vigie/config';
+import { closeOnSignals, loadConfigOrExit, withFrameworkAtDebug } from '@vigie/config';
 import { VigieCoreModule } from '@vigie/domain';
 import { migrateDatabase } from '@vigie/persistence';
 import { WorkerModule } from './worker.module';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   await migrateDatabase(config.DATABASE_URL);
   const app = await NestFactory.createApplicationContext(WorkerProcessModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   closeOnSignals(app);
 }
 

@@ -1,5 +1,5 @@
 export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES } from './vigie-config';
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
-export { loggerParams } from './logger';
+export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';
 export { closeOnSignals, loadConfigOrExit } from './startup';

@@ -6,3 +6,4 @@ export * from './wait-for';
 export * from './private-postgres';
 export * from './test-servers';
 export * from './webhook-verifiers';
+export * from './processes';
