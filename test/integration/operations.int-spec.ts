@@ -117,4 +117,85 @@ describe('the API and the worker as separate processes', () => {
     expect(mappings.length).toBeGreaterThan(10);
     for (const line of mappings) expect(line.level).toBe('debug');
   }, 60_000);
+
+  it('serves prom-client and triage metrics from both processes, under standard names that promtool accepts', async () => {
+    const apiProcess = startService('api', env);
+    const workerProcess = startService('worker', env);
+    await waitFor(async () => (await get(`${api}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the API to be ready' });
+    await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the worker to be ready on WORKER_PORT' });
+    expect((await get(`${worker}/health/live`)).json()).toEqual({ status: 'ok' });
+
+    const { foyerKey, youthId } = await makeFoyerWithYouth(remote(api, env.VIGIE_BOOTSTRAP_ADMIN_KEY));
+    await declareFugue(remote(api, env.VIGIE_BOOTSTRAP_ADMIN_KEY), foyerKey, youthId);
+    const workerMetrics = await waitFor(
+      async () => {
+        const text = (await get(`${worker}/metrics`)).text;
+        return /^vigie_classifications_total\{level="\w+"\} 1$/m.test(text) ? text : null;
+      },
+      { timeoutMs: 20000, what: 'the worker to count the classification' },
+    );
+    expect(workerMetrics).toMatch(/^vigie_triage_latency_seconds_count\{cause="declared"\} 1$/m);
+    const apiMetrics = (await get(`${api}/metrics`)).text;
+    expect(apiMetrics).toMatch(/^vigie_http_requests_total\{/m);
+
+    for (const scrape of [apiMetrics, workerMetrics]) {
+      expect(await promtool(scrape)).toBe('');
+      expect(scrape).toMatch(/^process_cpu_seconds_total \S+$/m);
+      expect(scrape).toMatch(/^process_resident_memory_bytes \S+$/m);
+      expect(scrape).toMatch(/^nodejs_heap_size_used_bytes \S+$/m);
+      expect(scrape).not.toMatch(/^vigie_(process|nodejs)_/m);
+      const gauges = [...scrape.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
+      expect(gauges.filter((name) => name.endsWith('_total'))).toEqual([]);
+    }
+    await Promise.all([apiProcess.stop(), workerProcess.stop()]);
+  }, 90_000);
+
+  it('stays ready while Redis is down, says so in the body, and reports no stale queue depths', async () => {
+    startService('api', env);
+    startService('worker', env);
+    await waitFor(async () => (await get(`${api}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the API to be ready' });
+    await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the worker to be ready' });
+    expect((await get(`${api}/metrics`)).text).toMatch(/^vigie_queue_jobs\{queue="triage",state="waiting"\} 0$/m);
+
+    await redis.stop();
+    redisStopped = true;
+    const ready = await waitFor(
+      async () => {
+        const res = await get(`${api}/health/ready`);
+        return res.json().details?.redis?.status !== 'up' ? res : null;
+      },
+      { timeoutMs: 10000, what: 'the API to notice Redis is down' },
+    );
+    expect(ready.status).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, redis: { status: 'degraded' } } });
+    expect(ready.json().details.redis.message).toMatch(/declarations are kept/);
+    expect((await get(`${worker}/health/ready`)).status).toBe(200);
+
+    const metrics = (await get(`${api}/metrics`)).text;
+    expect(metrics).toMatch(/^vigie_outbox_lag_seconds \S+$/m);
+    expect(metrics).not.toMatch(/^vigie_queue_jobs\{/m);
+  }, 90_000);
+
+  it('on SIGTERM answers 503 on readiness for the grace period, still serving, then exits 0', async () => {
+    const apiProcess = startService('api', { ...env, VIGIE_SHUTDOWN_GRACE_MS: '2000' });
+    await waitFor(async () => (await get(`${api}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the API to be ready' });
+
+    const sentAt = Date.now();
+    apiProcess.child.kill('SIGTERM');
+    const draining = await waitFor(
+      async () => {
+        const res = await get(`${api}/health/ready`);
+        return res.status === 503 ? res : null;
+      },
+      { timeoutMs: 1500, intervalMs: 20, what: 'readiness to fail during the grace period' },
+    );
+    expect(draining.json()).toMatchObject({ statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+    expect((await get(`${api}/health/live`)).status).toBe(200);
+    expect((await get(`${api}/v1/departments`, { Authorization: `Bearer ${env.VIGIE_BOOTSTRAP_ADMIN_KEY}` })).status).toBe(200);
+
+    const exit = await apiProcess.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2000);
+    expect(apiProcess.logs().some((line) => line.level === 'info' && /stopping in 2000 ms/.test(line.msg))).toBe(true);
+  }, 60_000);
 });

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   await migrateDatabase(config.DATABASE_URL);
   const app = await NestFactory.create<NestExpressApplication>(StandaloneModule, { bufferLogs: true, bodyParser: false });
   await configureApi(app);
-  closeOnSignals(app);
+  closeOnSignals(app, { graceMs: config.VIGIE_SHUTDOWN_GRACE_MS });
   await app.listen(config.PORT);
 }
 

@@ -3,3 +3,4 @@ export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
 export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';
 export { closeOnSignals, loadConfigOrExit } from './startup';
+export { Readiness } from './readiness';

@@ -24,6 +24,23 @@ export class VigieConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** HTTP port of a worker run alone (`npm run start:worker`): its /metrics and /health/* only. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  /**
+   * On SIGTERM, how long the API keeps serving while /health/ready answers 503, so that a load
+   * balancer stops sending requests before the server stops accepting them (milliseconds).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  VIGIE_SHUTDOWN_GRACE_MS = 5000;
+
   /** PostgreSQL connection URL. */
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vigie';
