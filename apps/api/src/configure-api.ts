@@ -16,7 +16,17 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
   app.set('trust proxy', 'loopback');
   const correlation = new CorrelationMiddleware();
   app.use(correlation.use.bind(correlation));
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }));
+  // Upgrading requests to https and HSTS only when the service is reached over https: over plain
+  // http (compose on a LAN, a fresh clone) they make browsers refuse /docs.
+  const https = config.VIGIE_PUBLIC_URL.startsWith('https://');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': https ? [] : null },
+      },
+      strictTransportSecurity: https,
+    }),
+  );
   app.useGlobalPipes(vigieValidationPipe());
   mountQueueDashboard(app);
 
