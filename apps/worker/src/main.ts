@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { closeOnSignals, loadConfigOrExit, withFrameworkAtDebug } from '@vigie/config';
+import { closeOnSignals, listeningAddress, loadConfigOrExit, startupLogger, withFrameworkAtDebug } from '@vigie/config';
 import { VigieCoreModule } from '@vigie/domain';
 import { migrateDatabase } from '@vigie/persistence';
 import { WorkerOperationsModule } from './operations/worker-operations.controller';
@@ -18,12 +18,14 @@ class WorkerProcessModule {}
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  await migrateDatabase(config.DATABASE_URL);
+  const log = startupLogger(config);
+  await migrateDatabase(config.DATABASE_URL, (message) => log.info(message));
   const app = await NestFactory.create<NestExpressApplication>(WorkerProcessModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   app.disable('x-powered-by');
   closeOnSignals(app);
   await app.listen(config.WORKER_PORT);
+  log.info(`Worker metrics and probes on ${listeningAddress(app.getHttpServer())}`);
 }
 
 void main().catch((error: Error) => {

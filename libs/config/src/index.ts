@@ -2,5 +2,5 @@ export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES } from './vigie-
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
 export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';
-export { closeOnSignals, loadConfigOrExit } from './startup';
+export { closeOnSignals, listeningAddress, loadConfigOrExit } from './startup';
 export { Readiness } from './readiness';

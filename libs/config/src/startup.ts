@@ -60,3 +60,9 @@ export function closeOnSignals(app: INestApplicationContext, { graceMs = 0 }: { 
   process.on('SIGTERM', close);
   process.on('SIGINT', close);
 }
+
+/** `http://localhost:<port>` of a listening server, as a person would open it. */
+export function listeningAddress(server: { address(): unknown }): string {
+  const address = server.address();
+  return `http://localhost:${typeof address === 'object' && address ? (address as { port: number }).port : address}`;
+}

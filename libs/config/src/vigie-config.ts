@@ -67,9 +67,17 @@ export class VigieConfig {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';
 
-  /** SMTP server for e-mail notifications, e.g. smtp://localhost:1025. */
+  /**
+   * SMTP server for e-mail notifications, e.g. smtp://localhost:1025. Unset in development: e-mails
+   * are written to VIGIE_EMAIL_OUTBOX_DIR; unset otherwise: e-mail notifications fail (dead letter).
+   */
+  @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// URL' })
-  SMTP_URL = 'smtp://localhost:1025';
+  SMTP_URL?: string;
+
+  /** In development without SMTP_URL, the folder where each e-mail is written as an .eml file. */
+  @IsString()
+  VIGIE_EMAIL_OUTBOX_DIR = '.vigie/outbox';
 
   /** Sender address of notification e-mails. */
   @IsString()
@@ -148,7 +156,7 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);
