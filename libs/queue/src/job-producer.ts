@@ -4,6 +4,7 @@ import { VigieConfig } from '@vigie/config';
 import { ALL_QUEUE_NAMES, JOB_QUEUE, JobData, JobName, JobPayloads, OutboxJobName, outboxJobId, QueueName } from './queue.contracts';
 import IORedis from 'ioredis';
 import { createRedis, redisOptions } from './redis-connection';
+import { RedisOutage } from './redis-outage';
 
 /** A job that is not accepted by Redis within this time is left to the outbox relay. */
 const ENQUEUE_TIMEOUT_MS = 1000;
@@ -23,7 +24,10 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private adminConnected: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly config: VigieConfig) {}
+  constructor(
+    private readonly config: VigieConfig,
+    private readonly outage: RedisOutage,
+  ) {}
 
   /**
    * Connects the queues at start-up. Producers run without an offline queue, so a queue first
@@ -76,6 +80,10 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
     });
     try {
       await Promise.race([add, timeout]);
+      this.outage.recovered();
+    } catch (error) {
+      this.outage.report();
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -91,7 +99,11 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
       this.adminConnected = this.admin.connect().catch(() => undefined);
     }
     await this.adminConnected;
-    const reply = (await this.admin.config('GET', 'maxmemory-policy')) as string[];
+    const reply = (await this.admin.config('GET', 'maxmemory-policy').catch((error: Error) => {
+      this.outage.report();
+      throw error;
+    })) as string[];
+    this.outage.recovered();
     return reply[1] ?? 'unknown';
   }
 

@@ -34,7 +34,7 @@ export class OutboxRelay {
   /** Fire-and-forget publication after commit: the caller never waits on Redis. */
   publishSoon(messages: OutboxMessage[]): void {
     void this.publish(messages).catch((error: Error) => {
-      this.logger.warn(`Outbox fast path deferred to the sweep: ${error.message}`);
+      this.logger.debug(`Outbox fast path deferred to the sweep: ${error.message}`); // RedisOutage says it once
     });
   }
 
@@ -76,7 +76,7 @@ export class OutboxRelay {
         try {
           await this.enqueue(message);
         } catch (error) {
-          this.logger.warn(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`);
+          this.logger.debug(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`); // RedisOutage says it once
           break;
         }
         published.push(message.id);
