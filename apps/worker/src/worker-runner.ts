@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Worker } from 'bullmq';
 import { VigieConfig } from '@vigie/config';
 import { errorSummary, OutboxRelay } from '@vigie/domain';
-import { ALL_JOB_NAMES, JOB_QUEUE, JobProducer, redisOptions } from '@vigie/queue';
+import { ALL_JOB_NAMES, isConnectionError, JOB_QUEUE, JobProducer, RedisOutage, redisOptions } from '@vigie/queue';
 import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
 
 /**
@@ -20,6 +20,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly config: VigieConfig,
     private readonly producer: JobProducer,
     private readonly relay: OutboxRelay,
+    private readonly outage: RedisOutage,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,9 +35,12 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         stalledInterval: Math.max(500, Math.floor(this.config.VIGIE_JOB_LOCK_MS / 2)),
         maxStalledCount: 10,
       });
-      worker.on('error', (error) => this.logger.warn(`Worker ${processor.queue}: ${error.message}`));
+      worker.on('error', (error) => {
+        if (isConnectionError(error)) this.outage.report();
+        else this.logger.warn(`Worker ${processor.queue}: ${error.message}`);
+      });
       worker.on('failed', (job, error) => {
-        this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+        this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${errorSummary(error)}`);
         const outboxId = (job?.data as { outboxId?: unknown } | undefined)?.outboxId;
         if (job && typeof outboxId === 'string') {
           this.relay
@@ -55,8 +59,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async warnOnEvictionPolicy(): Promise<void> {
-    const policy = await this.producer.maxmemoryPolicy().catch(() => 'unreachable');
-    if (policy !== 'noeviction') {
+    // Unreachable: RedisOutage has said so, in words; the policy is checked by /health/ready later.
+    const policy = await this.producer.maxmemoryPolicy().catch(() => null);
+    if (policy !== null && policy !== 'noeviction') {
       this.logger.error(
         `Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs. ` +
           'The outbox and sweeps will recover them, but configure Redis with maxmemory-policy noeviction.',

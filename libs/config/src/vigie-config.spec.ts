@@ -63,6 +63,8 @@ describe('loadConfig', () => {
     const problems = problemsOf({
       NODE_ENV: 'staging',
       PORT: 'abc',
+      WORKER_PORT: '70000',
+      VIGIE_SHUTDOWN_GRACE_MS: '-5',
       DATABASE_URL: 'mysql://x',
       REDIS_URL: 'http://redis',
       VIGIE_QUEUE_PREFIX: 'has spaces',
@@ -86,6 +88,8 @@ describe('loadConfig', () => {
       [
         'NODE_ENV',
         'PORT',
+        'WORKER_PORT',
+        'VIGIE_SHUTDOWN_GRACE_MS',
         'DATABASE_URL',
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',
@@ -186,6 +190,8 @@ describe('CONFIG_VARIABLES', () => {
       [
         'NODE_ENV',
         'PORT',
+        'WORKER_PORT',
+        'VIGIE_SHUTDOWN_GRACE_MS',
         'DATABASE_URL',
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',

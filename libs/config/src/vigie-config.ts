@@ -24,6 +24,23 @@ export class VigieConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** HTTP port of a worker run alone (`npm run start:worker`): its /metrics and /health/* only. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  /**
+   * On SIGTERM, how long the API keeps serving while /health/ready answers 503, so that a load
+   * balancer stops sending requests before the server stops accepting them (milliseconds).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  VIGIE_SHUTDOWN_GRACE_MS = 5000;
+
   /** PostgreSQL connection URL. */
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vigie';
@@ -50,9 +67,17 @@ export class VigieConfig {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';
 
-  /** SMTP server for e-mail notifications, e.g. smtp://localhost:1025. */
+  /**
+   * SMTP server for e-mail notifications, e.g. smtp://localhost:1025. Unset in development: e-mails
+   * are written to VIGIE_EMAIL_OUTBOX_DIR; unset otherwise: e-mail notifications fail (dead letter).
+   */
+  @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// URL' })
-  SMTP_URL = 'smtp://localhost:1025';
+  SMTP_URL?: string;
+
+  /** In development without SMTP_URL, the folder where each e-mail is written as an .eml file. */
+  @IsString()
+  VIGIE_EMAIL_OUTBOX_DIR = '.vigie/outbox';
 
   /** Sender address of notification e-mails. */
   @IsString()
@@ -154,7 +179,7 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);

@@ -4,6 +4,7 @@ import { VigieConfig } from '@vigie/config';
 import { ALL_QUEUE_NAMES, JOB_QUEUE, JobData, JobName, JobPayloads, OutboxJobName, outboxJobId, QueueName } from './queue.contracts';
 import IORedis from 'ioredis';
 import { createRedis, redisOptions } from './redis-connection';
+import { RedisOutage } from './redis-outage';
 
 /** A job that is not accepted by Redis within this time is left to the outbox relay. */
 const ENQUEUE_TIMEOUT_MS = 1000;
@@ -26,7 +27,10 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private closed = false;
   private readonly options: ReturnType<typeof jobOptions>;
 
-  constructor(private readonly config: VigieConfig) {
+  constructor(
+    private readonly config: VigieConfig,
+    private readonly outage: RedisOutage,
+  ) {
     this.options = jobOptions(config);
   }
 
@@ -112,7 +116,12 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
       timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([command, timeout]);
+      const result = await Promise.race([command, timeout]);
+      this.outage.recovered();
+      return result;
+    } catch (error) {
+      this.outage.report();
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -128,7 +137,11 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
       this.adminConnected = this.admin.connect().catch(() => undefined);
     }
     await this.adminConnected;
-    const reply = (await this.admin.config('GET', 'maxmemory-policy')) as string[];
+    const reply = (await this.admin.config('GET', 'maxmemory-policy').catch((error: Error) => {
+      this.outage.report();
+      throw error;
+    })) as string[];
+    this.outage.recovered();
     return reply[1] ?? 'unknown';
   }
 

@@ -7,3 +7,4 @@ export * from './private-postgres';
 export * from './test-servers';
 export * from './webhook-verifiers';
 export * from './test-clock';
+export * from './processes';

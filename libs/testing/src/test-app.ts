@@ -54,6 +54,9 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
     VIGIE_JOB_LOCK_MS: '2000',
     VIGIE_RATE_LIMIT_PER_MINUTE: '100000',
     VIGIE_AUTH_FAILURES_PER_MINUTE: '100000',
+    // Spawned workers serve their probes on a free port; spawned APIs stop without waiting.
+    WORKER_PORT: '0',
+    VIGIE_SHUTDOWN_GRACE_MS: '0',
     LOG_LEVEL: TEST_SETTINGS.logLevel,
     ...extra,
   };

@@ -68,6 +68,7 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<VigieRequest>();
     const res = http.getResponse<Response>();
     const body = this.toBody(exception, req.correlationId ?? 'none');
+    res.locals.errorCode = body.code; // for the request log line
     // The rate limiter sets the exact seconds left; other 429s get a conservative minute.
     if (body.statusCode === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfterSeconds(exception)));
     if (!res.headersSent) res.status(body.statusCode).json(body);

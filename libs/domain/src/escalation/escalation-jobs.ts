@@ -24,7 +24,7 @@ export class EscalationJobs {
         f.kind === 'step'
           ? this.producer.schedule(JobName.AlertStep, { alertId: f.alertId, step: f.step }, alertStepJobId(f.alertId, f.step), delay)
           : this.producer.schedule(JobName.NotificationSend, { notificationId: f.notificationId, attempt: f.attempt }, notificationJobId(f.notificationId, f.attempt), delay);
-      added.catch((error: Error) => this.logger.warn(`Timer job deferred to the sweep: ${error.message}`));
+      added.catch((error: Error) => this.logger.debug(`Timer job deferred to the sweep: ${error.message}`));
     }
   }
 }

@@ -42,13 +42,23 @@ export class MetricsService {
   });
 
   constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'vigie_' });
+    // prom-client's own metrics keep their standard names (process_*, nodejs_*): dashboards and
+    // alert rules written for any Node.js service find them.
+    collectDefaultMetrics({ register: this.registry });
+    // Except prom-client's gauges named like counters (nodejs_active_handles_total…): promtool
+    // rejects them, and their per-type twins (nodejs_active_handles{type}) say the same.
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric.name.endsWith('_total') && metric instanceof Gauge) this.registry.removeSingleMetric(metric.name);
+    }
+    // Gauges read at scrape time are reset first: a source that fails reports nothing, never
+    // the value it had at the last successful scrape.
     new Gauge({
       name: 'vigie_queue_jobs',
       help: 'Jobs per queue and state',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
+        this.reset();
         for (const queue of producer.allQueues()) {
           const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
           if (!counts) continue;
@@ -61,8 +71,9 @@ export class MetricsService {
       help: 'Age of the oldest outbox row not yet processed',
       registers: [this.registry],
       async collect() {
+        // A gauge without labels always has a sample: NaN says the database did not answer.
         const lag = await outbox.lagSeconds().catch(() => null);
-        if (lag !== null) this.set(lag);
+        this.set(lag ?? Number.NaN);
       },
     });
     // Deliveries that gave up are logged and listed by the API; these let an alert rule page
@@ -75,6 +86,7 @@ export class MetricsService {
       labelNames: ['kind'] as const,
       registers: [this.registry],
       async collect() {
+        this.reset();
         const counts = await attention.counts().catch(() => null);
         if (!counts) return;
         this.set({ kind: 'dead_letter_notifications' }, counts.deadLetterNotifications);

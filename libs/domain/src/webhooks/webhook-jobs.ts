@@ -23,7 +23,7 @@ export class WebhookJobs {
     for (const f of followUps) {
       this.producer
         .schedule(JobName.WebhookDeliver, { deliveryId: f.deliveryId, attempt: f.attempt }, webhookDeliveryJobId(f.deliveryId, f.attempt), f.at.getTime() - now)
-        .catch((error: Error) => this.logger.warn(`Webhook delivery job deferred to the sweep: ${error.message}`));
+        .catch((error: Error) => this.logger.debug(`Webhook delivery job deferred to the sweep: ${error.message}`));
     }
   }
 }
