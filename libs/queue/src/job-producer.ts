@@ -88,7 +88,7 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
     // Outbox jobs are added without a delay: a delayed one waits for its next retry.
     if (state !== 'failed' && state !== 'completed' && state !== 'delayed') return 'pending';
     const job = await this.withTimeout(queue.getJob(jobId));
-    // Removed in between (kept jobs expire): the next sweep adds it.
+    // Removed in between (kept jobs expire): the next republication adds it.
     if (!job) return 'pending';
     if (state === 'delayed') {
       await this.withTimeout(job.promote());
