@@ -15,6 +15,7 @@ class FakeResponse {
   statusCode = 200;
   body: unknown;
   headersSent = false;
+  locals: Record<string, unknown> = {};
   headers: Record<string, string> = {};
   getHeader(name: string) {
     return this.headers[name.toLowerCase()];
