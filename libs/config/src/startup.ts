@@ -1,3 +1,4 @@
+import { resolveDataKey } from './data-key-file';
 import { ConfigError, loadConfig, VigieConfig } from './vigie-config';
 import { readEnvironment } from './environment';
 
@@ -7,7 +8,7 @@ import { readEnvironment } from './environment';
  */
 export function loadConfigOrExit(): VigieConfig {
   try {
-    return loadConfig(readEnvironment());
+    return resolveDataKey(loadConfig(readEnvironment()));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
