@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role } from '@vigie/persistence';
+import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { generateApiKey, generateWebhookSecret, hashApiKey, keyPrefix } from './api-keys';
@@ -39,14 +40,16 @@ export class ApiClientService {
     await this.checkScope(input.role, foyerIds, departmentCodes);
     const key = generateApiKey();
     const inboundWebhookSecret = input.role === 'hotline' ? generateWebhookSecret() : null;
+    const id = randomUUID();
     const client = await this.clients.create({
+      id,
       name: input.name,
       role: input.role,
       keyHash: hashApiKey(key),
       keyPrefix: keyPrefix(key),
       foyerIds,
       departmentCodes,
-      inboundWebhookSecretEnc: inboundWebhookSecret ? this.cipher.encrypt(inboundWebhookSecret) : null,
+      inboundWebhookSecretEnc: inboundWebhookSecret ? this.cipher.encrypt(inboundWebhookSecret, slot('api_clients', 'inbound_webhook_secret_enc', id)) : null,
     });
     return { client, key, inboundWebhookSecret };
   }

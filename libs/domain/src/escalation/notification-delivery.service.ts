@@ -13,6 +13,7 @@ import {
   ReferentRepository,
   ReturnInterviewEntity,
   ReturnInterviewRepository,
+  slot,
   YouthIdentity,
   YouthRepository,
 } from '@vigie/persistence';
@@ -143,7 +144,7 @@ export class NotificationDeliveryService {
         if (!this.config.SMS_GATEWAY_URL) return { ok: false, error: 'not configured: SMS_GATEWAY_URL is not set', durationMs: 0 };
         return this.sms.send({ gatewayUrl: this.config.SMS_GATEWAY_URL, to: n.target, text: smsMessage(message), timeoutMs });
       case 'webhook': {
-        const secret = this.cipher.decryptOptional<string>(referent.webhookSecretEnc);
+        const secret = this.cipher.decryptOptional<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
         if (!secret) return { ok: false, error: 'not configured: the referent has no webhook secret', durationMs: 0 };
         return this.webhook.send({
           url: n.target,
@@ -193,7 +194,7 @@ export class NotificationDeliveryService {
     const fugue = await this.fugues.findById(n.fugueId);
     if (!fugue) throw new Error('episode not found');
     const youth = await this.youths.findById(fugue.youthId);
-    const identity = this.cipher.decryptOptional<YouthIdentity>(youth?.identityEnc);
+    const identity = youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null;
     const department = await this.departments.findByCode(fugue.departmentCode);
     const timeZone = department?.timeZone ?? 'Europe/Paris';
     const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import {
@@ -10,6 +11,7 @@ import {
   ReferentEntity,
   ReferentRepository,
   ReferentRole,
+  slot,
 } from '@vigie/persistence';
 import { checkWebTarget, WebTargetError } from '@vigie/notifications';
 import { generateWebhookSecret } from '../admin/api-keys';
@@ -45,14 +47,16 @@ export class ReferentService {
   async createReferent(input: ReferentInput): Promise<SavedReferent> {
     await this.check(input);
     const webhookSecret = input.channels.some((c) => c.type === 'webhook') ? generateWebhookSecret() : null;
+    const id = randomUUID();
     const referent = await this.referents.create({
+      id,
       displayName: input.displayName,
       role: input.role,
       departmentCode: input.departmentCode,
       foyerId: input.foyerId ?? null,
       channels: input.channels,
       apiClientId: input.apiClientId ?? null,
-      webhookSecretEnc: webhookSecret ? this.cipher.encrypt(webhookSecret) : null,
+      webhookSecretEnc: webhookSecret ? this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', id)) : null,
     });
     return { referent, webhookSecret };
   }
@@ -81,7 +85,7 @@ export class ReferentService {
     let webhookSecret: string | null = null;
     if (merged.channels.some((c) => c.type === 'webhook') && !referent.webhookSecretEnc) {
       webhookSecret = generateWebhookSecret();
-      referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret);
+      referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', referent.id));
     }
     Object.assign(referent, { ...merged, foyerId: merged.foyerId ?? null, apiClientId: merged.apiClientId ?? null });
     return { referent: await this.referents.save(referent), webhookSecret };

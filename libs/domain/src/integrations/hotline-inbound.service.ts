@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { ApiClientRepository, DataCipher, InboundEventRepository } from '@vigie/persistence';
+import { ApiClientRepository, DataCipher, InboundEventRepository, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { FugueTransitionService } from '../fugues/fugue-transitions.service';
@@ -55,7 +55,7 @@ export class HotlineInboundService {
       return this.refuse(`webhook-timestamp is not within ${INBOUND_TOLERANCE_SECONDS / 60} minutes of now`);
     }
     for (const client of await this.clients.findActiveHotlineSenders()) {
-      const secret = this.cipher.decrypt<string>(client.inboundWebhookSecretEnc as string);
+      const secret = this.cipher.decrypt<string>(client.inboundWebhookSecretEnc as string, slot('api_clients', 'inbound_webhook_secret_enc', client.id));
       try {
         new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
       } catch (error) {

@@ -64,7 +64,8 @@ export class ApiClientRepository {
     return this.repo.findOneBy({ id });
   }
 
-  create(input: Omit<ApiClientEntity, 'id' | 'createdAt' | 'revokedAt'>): Promise<ApiClientEntity> {
+  /** `id` is given when an encrypted column is bound to it. */
+  create(input: Omit<ApiClientEntity, 'createdAt' | 'revokedAt'>): Promise<ApiClientEntity> {
     return this.repo.save(this.repo.create({ ...input, revokedAt: null }));
   }
 

@@ -13,7 +13,8 @@ export class ReferentRepository {
     return (manager ?? this.dataSource.manager).getRepository(ReferentEntity);
   }
 
-  create(input: Omit<ReferentEntity, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ReferentEntity> {
+  /** `id` is given: the encrypted webhook secret is bound to it. */
+  create(input: Omit<ReferentEntity, 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ReferentEntity> {
     return this.repo().save(this.repo().create({ ...input, deletedAt: null }));
   }
 
