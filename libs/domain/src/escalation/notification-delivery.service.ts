@@ -144,11 +144,11 @@ export class NotificationDeliveryService {
         if (!this.config.SMS_GATEWAY_URL) return { ok: false, error: 'not configured: SMS_GATEWAY_URL is not set', durationMs: 0 };
         return this.sms.send({ gatewayUrl: this.config.SMS_GATEWAY_URL, to: n.target, text: smsMessage(message), timeoutMs });
       case 'webhook': {
-        const secret = this.cipher.decryptOptional<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
-        if (!secret) return { ok: false, error: 'not configured: the referent has no webhook secret', durationMs: 0 };
+        const secrets = this.webhookSecrets(referent, now);
+        if (secrets.length === 0) return { ok: false, error: 'not configured: the referent has no webhook secret', durationMs: 0 };
         return this.webhook.send({
           url: n.target,
-          secrets: [secret],
+          secrets,
           eventId: n.id,
           type: webhookType(n),
           data: this.webhookData(n, message, interview),
@@ -158,6 +158,17 @@ export class NotificationDeliveryService {
         });
       }
     }
+  }
+
+  /** The referent's webhook secret, and the previous one while a rotation is in its 24 h overlap: one signature each. */
+  private webhookSecrets(referent: ReferentEntity, at: Date): string[] {
+    const current = this.cipher.decryptOptional<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
+    if (!current) return [];
+    const secrets = [current];
+    if (referent.previousWebhookSecretEnc && referent.previousWebhookSecretExpiresAt && referent.previousWebhookSecretExpiresAt > at) {
+      secrets.push(this.cipher.decrypt<string>(referent.previousWebhookSecretEnc, slot('referents', 'previous_webhook_secret_enc', referent.id)));
+    }
+    return secrets;
   }
 
   /** Thin data only: ids, codes, levels and times. */

@@ -16,6 +16,7 @@ import {
 import { checkWebTarget, WebTargetError } from '@vigie/notifications';
 import { generateWebhookSecret } from '../admin/api-keys';
 import { DomainError } from '../errors/domain-error';
+import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 
 export interface ReferentInput {
   displayName: string;
@@ -88,6 +89,22 @@ export class ReferentService {
       referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', referent.id));
     }
     Object.assign(referent, { ...merged, foyerId: merged.foyerId ?? null, apiClientId: merged.apiClientId ?? null });
+    return { referent: await this.referents.save(referent), webhookSecret };
+  }
+
+  /**
+   * A new webhook secret, returned once. For 24 h every webhook to the referent carries two
+   * signatures, one with each secret, so the receiver can deploy the new one without missing an
+   * alert; a rotation during that overlap drops the oldest secret.
+   */
+  async rotateWebhookSecret(id: string, now = new Date()): Promise<SavedReferent & { webhookSecret: string }> {
+    const referent = await this.getReferent(id);
+    if (!referent.webhookSecretEnc) throw new DomainError('CONFLICT', 'This referent has no webhook secret: add a webhook channel first');
+    const current = this.cipher.decrypt<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
+    const webhookSecret = generateWebhookSecret();
+    referent.previousWebhookSecretEnc = this.cipher.encrypt(current, slot('referents', 'previous_webhook_secret_enc', referent.id));
+    referent.previousWebhookSecretExpiresAt = new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS);
+    referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', referent.id));
     return { referent: await this.referents.save(referent), webhookSecret };
   }
 

@@ -11,8 +11,8 @@ export const ENCRYPTED_COLUMNS = {
   fugue_events: { rowKey: ['id'], columns: ['private_enc'] },
   alerts: { rowKey: ['id'], columns: ['acknowledgement_note_enc'] },
   return_interviews: { rowKey: ['id'], columns: ['answers_enc'] },
-  api_clients: { rowKey: ['id'], columns: ['inbound_webhook_secret_enc'] },
-  referents: { rowKey: ['id'], columns: ['webhook_secret_enc'] },
+  api_clients: { rowKey: ['id'], columns: ['inbound_webhook_secret_enc', 'previous_inbound_webhook_secret_enc'] },
+  referents: { rowKey: ['id'], columns: ['webhook_secret_enc', 'previous_webhook_secret_enc'] },
   webhook_endpoints: { rowKey: ['id'], columns: ['secret_enc', 'previous_secret_enc'] },
   idempotency_keys: { rowKey: ['client_id', 'key'], columns: ['response_enc'] },
 } as const;

@@ -14,8 +14,10 @@ export class ReferentRepository {
   }
 
   /** `id` is given: the encrypted webhook secret is bound to it. */
-  create(input: Omit<ReferentEntity, 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ReferentEntity> {
-    return this.repo().save(this.repo().create({ ...input, deletedAt: null }));
+  create(
+    input: Omit<ReferentEntity, 'createdAt' | 'updatedAt' | 'deletedAt' | 'previousWebhookSecretEnc' | 'previousWebhookSecretExpiresAt'>,
+  ): Promise<ReferentEntity> {
+    return this.repo().save(this.repo().create({ ...input, deletedAt: null, previousWebhookSecretEnc: null, previousWebhookSecretExpiresAt: null }));
   }
 
   save(referent: ReferentEntity): Promise<ReferentEntity> {
