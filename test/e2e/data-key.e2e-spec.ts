@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, testNow, waitFor } from '@vigie/testing';
 
 /**
  * The data key of a process started without VIGIE_DATA_KEY outside production: generated into
@@ -15,7 +15,7 @@ const FORMER_SOURCE_KEY = Buffer.alloc(32, 'vigie-development-only-data-key!');
 /** An acknowledgement link as ack-token.ts signs it, with a key of one's choice. */
 function signLink(dataKey: Buffer, alertId: string, referentId: string): string {
   const key = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'vigie acknowledgement links', 32));
-  const claims = Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: Date.now() + 3600_000 })).toString('base64url');
+  const claims = Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: testNow().getTime() + 3600_000 })).toString('base64url');
   return `${claims}.${createHmac('sha256', key).update(claims).digest('base64url')}`;
 }
 

@@ -9,6 +9,7 @@ import {
   signedHeaders,
   startTestApp,
   TestApp,
+  testNow,
   verifiesBySpecification,
   verifyWebhook,
   waitFor,
@@ -45,7 +46,7 @@ describe('secret rotation with a 24 h overlap', () => {
   });
 
   const expectOverlapOf24h = (expiresAt: string) => {
-    const overlapMs = new Date(expiresAt).getTime() - Date.now();
+    const overlapMs = new Date(expiresAt).getTime() - testNow().getTime();
     expect(overlapMs).toBeGreaterThan(DAY_MS - 60_000);
     expect(overlapMs).toBeLessThanOrEqual(DAY_MS);
   };
@@ -55,8 +56,8 @@ describe('secret rotation with a 24 h overlap', () => {
     const sendSigned = (secret: string, fugueId: string) => {
       const raw = JSON.stringify({
         type: 'hotline.call_received',
-        timestamp: new Date().toISOString(),
-        data: { fugueId, receivedAt: new Date(Date.now() - 60_000).toISOString(), caller: 'youth', indicators: [], summary: 'Zinresume' },
+        timestamp: testNow().toISOString(),
+        data: { fugueId, receivedAt: new Date(testNow().getTime() - 60_000).toISOString(), caller: 'youth', indicators: [], summary: 'Zinresume' },
       });
       return t.http.post(INBOUND).set(signedHeaders(secret, `msg_${randomUUID()}`, raw)).send(raw);
     };

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { resolveDataKey } from './data-key-file';
+import { Readiness } from './readiness';
 import { loadConfig, VigieConfig } from './vigie-config';
 
 /**
@@ -23,8 +24,8 @@ export class VigieConfigModule {
           },
         }),
       ],
-      providers: [{ provide: VigieConfig, useFactory: () => config ?? resolveDataKey(loadConfig({ ...process.env, ...overrides })) }],
-      exports: [VigieConfig],
+      providers: [{ provide: VigieConfig, useFactory: () => config ?? resolveDataKey(loadConfig({ ...process.env, ...overrides })) }, Readiness],
+      exports: [VigieConfig, Readiness],
     };
   }
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { Caller, ReferentService, requireRole } from '@vigie/domain';
 import { ApiConflict, ApiErrorResponses } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { CreateReferentDto, ReferentListQuery, toChannels, UpdateReferentDto } from './escalation.dto';
@@ -16,6 +17,7 @@ export class ReferentsController {
   constructor(private readonly referents: ReferentService) {}
 
   @Post()
+  @CreatedAt((body: { id: string }) => `/v1/referents/${body.id}`)
   @ApiCreatedResponse({ description: 'The referent; webhookSecret (whsec_…) is shown once when a webhook channel is given' })
   async createReferent(@CurrentCaller() caller: Caller, @Body() dto: CreateReferentDto) {
     requireRole(caller, ['admin']);

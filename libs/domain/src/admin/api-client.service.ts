@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
+import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
 import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 import { generateApiKey, generateWebhookSecret, hashApiKey, keyPrefix } from './api-keys';
@@ -33,6 +34,7 @@ export class ApiClientService {
     private readonly foyers: FoyerRepository,
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
+    private readonly clock: Clock,
   ) {}
 
   /** Resolves a Bearer key; revoked and unknown keys are the same: no caller. */
@@ -67,7 +69,7 @@ export class ApiClientService {
    * for 24 h, so the 116 000 can deploy the new one without a refused event; a rotation during
    * that overlap drops the oldest secret.
    */
-  async rotateInboundSecret(id: string, now = new Date()): Promise<RotatedInboundSecret> {
+  async rotateInboundSecret(id: string, now = this.clock.now()): Promise<RotatedInboundSecret> {
     return this.dataSource.transaction(async (manager) => {
       const client = await this.clients.findLiveForUpdate(manager, id);
       if (!client) throw DomainError.notFound('API client');

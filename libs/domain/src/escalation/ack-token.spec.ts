@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { VigieConfig } from '@vigie/config';
+import { SystemClock } from '../clock/clock';
 import { ACK_TOKEN_TTL_MS, AckTokens } from './ack-token';
 
 describe('acknowledgement links', () => {
-  const tokens = new AckTokens({ dataKey: randomBytes(32) } as VigieConfig);
+  const tokens = new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock());
   const now = new Date('2026-11-28T10:00:00Z');
 
   it('carry one alert and one referent, and last seven days', () => {
@@ -23,15 +24,15 @@ describe('acknowledgement links', () => {
     expect(() => tokens.verify(`${other}.${mac}`, now)).toThrow();
     expect(() => tokens.verify(`${claims}.${mac.slice(0, -2)}xx`, now)).toThrow();
     expect(() => tokens.verify('garbage', now)).toThrow();
-    expect(() => new AckTokens({ dataKey: randomBytes(32) } as VigieConfig).verify(token, now)).toThrow();
+    expect(() => new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock()).verify(token, now)).toThrow();
   });
 
   it('signed before a data key rotation, stay valid with the previous key, and only with it', () => {
     const oldKey = randomBytes(32);
-    const token = new AckTokens({ dataKey: oldKey } as VigieConfig).sign('alert-1', 'referent-1', now);
-    const rotated = new AckTokens({ dataKey: randomBytes(32), previousDataKey: oldKey } as VigieConfig);
+    const token = new AckTokens({ dataKey: oldKey } as VigieConfig, new SystemClock()).sign('alert-1', 'referent-1', now);
+    const rotated = new AckTokens({ dataKey: randomBytes(32), previousDataKey: oldKey } as VigieConfig, new SystemClock());
     expect(rotated.verify(token, now).alertId).toBe('alert-1');
-    expect(() => new AckTokens({ dataKey: randomBytes(32), previousDataKey: randomBytes(32) } as VigieConfig).verify(token, now)).toThrow();
+    expect(() => new AckTokens({ dataKey: randomBytes(32), previousDataKey: randomBytes(32) } as VigieConfig, new SystemClock()).verify(token, now)).toThrow();
     expect(rotated.verify(rotated.sign('alert-2', 'referent-1', now), now).alertId).toBe('alert-2');
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '@vigie/persistence';
 import { checkWebTarget, WebTargetError } from '@vigie/notifications';
 import { generateWebhookSecret } from '../admin/api-keys';
+import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
 import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 
@@ -43,6 +44,7 @@ export class ReferentService {
     private readonly clients: ApiClientRepository,
     private readonly cipher: DataCipher,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   async createReferent(input: ReferentInput): Promise<SavedReferent> {
@@ -97,7 +99,7 @@ export class ReferentService {
    * signatures, one with each secret, so the receiver can deploy the new one without missing an
    * alert; a rotation during that overlap drops the oldest secret.
    */
-  async rotateWebhookSecret(id: string, now = new Date()): Promise<SavedReferent & { webhookSecret: string }> {
+  async rotateWebhookSecret(id: string, now = this.clock.now()): Promise<SavedReferent & { webhookSecret: string }> {
     const referent = await this.getReferent(id);
     if (!referent.webhookSecretEnc) throw new DomainError('CONFLICT', 'This referent has no webhook secret: add a webhook channel first');
     const current = this.cipher.decrypt<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));

@@ -5,6 +5,7 @@ import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { FugueTransitionService } from '../fugues/fugue-transitions.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from './hotline.types';
+import { Clock } from '../clock/clock';
 
 /** Standard Webhooks' tolerance on `webhook-timestamp`, either way. */
 export const INBOUND_TOLERANCE_SECONDS = 5 * 60;
@@ -38,6 +39,7 @@ export class HotlineInboundService {
     private readonly inbound: InboundEventRepository,
     private readonly cipher: DataCipher,
     private readonly transitions: FugueTransitionService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -55,7 +57,8 @@ export class HotlineInboundService {
       return this.refuse(`webhook-timestamp is not within ${INBOUND_TOLERANCE_SECONDS / 60} minutes of now`);
     }
     for (const client of await this.clients.findActiveHotlineSenders()) {
-      const signed = this.inboundSecrets(client, now).some((secret) => {
+      // The signature's timestamp is checked against the machine's clock (the sender's), the overlap against the service's.
+      const signed = this.inboundSecrets(client, this.clock.now()).some((secret) => {
         try {
           new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
           return true;

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * overlap, as webhook endpoints have: the previous secret, encrypted, and when it stops.
  * Persisted names: never rename a table or column; add a migration instead.
  */
-export class SecretRotation1764600000000 implements MigrationInterface {
-  name = 'SecretRotation1764600000000';
+export class SecretRotation1765000000000 implements MigrationInterface {
+  name = 'SecretRotation1765000000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
