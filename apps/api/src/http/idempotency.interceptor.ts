@@ -3,7 +3,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { Response } from 'express';
 import { catchError, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { DomainError } from '@vigie/domain';
-import { DataCipher, IdempotencyRepository } from '@vigie/persistence';
+import { DataCipher, IdempotencyRepository, slot } from '@vigie/persistence';
 import type { VigieRequest } from './request-context';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -36,7 +36,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (!existing) {
           return next.handle().pipe(
             switchMap((body: unknown) =>
-              from(this.keys.complete(clientId, key, res.statusCode, this.cipher.encrypt(body ?? null)).then(() => body)),
+              from(this.keys.complete(clientId, key, res.statusCode, this.cipher.encrypt(body ?? null, slot('idempotency_keys', 'response_enc', [clientId, key]))).then(() => body)),
             ),
             catchError((error: unknown) => from(this.keys.release(clientId, key)).pipe(switchMap(() => throwError(() => error)))),
           );
@@ -49,7 +49,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         res.status(existing.statusCode);
         res.setHeader('Idempotent-Replayed', 'true');
-        return of(this.cipher.decrypt<unknown>(existing.responseEnc));
+        return of(this.cipher.decrypt<unknown>(existing.responseEnc, slot('idempotency_keys', 'response_enc', [clientId, key])));
       }),
     );
   }

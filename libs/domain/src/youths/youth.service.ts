@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -8,6 +9,7 @@ import {
   FugueEntity,
   OutboxRepository,
   Sex,
+  slot,
   YouthEntity,
   YouthIdentity,
 } from '@vigie/persistence';
@@ -68,10 +70,12 @@ export class YouthService {
       medicalDetails: input.medical?.details ?? null,
     };
     const repo = this.dataSource.getRepository(YouthEntity);
+    const id = randomUUID();
     const youth = await repo.save(
       repo.create({
+        id,
         foyerId: foyer.id,
-        identityEnc: this.cipher.encrypt(identity),
+        identityEnc: this.cipher.encrypt(identity, slot('youths', 'identity_enc', id)),
         sex: input.sex,
         vitalTreatment: input.medical?.vitalTreatment ?? false,
         vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
@@ -85,7 +89,7 @@ export class YouthService {
   async getYouth(caller: Caller, id: string): Promise<YouthProfile> {
     requireRole(caller, ['admin', 'foyer', 'police', 'child_protection']);
     const youth = await this.youthInScope(caller, id);
-    return { youth, identity: this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc) };
+    return { youth, identity: this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) };
   }
 
   /**
@@ -99,7 +103,7 @@ export class YouthService {
       if (!youth || !(await this.canSeeYouth(caller, youth))) throw DomainError.notFound('Youth');
       if (youth.erasedAt) throw DomainError.transition('The personal data of this youth has been erased');
       const foyer = patch.foyerId ? await this.foyerInScope(caller, patch.foyerId, 'foyerId') : await this.foyers.findById(youth.foyerId);
-      const current = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string);
+      const current = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string, slot('youths', 'identity_enc', youth.id));
       const identity: YouthIdentity = {
         ...current,
         ...definedOnly({
@@ -114,7 +118,7 @@ export class YouthService {
         }),
       };
       if (patch.birthDate !== undefined) await this.checkAge(identity.birthDate, foyer as FoyerEntity);
-      youth.identityEnc = this.cipher.encrypt(identity);
+      youth.identityEnc = this.cipher.encrypt(identity, slot('youths', 'identity_enc', youth.id));
       if (patch.foyerId) youth.foyerId = patch.foyerId;
       if (patch.sex) youth.sex = patch.sex;
       if (patch.medical) youth.vitalTreatment = patch.medical.vitalTreatment;
