@@ -198,4 +198,28 @@ describe('the API and the worker as separate processes', () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2000);
     expect(apiProcess.logs().some((line) => line.level === 'info' && /stopping in 2000 ms/.test(line.msg))).toBe(true);
   }, 60_000);
+
+  it("writes the worker's log lines with the ids as fields and the correlation id of the request that caused the job", async () => {
+    startService('api', env);
+    const workerProcess = startService('worker', { ...env, LOG_LEVEL: 'info' });
+    await waitFor(async () => (await get(`${api}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the API to be ready' });
+    const t = remote(api, env.VIGIE_BOOTSTRAP_ADMIN_KEY);
+    const { foyerKey, youthId } = await makeFoyerWithYouth(t);
+    const declared = await t.http
+      .post('/v1/fugues')
+      .set({ Authorization: `Bearer ${foyerKey}` })
+      .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() })
+      .expect(201);
+    const correlationId = declared.headers['x-correlation-id'] as string;
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const line = await waitFor(() => workerProcess.logs().find((l) => l.fugueId === declared.body.id && l.msg === 'Fugue triaged'), {
+      timeoutMs: 20000,
+      what: "the worker's triage log line",
+    });
+    expect(line).toMatchObject({ level: 'info', fugueId: declared.body.id, cause: 'declared', correlationId, outboxId: expect.any(String) });
+    expect(line.classificationLevel).toMatch(/^(routine|worrying)$/);
+    expect(workerProcess.stdout()).not.toContain('Testprenom');
+    expect(workerProcess.stdout()).not.toContain('Testnom');
+  }, 60_000);
 });

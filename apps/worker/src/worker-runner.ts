@@ -37,7 +37,11 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         if (isConnectionError(error)) this.outage.report();
         else this.logger.warn(`Worker ${processor.queue}: ${error.message}`);
       });
-      worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+      // Payloads carry ids only (queue.contracts.ts): they go into the line as fields, with the
+      // outbox row and the correlation id of the request that caused the job.
+      worker.on('failed', (job, error) =>
+        this.logger.warn({ queue: processor.queue, jobName: job?.name, jobId: job?.id, attempt: job?.attemptsMade, ...(job?.data as object) }, `Job failed: ${error.message}`),
+      );
       this.workers.push(worker);
     }
     this.logger.log(`Processing queues: ${this.processors.map((p) => p.queue).join(', ')}`);

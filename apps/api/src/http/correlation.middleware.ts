@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
+import { runWithCorrelationId } from '@vigie/config';
 import type { VigieRequest } from './request-context';
 
 const ACCEPTED = /^[A-Za-z0-9._-]{8,64}$/;
@@ -12,6 +13,6 @@ export class CorrelationMiddleware implements NestMiddleware {
     const given = req.header('x-correlation-id');
     req.correlationId = given && ACCEPTED.test(given) ? given : randomUUID();
     res.setHeader('X-Correlation-Id', req.correlationId);
-    next();
+    runWithCorrelationId(req.correlationId, next);
   }
 }
