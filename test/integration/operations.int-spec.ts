@@ -11,6 +11,7 @@ import {
   freePort,
   killServices,
   makeFoyerWithYouth,
+  PrivatePostgres,
   PrivateRedis,
   startService,
   TestApp,
@@ -222,4 +223,30 @@ describe('the API and the worker as separate processes', () => {
     expect(workerProcess.stdout()).not.toContain('Testprenom');
     expect(workerProcess.stdout()).not.toContain('Testnom');
   }, 60_000);
+
+  it("answers the worker's readiness from PostgreSQL: 503 while it is down, 200 when it is back", async () => {
+    const postgres = await PrivatePostgres.start();
+    try {
+      const workerProcess = startService('worker', { ...env, DATABASE_URL: postgres.url('vigie_worker_probe') });
+      await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the worker to be ready' });
+
+      postgres.stop();
+      const down = await waitFor(
+        async () => {
+          const res = await get(`${worker}/health/ready`);
+          return res.status === 503 ? res : null;
+        },
+        { timeoutMs: 10000, what: 'the worker to be unready without PostgreSQL' },
+      );
+      expect(down.json()).toMatchObject({ status: 'error', details: { database: { status: 'down' } } });
+      expect((await get(`${worker}/health/live`)).status).toBe(200);
+
+      postgres.start();
+      await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 20000, what: 'the worker to be ready again' });
+      expect(workerProcess.stdout()).not.toContain('postgres://');
+    } finally {
+      await killServices();
+      postgres.dispose();
+    }
+  }, 90_000);
 });
