@@ -229,6 +229,7 @@ describe('the API and the worker as separate processes', () => {
     try {
       const workerProcess = startService('worker', { ...env, DATABASE_URL: postgres.url('vigie_worker_probe') });
       await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the worker to be ready' });
+      expect((await get(`${worker}/metrics`)).text).toMatch(/^vigie_attention\{kind="dead_letter_notifications"\} 0$/m);
 
       postgres.stop();
       const down = await waitFor(
@@ -240,6 +241,12 @@ describe('the API and the worker as separate processes', () => {
       );
       expect(down.json()).toMatchObject({ status: 'error', details: { database: { status: 'down' } } });
       expect((await get(`${worker}/health/live`)).status).toBe(200);
+      // Gauges read from PostgreSQL report no value rather than the last one.
+      const metrics = (await get(`${worker}/metrics`)).text;
+      // prom-client spells it Nan; Prometheus and promtool read it as NaN.
+      expect(metrics).toMatch(/^vigie_outbox_lag_seconds Nan$/im);
+      expect(metrics).not.toMatch(/^vigie_attention\{/m);
+      expect(await promtool(metrics)).toBe('');
 
       postgres.start();
       await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 20000, what: 'the worker to be ready again' });
