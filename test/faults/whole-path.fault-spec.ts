@@ -42,8 +42,10 @@ const WORRYING_EVERY = 20;
 const FOYERS = 8;
 /** Declarations are sent at this pace so that the schedule's faults land in the middle of the burst. */
 const BURST_MS = 48_000;
-/** A declaration not answered with a definitive status by then is left unanswered. */
-const CLIENT_GIVES_UP_MS = 80_000;
+/** A declaration not answered with a definitive status this long after its first attempt is left unanswered. */
+const CLIENT_GIVES_UP_MS = 90_000;
+/** A key still in progress this long after the first 409 IN_PROGRESS is given up for a fresh one. */
+const STUCK_KEY_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const DELIVERY_TIMEOUT_MS = 2000;
 
@@ -77,6 +79,8 @@ interface Declaration {
   /** X-Correlation-Id of every 201 received (a replay has its own). */
   correlationIds: string[];
   attempts: number;
+  /** Keys abandoned because they stayed in progress: the request that held them is gone. */
+  stuckKeys: string[];
   lastProblem?: string;
 }
 
@@ -165,7 +169,10 @@ describe('the whole path under faults', () => {
     return json;
   }
 
+  let setupSeconds = '';
+
   beforeAll(async () => {
+    const setupStarted = Date.now();
     await buildDist();
     [pg, redis, smtp, hooks] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start(), SmtpCatcher.start(), HttpReceiver.start()]);
     const databaseUrl = await pg.createMigratedDatabase('vigie_test_faults');
@@ -258,12 +265,14 @@ describe('the whole path under faults', () => {
             outcome: 'unanswered',
             correlationIds: [],
             attempts: 0,
+            stuckKeys: [],
           });
         },
       );
     } finally {
       await registrar.close({ keepDatabase: true });
     }
+    setupSeconds = ((Date.now() - setupStarted) / 1000).toFixed(0);
   }, 120_000);
 
   afterAll(async () => {
@@ -319,7 +328,9 @@ describe('the whole path under faults', () => {
   }
 
   /** Sends one declaration until it gets a definitive answer or the client gives up. */
-  async function declare(d: Declaration, index: number, deadline: number): Promise<void> {
+  async function declare(d: Declaration, index: number): Promise<void> {
+    const deadline = Date.now() + CLIENT_GIVES_UP_MS;
+    let inProgressSince: number | null = null;
     d.body = JSON.stringify({
       youthId: d.youthId,
       noticedMissingAt: new Date(Date.now() - 60_000).toISOString(),
@@ -347,6 +358,15 @@ describe('the whole path under faults', () => {
       }
       if (answer) d.lastProblem = `${answer.status} ${String(answer.body.code)}`;
       if (Date.now() > deadline) return;
+      if (answer?.body.code !== 'IDEMPOTENCY_KEY_IN_PROGRESS') inProgressSince = null;
+      else if (inProgressSince === null) inProgressSince = Date.now();
+      else if (Date.now() - inProgressSince > STUCK_KEY_MS) {
+        // No request lasts that long: the one holding the key died. A fresh key is safe, since a
+        // youth has one open episode at most: if the first attempt was stored, this one gets 409 FUGUE_ALREADY_OPEN.
+        d.stuckKeys.push(d.idempotencyKey);
+        d.idempotencyKey = randomUUID();
+        inProgressSince = null;
+      }
       // A failing process may be down: the next attempt goes to the other one.
       target = 1 - target;
       await pause(Math.min(2000, 100 * 2 ** Math.min(d.attempts, 5)));
@@ -355,13 +375,12 @@ describe('the whole path under faults', () => {
 
   it('accepts a burst through worker, API, Redis and PostgreSQL faults and loses or duplicates no effect', async () => {
     const started = Date.now();
-    const deadline = started + CLIENT_GIVES_UP_MS;
     const schedule = runSchedule(started);
     const burst = inParallel(declarations, CONNECTIONS, async (d, i) => {
       // Paced: declaration i leaves no earlier than its slot in the burst.
       const slot = started + Math.floor((i * BURST_MS) / declarations.length);
       if (slot > Date.now()) await pause(slot - Date.now());
-      await declare(d, i, deadline);
+      await declare(d, i);
     });
     await Promise.all([schedule, burst]);
     const burstSeconds = ((Date.now() - started) / 1000).toFixed(0);
@@ -460,6 +479,8 @@ describe('the whole path under faults', () => {
 
     const worryingFugues = fugues.filter((f) => f.effective_level === 'worrying');
     const lost = {
+      unanswered: declarations.filter((d) => d.outcome === 'unanswered').map((d) => `${d.youthId} ${d.lastProblem}`),
+      conflictNotStored: declarations.filter((d) => d.outcome === 'conflict' && !episodesOf.has(d.youthId)).map((d) => d.youthId),
       acceptedNotStored: accepted.filter((d) => !episodesOf.get(d.youthId)?.includes(d.fugueId as string)).map((d) => d.fugueId),
       unclassified: fugues.filter((f) => !classifications.has(f.id)).map((f) => f.id),
       staffWorryingNotWorrying: accepted.filter((d) => d.worrying && fugues.find((f) => f.id === d.fugueId)?.effective_level !== 'worrying').map((d) => d.fugueId),
@@ -481,16 +502,16 @@ describe('the whole path under faults', () => {
     const size = (o: Record<string, unknown[]>) => Object.values(o).reduce((sum, list) => sum + list.length, 0);
     const sends = [...counts.values()].reduce((a, b) => a + b, 0);
     const conflict = declarations.filter((d) => d.outcome === 'conflict').length;
-    const unanswered = declarations.filter((d) => d.outcome === 'unanswered').length;
+    const stuckKeys = declarations.reduce((n, d) => n + d.stuckKeys.length, 0);
     const retried = declarations.filter((d) => d.attempts > 1).length;
 
     process.stdout.write(
       `faults: accepted=${accepted.length}/${DECLARATIONS} classified=${classifications.size}/${fugues.length} alerts=${alertRows.length}/${worryingFugues.length} ` +
         `sends=${sends} (email=${smtp.messages.length} webhook=${hooks.requests.length}) duplicates=${size(duplicates)} lost=${size(lost)} ` +
-        `| retried=${retried} conflict=${conflict} unanswered=${unanswered} dead-letters=${deadLetter.length} replayed=${toReplay.length} ` +
-        `crashes=${crashes.length} burst=${burstSeconds}s total=${((Date.now() - started) / 1000).toFixed(0)}s\n`,
+        `| retried=${retried} conflict=${conflict} stuck-keys=${stuckKeys} dead-letters=${deadLetter.length} replayed=${toReplay.length} ` +
+        `unexpected-exits=${crashes.length} setup=${setupSeconds}s burst=${burstSeconds}s total=${((Date.now() - started) / 1000).toFixed(0)}s\n`,
     );
-    if (size(lost) + size(duplicates) > 0 || crashes.length > 0) {
+    if (size(lost) + size(duplicates) + crashes.length + stuckKeys > 0) {
       const since = (d: Date) => `+${((d.getTime() - started) / 1000).toFixed(1)}s`;
       process.stdout.write(`faults: schedule ${faultsAt.map((f) => `${f.name} ${since(f.at)}`).join(', ')}; process logs in ${logDir}\n`);
       for (const n of unexplained.slice(0, 10)) {
@@ -501,8 +522,8 @@ describe('the whole path under faults', () => {
         });
         process.stdout.write(`faults: unexplained dead letter ${n.id} created ${times ? since(times.created_at) : '?'} failed ${times ? since(times.updated_at) : '?'}\n  ${mentions.join('\n  ')}\n`);
       }
-      for (const d of declarations.filter((x) => x.outcome !== 'accepted').slice(0, 10)) {
-        process.stdout.write(`faults: ${d.outcome} after ${d.attempts} attempts: ${d.lastProblem}\n`);
+      for (const d of declarations.filter((x) => x.outcome !== 'accepted' || x.stuckKeys.length > 0).slice(0, 10)) {
+        process.stdout.write(`faults: ${d.outcome} after ${d.attempts} attempts and ${d.stuckKeys.length} stuck keys: ${d.lastProblem}\n`);
       }
       for (const c of crashes) process.stdout.write(`faults: ${c.name} exited (${c.code ?? c.signal}) at ${c.at.toISOString()}:\n${c.output}\n`);
     }
@@ -510,6 +531,8 @@ describe('the whole path under faults', () => {
     expect(faultsAt.map((f) => f.name)).toEqual(SCHEDULE.map((f) => f.name));
     expect(accepted.length).toBeGreaterThan(DECLARATIONS * 0.9);
     expect(lost).toEqual({
+      unanswered: [],
+      conflictNotStored: [],
       acceptedNotStored: [],
       unclassified: [],
       staffWorryingNotWorrying: [],
