@@ -47,7 +47,8 @@ const CLIENT_GIVES_UP_MS = 90_000;
 /** A key still in progress this long after the first 409 IN_PROGRESS is given up for a fresh one. */
 const STUCK_KEY_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 15_000;
-const DELIVERY_TIMEOUT_MS = 2000;
+/** Long enough that a slow send on a loaded machine is not taken for an interrupted one (the sweep waits 4 × this). */
+const DELIVERY_TIMEOUT_MS = 4000;
 
 type FaultName = 'kill worker-1' | 'kill worker-2' | 'kill api-1' | 'kill redis' | 'restart postgres' | 'stall postgres';
 

@@ -110,13 +110,13 @@ export class VigieProcess {
     );
   }
 
-  /** SIGKILL: no shutdown hook runs, in-flight work is cut where it stands. */
-  async kill(): Promise<void> {
+  /** SIGKILL: no shutdown hook runs, in-flight work is cut where it stands. Resolves with the signal that ended it. */
+  async kill(): Promise<NodeJS.Signals | null> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.signalCode ?? null;
+    return new Promise((resolve) => {
+      child.once('exit', (_code, signal) => resolve(signal));
       child.kill('SIGKILL');
     });
   }
@@ -124,12 +124,6 @@ export class VigieProcess {
   /** Kills the process for good: no restart after this. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await this.kill();
   }
 }
