@@ -136,6 +136,13 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * 409 codes that say the declaration is stored although this answer does not carry it: the youth
+ * already has an open episode (an earlier attempt's), or the key's request was applied but its
+ * response was not kept. The client then reads the episode instead.
+ */
+const STORED_CODES = ['FUGUE_ALREADY_OPEN', 'IDEMPOTENCY_RESPONSE_LOST'];
+
 /** Whether a failed attempt is worth retrying with the same key. */
 function retryable(answer: Answer): boolean {
   if (answer.status >= 500 || answer.status === 429) return true;
@@ -353,7 +360,7 @@ describe('the whole path under faults', () => {
         return;
       }
       if (answer && !retryable(answer)) {
-        d.outcome = answer.status === 409 && answer.body.code === 'FUGUE_ALREADY_OPEN' ? 'conflict' : 'refused';
+        d.outcome = answer.status === 409 && STORED_CODES.includes(answer.body.code as string) ? 'conflict' : 'refused';
         d.lastProblem = `${answer.status} ${JSON.stringify(answer.body)}`;
         return;
       }
