@@ -178,6 +178,7 @@ describe('the whole path under faults', () => {
   }
 
   let setupSeconds = '';
+  let jobsLostWithRedis = 0;
 
   beforeAll(async () => {
     const setupStarted = Date.now();
@@ -319,6 +320,8 @@ describe('the whole path under faults', () => {
           api1.start();
           break;
         case 'kill redis':
+          // Jobs in Redis not yet done: what the wipe loses, and the outbox must publish again.
+          jobsLostWithRedis = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NOT NULL AND processed_at IS NULL`)).rows[0].n;
           await redis.stop();
           await at(fault.at + 3000);
           await redis.start();
@@ -513,7 +516,7 @@ describe('the whole path under faults', () => {
     process.stdout.write(
       `faults: accepted=${accepted.length}/${DECLARATIONS} classified=${classifications.size}/${fugues.length} alerts=${alertRows.length}/${worryingFugues.length} ` +
         `sends=${sends} (email=${smtp.messages.length} webhook=${hooks.requests.length}) duplicates=${size(duplicates)} lost=${size(lost)} ` +
-        `| retried=${retried} conflict=${conflict} refused=${declarations.filter((d) => d.outcome === 'refused').length} stuck-keys=${stuckKeys} dead-letters=${deadLetter.length} replayed=${toReplay.length} ` +
+        `| retried=${retried} conflict=${conflict} refused=${declarations.filter((d) => d.outcome === 'refused').length} stuck-keys=${stuckKeys} jobs-lost-with-redis=${jobsLostWithRedis} dead-letters=${deadLetter.length} replayed=${toReplay.length} ` +
         `unexpected-exits=${crashes.length} setup=${setupSeconds}s burst=${burstSeconds}s total=${((Date.now() - started) / 1000).toFixed(0)}s\n`,
     );
     if (size(lost) + size(duplicates) + crashes.length + stuckKeys > 0) {
