@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +164,8 @@ describe('the whole path under faults', () => {
   const faultsAt: { name: FaultName; at: Date }[] = [];
   let apis: VigieProcess[] = [];
   const logDir = mkdtempSync(join(tmpdir(), 'vigie-faults-'));
+  /** The processes' logs are kept when the report points to them. */
+  let keepLogs = true;
   let workers: VigieProcess[] = [];
 
   async function admin(method: 'POST' | 'PUT', path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -291,6 +293,7 @@ describe('the whole path under faults', () => {
     await proxy?.close();
     await Promise.all([redis?.dispose(), smtp?.close(), hooks?.close()]);
     pg?.dispose();
+    if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
   }, 30_000);
 
   /** Plays the schedule; resolves when every fault is over and every process is back. */
@@ -519,7 +522,8 @@ describe('the whole path under faults', () => {
         `| retried=${retried} conflict=${conflict} refused=${declarations.filter((d) => d.outcome === 'refused').length} stuck-keys=${stuckKeys} jobs-lost-with-redis=${jobsLostWithRedis} dead-letters=${deadLetter.length} replayed=${toReplay.length} ` +
         `unexpected-exits=${crashes.length} setup=${setupSeconds}s burst=${burstSeconds}s total=${((Date.now() - started) / 1000).toFixed(0)}s\n`,
     );
-    if (size(lost) + size(duplicates) + crashes.length + stuckKeys > 0) {
+    keepLogs = size(lost) + size(duplicates) + crashes.length + stuckKeys > 0;
+    if (keepLogs) {
       const since = (d: Date) => `+${((d.getTime() - started) / 1000).toFixed(1)}s`;
       process.stdout.write(`faults: schedule ${faultsAt.map((f) => `${f.name} ${since(f.at)}`).join(', ')}; process logs in ${logDir}\n`);
       for (const n of unexplained.slice(0, 10)) {
