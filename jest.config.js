@@ -34,5 +34,13 @@ module.exports = {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts', '<rootDir>/test/night-clock.setup.ts'],
     },
+    {
+      // The whole path under kills, outages and a stall (test/faults/README in the decisions).
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],
+    },
   ],
 };

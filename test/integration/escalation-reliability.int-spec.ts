@@ -1,10 +1,8 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { alertStepJobId, JobProducer, QueueName } from '@vigie/queue';
 import {
   bearer,
+  buildDist,
   declareFugue,
   HttpReceiver,
   makeFoyerWithYouth,
@@ -13,6 +11,7 @@ import {
   startTestApp,
   TestApp,
   testEnv,
+  VigieProcess,
   waitFor,
 } from '@vigie/testing';
 
@@ -21,8 +20,6 @@ import {
  * notification is sent at most once. Real processes only: a private redis-server flushed or
  * killed while an alert runs, a worker process killed with SIGKILL in the middle of a send.
  */
-
-const ROOT = join(__dirname, '..', '..');
 
 type Role = 'foyer_duty' | 'child_protection' | 'department_duty' | 'police' | 'prosecutor';
 type Step = { afterSeconds: number; notify: Role[] };
@@ -192,9 +189,9 @@ describe('worker killed with SIGKILL while sending a notification', () => {
   const CODE = '93';
   let api: TestApp;
   let hooks: HttpReceiver;
-  const children: ChildProcess[] = [];
+  const workers: VigieProcess[] = [];
 
-  function startWorker(): ChildProcess {
+  function startWorker(): VigieProcess {
     const env = testEnv(api.database, {
       VIGIE_BOOTSTRAP_ADMIN_KEY: api.adminKey,
       REDIS_URL: api.env.REDIS_URL,
@@ -202,39 +199,23 @@ describe('worker killed with SIGKILL while sending a notification', () => {
       VIGIE_DELIVERY_TIMEOUT_MS: '1000',
       VIGIE_JOB_LOCK_MS: '1500',
     });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const worker = new VigieProcess('worker', env, {
+      onUnexpectedExit: (exit) => {
+        if (exit.code !== null && exit.code !== 0) process.stderr.write(`worker exited with ${exit.code}: ${exit.output}\n`);
+      },
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      if (code !== null && code !== 0) process.stderr.write(`worker exited with ${code}: ${stderr}\n`);
-    });
-    children.push(child);
-    return child;
-  }
-
-  function exited(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  function kill(child: ChildProcess): Promise<void> {
-    const done = exited(child);
-    child.kill('SIGKILL');
-    return done;
+    worker.start();
+    workers.push(worker);
+    return worker;
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/start.mjs', 'build-only'], { cwd: ROOT, stdio: 'ignore' });
-    await waitFor(() => existsSync(join(ROOT, 'dist/.built')), { timeoutMs: 30000, what: 'the build to complete' });
+    await buildDist();
     hooks = await HttpReceiver.start();
     api = await startTestApp({ worker: false });
   }, 60_000);
   afterAll(async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(workers.map((w) => w.dispose()));
     await api?.close();
     await hooks?.close();
   });
@@ -245,14 +226,14 @@ describe('worker killed with SIGKILL while sending a notification', () => {
 
     // The receiver never answers, and the worker is killed the moment the request reaches it.
     const first = startWorker();
+    let killed: Promise<NodeJS.Signals | null> | undefined;
     hooks.answerWith(() => {
-      first.kill('SIGKILL');
+      killed = first.kill();
       return 'hang';
     });
     const { fugueId, alertId } = await openAlert(api, CODE);
     await waitFor(() => hooks.requests.length === 1, { timeoutMs: 15_000, what: 'the webhook request' });
-    await exited(first);
-    expect(first.signalCode).toBe('SIGKILL');
+    expect(await killed).toBe('SIGKILL');
 
     const [sending] = await notificationsOf(api, alertId);
     expect(sending).toMatchObject({ channel: 'webhook', status: 'sending', attempts: 1 });

@@ -1,12 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { FugueTriageService } from '@vigie/domain';
 import { JobProducer, QueueName } from '@vigie/queue';
 import {
   bearer,
+  buildDist,
   declareFugue,
   makeClient,
   makeFoyer,
@@ -16,6 +14,7 @@ import {
   startTestApp,
   TestApp,
   testEnv,
+  VigieProcess,
   waitFor,
 } from '@vigie/testing';
 
@@ -23,8 +22,6 @@ import {
  * quality.md § Reliability — nothing lost, nothing done twice. Real processes only: a private
  * redis-server that is stopped and restarted empty, worker processes killed with SIGKILL.
  */
-
-const ROOT = join(__dirname, '..', '..');
 
 interface Settlement {
   /** Episodes with no 'declared' classification yet. */
@@ -204,42 +201,24 @@ describe('Redis restarted empty with triage jobs queued but not processed', () =
 describe('worker killed with SIGKILL mid-triage', () => {
   const EPISODES = 30;
   let t: TestApp;
-  const children: ChildProcess[] = [];
+  const workers: VigieProcess[] = [];
   let locker: Client | undefined;
 
-  function startWorker(): ChildProcess {
+  function startWorker(): VigieProcess {
     const env = testEnv(t.database, { VIGIE_BOOTSTRAP_ADMIN_KEY: t.adminKey, VIGIE_QUEUE_PREFIX: t.env.VIGIE_QUEUE_PREFIX, VIGIE_JOB_LOCK_MS: '1500' });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // A worker that fails to start would otherwise only show as a timeout.
-    child.on('exit', (code) => {
-      if (code) process.stderr.write(`worker exited with ${code}: ${stderr}\n`);
-    });
-    children.push(child);
-    return child;
-  }
-
-  function kill(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    const worker = new VigieProcess('worker', env, { onUnexpectedExit: (exit) => process.stderr.write(`worker exited with ${exit.code ?? exit.signal}: ${exit.output}\n`) });
+    worker.start();
+    workers.push(worker);
+    return worker;
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/start.mjs', 'build-only'], { cwd: ROOT, stdio: 'ignore' });
-    // dist/.built is written last: its presence means no build is halfway through.
-    await waitFor(() => existsSync(join(ROOT, 'dist/.built')), { timeoutMs: 30000, what: 'the build to complete' });
+    await buildDist();
     t = await startTestApp({ worker: false });
   }, 60000);
   afterAll(async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(workers.map((w) => w.dispose()));
     await locker?.end().catch(() => undefined);
     await t?.close();
   });
@@ -267,7 +246,7 @@ describe('worker killed with SIGKILL mid-triage', () => {
       },
       { timeoutMs: 20000, what: 'the first worker to be mid-triage' },
     );
-    await kill(first);
+    await first.kill();
     const atKill = await settlement(t.dataSource, fugueIds);
     expect(atKill.unclassified).toBeGreaterThan(0);
     expect(atKill.unclassified).toBeLessThan(EPISODES);

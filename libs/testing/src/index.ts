@@ -8,3 +8,5 @@ export * from './test-servers';
 export * from './webhook-verifiers';
 export * from './test-clock';
 export * from './processes';
+export * from './tcp-proxy';
+export * from './vigie-process';

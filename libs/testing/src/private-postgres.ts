@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDatabaseIfMissing, migrateDatabase } from '../../persistence/src/migrate';
 import { freePort } from './private-redis';
 
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -39,7 +40,24 @@ export class PrivatePostgres {
   }
 
   start(): void {
-    this.run('pg_ctl', ['-D', this.data, '-w', '-l', join(this.dir, 'server.log'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    this.run('pg_ctl', ['-D', this.data, '-w', '-l', join(this.dir, 'server.log'), '-o', this.options, 'start']);
+  }
+
+  /** Fast shutdown (sessions are ended, transactions rolled back), then start again; as a maintenance restart. */
+  restart(): void {
+    this.run('pg_ctl', ['-D', this.data, '-w', '-m', 'fast', '-l', join(this.dir, 'server.log'), '-o', this.options, 'restart']);
+  }
+
+  /** Creates a database and applies the migrations; returns its URL. */
+  async createMigratedDatabase(name: string): Promise<string> {
+    const url = this.url(name);
+    await createDatabaseIfMissing(url);
+    await migrateDatabase(url);
+    return url;
+  }
+
+  private get options(): string {
+    return `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   }
 
   /** Immediate shutdown: connections are cut as in a crash. */
