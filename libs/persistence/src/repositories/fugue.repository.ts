@@ -7,6 +7,7 @@ import { StoredLevel } from '../entities/stored-classification';
 import { Page, pageOf, keysetAfter } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
+import { IdempotencyScope } from './idempotency-scope';
 import { preparedQuery } from './prepared';
 
 /** A classification to store, keyed by the trigger that asked for it. */
@@ -201,8 +202,8 @@ export class FugueRepository {
     webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
   ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] } | null> {
     type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
-    const rows: DeclaredRow[] = await preparedQuery(
-      this.dataSource.manager,
+    const declare = (manager: EntityManager) => preparedQuery<DeclaredRow>(
+      manager,
       'vigie_declare_fugue',
       `WITH y AS (
          SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
@@ -244,6 +245,8 @@ export class FugueRepository {
         JSON.stringify(webhook.data('')),
       ],
     );
+    // Under an Idempotency-Key, in a transaction, so that the key is marked with the episode.
+    const rows = IdempotencyScope.current() ? await this.dataSource.transaction(declare) : await declare(this.dataSource.manager);
     const row = rows[0];
     if (!row) return null;
     const entity = this.repo().create({
