@@ -262,6 +262,16 @@ export class FugueRepository {
     return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookDeliveryIds: row.webhook_delivery_ids };
   }
 
+  /** Episodes still `returned` or `located` whose return (or location) came before `cutoff`. */
+  async findLeftOpenSince(cutoff: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM fugues WHERE status IN ('returned', 'located') AND coalesce(returned_at, located_at) < $1
+        ORDER BY coalesce(returned_at, located_at), id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   save(manager: EntityManager, fugue: FugueEntity): Promise<FugueEntity> {
     return this.repo(manager).save(fugue);
   }
