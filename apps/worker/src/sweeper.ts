@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService } from '@vigie/domain';
+import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService, YouthService } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
@@ -14,6 +14,8 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Sweeper.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** No profile of this database holds vulnerability codes in clear any more. */
+  private vulnerabilitiesSealed = false;
 
   constructor(
     private readonly config: VigieConfig,
@@ -24,6 +26,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly interviews: InterviewDeadlineService,
     private readonly retention: RetentionService,
     private readonly autoClose: AutoCloseService,
+    private readonly youths: YouthService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,6 +72,12 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.autoClose.runIfDue();
     } catch (error) {
       this.logger.warn(`Automatic close failed, retrying later: ${(error as Error).message}`);
+    }
+    try {
+      // Profiles written before vulnerability codes were encrypted: sealed once, then never looked for again.
+      if (!this.vulnerabilitiesSealed) this.vulnerabilitiesSealed = (await this.youths.sealClearVulnerabilities()) === 0;
+    } catch (error) {
+      this.logger.warn(`Sealing vulnerability codes failed, retrying next interval: ${(error as Error).message}`);
     }
     try {
       // Daily, whichever worker claims the run first.

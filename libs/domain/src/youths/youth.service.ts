@@ -10,6 +10,7 @@ import {
   Sex,
   YouthEntity,
   YouthIdentity,
+  vulnerabilitiesOf,
 } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Caller, canSeeFoyer, requireRole } from '../access/caller';
@@ -64,6 +65,7 @@ export class YouthService {
       photoUrl: input.photoUrl ?? null,
       usualPlaces: input.usualPlaces ?? [],
       medicalDetails: input.medical?.details ?? null,
+      vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
     };
     const repo = this.dataSource.getRepository(YouthEntity);
     const youth = await repo.save(
@@ -72,7 +74,7 @@ export class YouthService {
         identityEnc: this.cipher.encrypt(identity),
         sex: input.sex,
         vitalTreatment: input.medical?.vitalTreatment ?? false,
-        vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
+        vulnerabilities: [],
         externalRef: input.externalRef ?? null,
         erasedAt: null,
       }),
@@ -110,13 +112,14 @@ export class YouthService {
           usualPlaces: patch.usualPlaces,
           medicalDetails: patch.medical ? (patch.medical.details ?? null) : undefined,
         }),
+        vulnerabilities: patch.vulnerabilities ? [...new Set(patch.vulnerabilities)] : vulnerabilitiesOf(youth, current),
       };
       if (patch.birthDate !== undefined) await this.checkAge(identity.birthDate, foyer as FoyerEntity);
       youth.identityEnc = this.cipher.encrypt(identity);
       if (patch.foyerId) youth.foyerId = patch.foyerId;
       if (patch.sex) youth.sex = patch.sex;
       if (patch.medical) youth.vitalTreatment = patch.medical.vitalTreatment;
-      if (patch.vulnerabilities) youth.vulnerabilities = [...new Set(patch.vulnerabilities)];
+      youth.vulnerabilities = [];
       if (patch.externalRef !== undefined) youth.externalRef = patch.externalRef;
       await manager.getRepository(YouthEntity).save(youth);
       const open = await manager
@@ -130,6 +133,36 @@ export class YouthService {
     });
     if (openFugueId && outboxMessage) this.relay.publishSoon([outboxMessage]);
     return { youth, identity };
+  }
+
+  /**
+   * Moves vulnerability codes still in the clear column (profiles written before they were
+   * encrypted) into the encrypted identity, in batches; called by the worker's sweep until none is
+   * left. Returns how many profiles it sealed.
+   */
+  async sealClearVulnerabilities(batch = 100): Promise<number> {
+    let sealed = 0;
+    for (;;) {
+      const count = await this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(YouthEntity);
+        const youths = await repo
+          .createQueryBuilder('y')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .where(`y.vulnerabilities <> '{}'`)
+          .limit(batch)
+          .getMany();
+        for (const youth of youths) {
+          const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc);
+          if (identity) youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity) });
+          youth.vulnerabilities = [];
+          await repo.save(youth);
+        }
+        return youths.length;
+      });
+      sealed += count;
+      if (count < batch) return sealed;
+    }
   }
 
   /** The youth if the caller may see it; 404 otherwise, never revealing that it exists. */
