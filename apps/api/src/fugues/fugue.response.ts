@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import type { FugueRecord, TimelineEntry } from '@vigie/domain';
-import { FUGUE_STATUSES, vulnerabilitiesOf } from '@vigie/persistence';
+import { FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 import type { FugueEntity } from '@vigie/persistence';
 import { PageCursor } from '../http/api-docs';
 import { MedicalResponse } from '../youths/youth.response';
@@ -60,7 +60,7 @@ export function fugueView(r: FugueRecord) {
           photoUrl: r.identity?.photoUrl ?? null,
           phone: r.identity?.phone ?? null,
           usualPlaces: r.identity?.usualPlaces ?? [],
-          medical: { vitalTreatment: r.youth.vitalTreatment, details: r.identity?.medicalDetails ?? null },
+          medical: { vitalTreatment: vitalTreatmentOf(r.youth, r.identity), details: r.identity?.medicalDetails ?? null },
           vulnerabilities: vulnerabilitiesOf(r.youth, r.identity),
         }
       : null,

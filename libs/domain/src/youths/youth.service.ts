@@ -10,6 +10,7 @@ import {
   Sex,
   YouthEntity,
   YouthIdentity,
+  vitalTreatmentOf,
   vulnerabilitiesOf,
 } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
@@ -66,6 +67,7 @@ export class YouthService {
       usualPlaces: input.usualPlaces ?? [],
       medicalDetails: input.medical?.details ?? null,
       vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
+      vitalTreatment: input.medical?.vitalTreatment ?? false,
     };
     const repo = this.dataSource.getRepository(YouthEntity);
     const youth = await repo.save(
@@ -73,7 +75,7 @@ export class YouthService {
         foyerId: foyer.id,
         identityEnc: this.cipher.encrypt(identity),
         sex: input.sex,
-        vitalTreatment: input.medical?.vitalTreatment ?? false,
+        vitalTreatment: false,
         vulnerabilities: [],
         externalRef: input.externalRef ?? null,
         erasedAt: null,
@@ -113,12 +115,13 @@ export class YouthService {
           medicalDetails: patch.medical ? (patch.medical.details ?? null) : undefined,
         }),
         vulnerabilities: patch.vulnerabilities ? [...new Set(patch.vulnerabilities)] : vulnerabilitiesOf(youth, current),
+        vitalTreatment: patch.medical ? patch.medical.vitalTreatment : vitalTreatmentOf(youth, current),
       };
       if (patch.birthDate !== undefined) await this.checkAge(identity.birthDate, foyer as FoyerEntity);
       youth.identityEnc = this.cipher.encrypt(identity);
       if (patch.foyerId) youth.foyerId = patch.foyerId;
       if (patch.sex) youth.sex = patch.sex;
-      if (patch.medical) youth.vitalTreatment = patch.medical.vitalTreatment;
+      youth.vitalTreatment = false;
       youth.vulnerabilities = [];
       if (patch.externalRef !== undefined) youth.externalRef = patch.externalRef;
       await manager.getRepository(YouthEntity).save(youth);
@@ -136,8 +139,8 @@ export class YouthService {
   }
 
   /**
-   * Moves vulnerability codes still in the clear column (profiles written before they were
-   * encrypted) into the encrypted identity, in batches; called by the worker's sweep until none is
+   * Moves vulnerability codes and the vital-treatment flag still in their clear columns (profiles
+   * written before they were encrypted) into the encrypted identity, in batches; called by the worker's sweep until none is
    * left. Returns how many profiles it sealed.
    */
   async sealClearVulnerabilities(batch = 100): Promise<number> {
@@ -149,13 +152,16 @@ export class YouthService {
           .createQueryBuilder('y')
           .setLock('pessimistic_write')
           .setOnLocked('skip_locked')
-          .where(`y.vulnerabilities <> '{}'`)
+          .where(`y.vulnerabilities <> '{}' OR y.vital_treatment`)
           .limit(batch)
           .getMany();
         for (const youth of youths) {
           const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc);
-          if (identity) youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity) });
+          if (identity) {
+            youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity), vitalTreatment: vitalTreatmentOf(youth, identity) });
+          }
           youth.vulnerabilities = [];
+          youth.vitalTreatment = false;
           await repo.save(youth);
         }
         return youths.length;

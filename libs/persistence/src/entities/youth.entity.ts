@@ -14,6 +14,8 @@ export interface YouthIdentity {
   medicalDetails?: string | null;
   /** Vulnerability codes (HISTORY_SEXUAL_VIOLENCE…): health and history facts, kept here encrypted. */
   vulnerabilities?: string[];
+  /** The youth needs a vital treatment: health data, kept here encrypted. */
+  vitalTreatment?: boolean;
 }
 
 /**
@@ -24,12 +26,18 @@ export function vulnerabilitiesOf(youth: Pick<YouthEntity, 'vulnerabilities'>, i
   return identity?.vulnerabilities ?? youth.vulnerabilities;
 }
 
+/** The vital-treatment flag, read as vulnerabilitiesOf reads the codes. */
+export function vitalTreatmentOf(youth: Pick<YouthEntity, 'vitalTreatment'>, identity: YouthIdentity | null): boolean {
+  return identity?.vitalTreatment ?? youth.vitalTreatment;
+}
+
 @Entity({ name: 'youths' })
 export class YouthEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ name: 'foyer_id', type: 'uuid' }) foyerId: string;
   @Column({ name: 'identity_enc', type: 'text', nullable: true }) identityEnc: string | null;
   @Column({ type: 'text' }) sex: Sex;
+  /** False: the flag lives in `identity_enc`; only profiles not yet sealed still hold it here. */
   @Column({ name: 'vital_treatment', type: 'boolean' }) vitalTreatment: boolean;
   /** Empty: the codes live in `identity_enc`; only profiles not yet sealed still hold them here. */
   @Column({ type: 'text', array: true }) vulnerabilities: string[];
