@@ -62,6 +62,26 @@ describe('Idempotency-Key', () => {
     expect(n).toBe(1);
   });
 
+  it('a declaration marks its key in its own statement’s transaction: a lost response never makes a second episode', async () => {
+    const { foyerKey, youthId } = await makeFoyerWithYouth(t);
+    const restore = await failStoringResponses('declare-store-fails', 'always');
+    try {
+      const body = { youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() };
+      const send = () => t.http.post('/v1/fugues').set(bearer(foyerKey)).set('Idempotency-Key', 'declare-store-fails').send(body);
+      expect((await send()).status).toBe(201);
+      const [key] = await t.dataSource.query(`SELECT committed_at, status_code FROM idempotency_keys WHERE key = 'declare-store-fails'`);
+      expect(key).toMatchObject({ committed_at: expect.any(Date), status_code: null });
+      await t.dataSource.query(`UPDATE idempotency_keys SET lease_until = now() - interval '1 second' WHERE key = 'declare-store-fails'`);
+      const retry = await send();
+      expect(retry.status).toBe(409);
+      expect(retry.body.code).toBe('IDEMPOTENCY_RESPONSE_LOST');
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM fugues WHERE youth_id = $1`, [youthId]);
+      expect(n).toBe(1);
+    } finally {
+      await restore();
+    }
+  });
+
   it('a failure to store the response after the work committed neither fails the request nor lets a retry do it twice', async () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t);
     const { id } = await declareFugue(t, foyerKey, youthId);

@@ -52,8 +52,9 @@ export class IdempotencyCommitSubscriber implements EntitySubscriberInterface {
     if (marked.length === 0) throw new IdempotencyLeaseLostError();
   }
 
-  afterTransactionCommit(): void {
+  afterTransactionCommit(event: TransactionCommitEvent): void {
     const claim = IdempotencyScope.current();
-    if (claim) claim.committed = true;
+    // A released savepoint is not a commit: the outer transaction may still roll back.
+    if (claim && !event.queryRunner.isTransactionActive) claim.committed = true;
   }
 }
