@@ -57,6 +57,21 @@ describe('alerts as the hotline and a foyer see them', () => {
     expect(asAdmin.body.notifications[0].lastError).toContain('astreinte.test@example.org');
   });
 
+  it('the timeline’s notification.failed entries name no address for a foyer either', async () => {
+    await t.dataSource.query(`INSERT INTO fugue_events (fugue_id, type, at, data) VALUES ($1, 'notification.failed', now(), $2)`, [
+      fugueId,
+      { alertId, channel: 'email', error: '550 5.1.1 <astreinte.test@example.org>: mailbox unavailable' },
+    ]);
+    const failed = (body: { items: { type: string; data: { error?: string } }[] }) =>
+      body.items.filter((e) => e.type === 'notification.failed').map((e) => e.data.error ?? '');
+    const asFoyer = failed((await t.http.get(`/v1/fugues/${fugueId}/timeline`).set(bearer(foyerKey)).expect(200)).body);
+    expect(asFoyer.length).toBeGreaterThanOrEqual(1);
+    for (const error of asFoyer) expect(error).not.toMatch(/astreinte|example\.org/);
+    expect(asFoyer).toContain('550 5.1.1 <[address]>: mailbox unavailable');
+    const asAdmin = failed((await t.http.get(`/v1/fugues/${fugueId}/timeline`).set(bearer(t.adminKey)).expect(200)).body);
+    expect(asAdmin).toContain('550 5.1.1 <astreinte.test@example.org>: mailbox unavailable');
+  });
+
   it('the hotline reads the alert of a worrying episode, and neither the alert nor the episode once it is overridden to routine', async () => {
     await t.http.get(`/v1/alerts/${alertId}`).set(bearer(hotlineKey)).expect(200);
     expect((await t.http.get('/v1/alerts').set(bearer(hotlineKey)).expect(200)).body.items.map((a: { id: string }) => a.id)).toContain(alertId);
