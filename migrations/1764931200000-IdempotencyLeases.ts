@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * token still matches, so a retry can take over an expired lease whose work never committed, and
  * never re-runs work that did. Persisted names: never rename a column; add a migration instead.
  */
-export class IdempotencyLeases1764590000000 implements MigrationInterface {
-  name = 'IdempotencyLeases1764590000000';
+export class IdempotencyLeases1764931200000 implements MigrationInterface {
+  name = 'IdempotencyLeases1764931200000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE idempotency_keys ADD COLUMN lease_token uuid, ADD COLUMN lease_until timestamptz, ADD COLUMN committed_at timestamptz`);
