@@ -26,5 +26,13 @@ module.exports = {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],
     },
+    {
+      // The e2e suite again with the clock of the tests and of the service at 23:30 in Paris.
+      ...common,
+      displayName: 'e2e-night',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts', '<rootDir>/test/night-clock.setup.ts'],
+    },
   ],
 };

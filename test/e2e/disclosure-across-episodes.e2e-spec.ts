@@ -1,4 +1,4 @@
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, SmtpCatcher, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, SmtpCatcher, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
  * What a return interview reveals acts at once (integrations.md § Return interview, risk-model.md
@@ -9,7 +9,7 @@ import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth
  */
 
 const HOUR = 3600_000;
-const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+const ago = (ms: number) => new Date(testNow().getTime() - ms).toISOString();
 
 interface Reason {
   code: string;

@@ -10,6 +10,7 @@ import {
   startTestApp,
   TestApp,
   waitFor,
+  testNow,
 } from '@vigie/testing';
 
 /**
@@ -122,13 +123,13 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     expect(acknowledged).toMatchObject({ state: 'acknowledged', acknowledgedBy: { via: 'link' }, currentStep: 1 });
 
     // Step 2 would have fired at 6 s: it does not. Wait until well past its time, then check nothing was sent.
-    await waitFor(() => Date.now() > openedAt + (STEP_2_AFTER + 3) * 1000, { timeoutMs: 15_000, what: 'step 2 time to pass' });
+    await waitFor(() => testNow().getTime() > openedAt + (STEP_2_AFTER + 3) * 1000, { timeoutMs: 15_000, what: 'step 2 time to pass' });
     expect(emailsTo('parquet@justice.test')).toHaveLength(0);
     const afterAck = (await t.http.get(`/v1/alerts/${alert.id}`).set(bearer(t.adminKey)).expect(200)).body;
     expect(afterAck.notifications.filter((n: { step: number }) => n.step === 2)).toEqual([]);
 
     // The youth comes back: the alert is resolved and everyone already notified is told.
-    await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(200);
+    await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
     await waitFor(
       () =>
         emailsTo('astreinte@foyer.test').length === 2 &&

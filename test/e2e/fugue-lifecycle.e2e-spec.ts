@@ -8,6 +8,7 @@ import {
   startTestApp,
   TestApp,
   waitFor,
+  testNow,
 } from '@vigie/testing';
 
 const HOUR = 3600_000;
@@ -49,7 +50,7 @@ describe('the life of an episode', () => {
     const res = await t.http
       .post(`/v1/fugues/${id}/updates`)
       .set(bearer(foyerKey))
-      .send({ indicators: ['THIRD_PARTY_DANGER'], note: 'Note de test', sighting: { at: new Date().toISOString(), place: 'Lieu de test' } })
+      .send({ indicators: ['THIRD_PARTY_DANGER'], note: 'Note de test', sighting: { at: testNow().toISOString(), place: 'Lieu de test' } })
       .expect(201);
     expect(res.body.updateId).toEqual(expect.any(String));
     await classifiedTimes(id, 2);
@@ -65,7 +66,7 @@ describe('the life of an episode', () => {
 
   it('fires the review timer by itself: a routine 14-year-old becomes worrying when the absence reaches 24 h', async () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t, '75', { birthDate: birthDateForAge(14) });
-    const noticedMissingAt = new Date(Date.now() - 24 * HOUR + 3000);
+    const noticedMissingAt = new Date(testNow().getTime() - 24 * HOUR + 3000);
     const { id } = await declareFugue(t, foyerKey, youthId, { noticedMissingAt: noticedMissingAt.toISOString() });
     await classifiedTimes(id, 1);
     const first = await get(id, foyerKey);
@@ -128,7 +129,7 @@ describe('the life of an episode', () => {
 
   it('located, returned, closed: each transition once, in order, re-triaged with the end of the absence', async () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t, '75', { birthDate: birthDateForAge(14) });
-    const t0 = new Date(Date.now() - 30 * HOUR);
+    const t0 = new Date(testNow().getTime() - 30 * HOUR);
     const { id } = await declareFugue(t, foyerKey, youthId, { noticedMissingAt: t0.toISOString() });
     await classifiedTimes(id, 1);
     expect((await get(id, foyerKey)).classification.reasons.map((r: { code: string }) => r.code)).toContain('LONG_ABSENCE');
@@ -179,7 +180,7 @@ describe('the life of an episode', () => {
   it('a retry with the same Idempotency-Key returns the first response and creates nothing', async () => {
     const { foyer, foyerKey } = await makeFoyerWithYouth(t);
     const youth = await makeYouth(t, foyerKey, foyer.id);
-    const body = { youthId: youth.id, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() };
+    const body = { youthId: youth.id, noticedMissingAt: new Date(testNow().getTime() - 60_000).toISOString() };
     const first = await t.http.post('/v1/fugues').set(bearer(foyerKey)).set('Idempotency-Key', 'cle-de-test-1').send(body).expect(201);
     const again = await t.http.post('/v1/fugues').set(bearer(foyerKey)).set('Idempotency-Key', 'cle-de-test-1').send(body).expect(201);
     expect(again.body.id).toBe(first.body.id);

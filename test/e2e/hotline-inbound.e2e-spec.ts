@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { WebhookSweepService } from '@vigie/domain';
-import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, signedHeaders, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, signedHeaders, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
  * Events from the 116 000 (integrations.md § Inbound events): authenticated by a Standard Webhooks
@@ -61,12 +61,12 @@ describe('inbound events from the 116 000', () => {
 
   const callReceived = (fugueId: string, data: Json = {}) => ({
     type: 'hotline.call_received',
-    timestamp: new Date().toISOString(),
+    timestamp: testNow().toISOString(),
     data: {
       fugueId,
-      receivedAt: new Date(Date.now() - 60_000).toISOString(),
+      receivedAt: new Date(testNow().getTime() - 60_000).toISOString(),
       caller: 'youth',
-      sighting: { at: new Date(Date.now() - 90_000).toISOString(), place: PLACE },
+      sighting: { at: new Date(testNow().getTime() - 90_000).toISOString(), place: PLACE },
       indicators: ['EXPLOITATION_KNOWN'],
       summary: SUMMARY,
       ...data,
@@ -74,8 +74,8 @@ describe('inbound events from the 116 000', () => {
   });
   const childLocated = (fugueId: string, data: Json = {}) => ({
     type: 'hotline.child_located',
-    timestamp: new Date().toISOString(),
-    data: { fugueId, at: new Date(Date.now() - 30_000).toISOString(), place: PLACE, ...data },
+    timestamp: testNow().toISOString(),
+    data: { fugueId, at: new Date(testNow().getTime() - 30_000).toISOString(), place: PLACE, ...data },
   });
 
   /** Posts exactly `raw`, signed as the 116 000 does unless `headers` replace the signature. */
@@ -187,7 +187,7 @@ describe('inbound events from the 116 000', () => {
       await t.dataSource.query(`UPDATE inbound_events SET received_at = now() - interval '6 days 23 hours' WHERE webhook_id = $1`, [kept]);
       await t.dataSource.query(`UPDATE inbound_events SET received_at = now() - interval '7 days 1 hour' WHERE webhook_id = $1`, [forgotten]);
       // The sweep prunes once an hour: this one is told an hour has passed.
-      await t.app.get(WebhookSweepService).sweep(Date.now() + 3600_000 + 1);
+      await t.app.get(WebhookSweepService).sweep(testNow().getTime() + 3600_000 + 1);
       const ids = (await t.dataSource.query(`SELECT webhook_id FROM inbound_events WHERE webhook_id = ANY($1)`, [[kept, forgotten]])).map((r: Json) => r.webhook_id);
       expect(ids).toEqual([kept]);
       expect((await sendSigned(callReceived(fugueId, { indicators: [] }), { id: kept })).status).toBe(200);
@@ -239,7 +239,7 @@ describe('inbound events from the 116 000', () => {
 
     it('is accepted for a returned episode and refused with 409 for a closed or cancelled one', async () => {
       const returned = await episode();
-      await t.http.post(`/v1/fugues/${returned}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(200);
+      await t.http.post(`/v1/fugues/${returned}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
       expect((await sendSigned(callReceived(returned, { indicators: [] }))).status).toBe(202);
 
       await t.http.post(`/v1/fugues/${returned}/close`).set(bearer(foyerKey)).send({ reason: 'Raison de test' }).expect(200);
@@ -256,7 +256,7 @@ describe('inbound events from the 116 000', () => {
   describe('hotline.child_located', () => {
     it('marks the episode located through the located transition', async () => {
       const fugueId = await episode({ indicators: ['SUICIDE_RISK'] });
-      const at = new Date(Date.now() - 20_000).toISOString();
+      const at = new Date(testNow().getTime() - 20_000).toISOString();
       expect((await sendSigned(childLocated(fugueId, { at }))).status).toBe(202);
       const fugue = await getFugue(fugueId);
       expect(fugue).toMatchObject({ status: 'located', locatedAt: at });
@@ -272,7 +272,7 @@ describe('inbound events from the 116 000', () => {
 
     it('leaves an episode already located or returned as it is, and answers 202', async () => {
       const fugueId = await episode();
-      await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(200);
+      await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
       await settled(fugueId);
       const timelineSize = async () => Number((await t.dataSource.query(`SELECT count(*) AS n FROM fugue_events WHERE fugue_id = $1`, [fugueId]))[0].n);
       const before = await timelineSize();
@@ -283,7 +283,7 @@ describe('inbound events from the 116 000', () => {
 
     it('refuses a time before the episode began', async () => {
       const fugueId = await episode();
-      const res = await sendSigned(childLocated(fugueId, { at: new Date(Date.now() - 3 * 3600_000).toISOString() }));
+      const res = await sendSigned(childLocated(fugueId, { at: new Date(testNow().getTime() - 3 * 3600_000).toISOString() }));
       expect(res.status).toBe(400);
       expect(res.body.details).toEqual([{ field: 'data.at', message: 'must not be before noticedMissingAt' }]);
     });
@@ -320,7 +320,7 @@ describe('inbound events from the 116 000', () => {
       ['an unknown caller', () => callReceived(fugueId, { caller: 'neighbour' }), ['data.caller']],
       ['an unknown indicator code', () => callReceived(fugueId, { indicators: ['EXPLOITATION_SUSPECTED_MAYBE'] }), ['data.indicators']],
       ['a receivedAt that is not a time', () => callReceived(fugueId, { receivedAt: '2026-02-30T10:00:00Z' }), ['data.receivedAt']],
-      ['a receivedAt in the future', () => callReceived(fugueId, { receivedAt: new Date(Date.now() + 3600_000).toISOString() }), ['data.receivedAt']],
+      ['a receivedAt in the future', () => callReceived(fugueId, { receivedAt: new Date(testNow().getTime() + 3600_000).toISOString() }), ['data.receivedAt']],
       ['a sighting without its time', () => callReceived(fugueId, { sighting: { place: PLACE } }), ['data.sighting.at']],
       ['a summary over 4000 characters', () => callReceived(fugueId, { summary: 'a'.repeat(4001) }), ['data.summary']],
       ['an unknown field in data', () => callReceived(fugueId, { callerName: 'Testnom' }), ['data.callerName']],
@@ -367,7 +367,7 @@ describe('inbound events from the 116 000', () => {
 
       // It reads and reports; it does not change episodes through the API.
       await t.http.post(`/v1/fugues/${worrying}/updates`).set(bearer(hotline.key)).send({ indicators: ['EXPLOITATION_KNOWN'] }).expect(403);
-      await t.http.post(`/v1/fugues/${worrying}/located`).set(bearer(hotline.key)).send({ at: new Date().toISOString() }).expect(403);
+      await t.http.post(`/v1/fugues/${worrying}/located`).set(bearer(hotline.key)).send({ at: testNow().toISOString() }).expect(403);
     });
   });
 });

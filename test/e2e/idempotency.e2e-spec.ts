@@ -1,5 +1,5 @@
 import { RetentionService } from '@vigie/domain';
-import { bearer, declareFugue, makeFoyerWithYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, declareFugue, makeFoyerWithYouth, startTestApp, testAgo, TestApp, waitFor } from '@vigie/testing';
 
 const HOUR = 3600_000;
 
@@ -41,7 +41,7 @@ describe('Idempotency-Key', () => {
 
   it('hashes the canonical body: the same JSON with its keys reordered is the same request', async () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t);
-    const noticedMissingAt = new Date(Date.now() - 60_000).toISOString();
+    const noticedMissingAt = testAgo(60_000);
     const first = await t.http
       .post('/v1/fugues')
       .set(bearer(foyerKey))
@@ -66,7 +66,7 @@ describe('Idempotency-Key', () => {
     const { foyerKey, youthId } = await makeFoyerWithYouth(t);
     const restore = await failStoringResponses('declare-store-fails', 'always');
     try {
-      const body = { youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() };
+      const body = { youthId, noticedMissingAt: testAgo(60_000) };
       const send = () => t.http.post('/v1/fugues').set(bearer(foyerKey)).set('Idempotency-Key', 'declare-store-fails').send(body);
       expect((await send()).status).toBe(201);
       const [key] = await t.dataSource.query(`SELECT committed_at, status_code FROM idempotency_keys WHERE key = 'declare-store-fails'`);
@@ -169,7 +169,7 @@ describe('Idempotency-Key', () => {
       .post('/v1/fugues')
       .set(bearer(foyerKey))
       .set('Idempotency-Key', 'pruned-key')
-      .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() })
+      .send({ youthId, noticedMissingAt: testAgo(60_000) })
       .expect(201);
     const [{ created_at: createdAt }] = await t.dataSource.query(`SELECT created_at FROM idempotency_keys WHERE key = 'pruned-key'`);
     const retention = t.app.get(RetentionService);

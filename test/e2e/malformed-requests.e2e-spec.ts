@@ -1,5 +1,5 @@
 import type { Test } from 'supertest';
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, TEST_IDENTITY, waitFor, testNow } from '@vigie/testing';
 
 /**
  * A corpus of malformed and abusive requests against the real API. Each one must be refused
@@ -42,7 +42,7 @@ function expectErrorShape(res: { status: number; body: Record<string, unknown> }
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+const iso = (offsetMs: number) => new Date(testNow().getTime() + offsetMs).toISOString();
 const repeat = (length: number) => 'x'.repeat(length);
 
 /** Objects created once, before the corpus runs; the requests below refer to them. */
@@ -59,6 +59,7 @@ interface Fixtures {
   cancelledFugueId: string;
   idempotencyKey: string;
   idempotentBody: Record<string, unknown>;
+  referentId: string;
 }
 
 interface Case {
@@ -97,6 +98,19 @@ describe('malformed and abusive requests are refused and write nothing', () => {
   const foyer = (overrides: Record<string, unknown>) => post('/v1/foyers', t.adminKey, { name: 'Foyer Testnom', departmentCode: '75', kind: 'ase', ...overrides });
   const apiClient = (overrides: Record<string, unknown>) => post('/v1/api-clients', t.adminKey, { name: 'Client Testnom', role: 'police', departmentCodes: ['75'], ...overrides });
   const listFugues = (query: string) => t.http.get(`/v1/fugues?${query}`).set(bearer(fx.foyerKey));
+  const patchYouth = (body: Record<string, unknown>) => t.http.patch(`/v1/youths/${fx.freeYouthId}`).set(bearer(fx.foyerKey)).send(body);
+  const patchReferent = (body: Record<string, unknown>) => t.http.patch(`/v1/referents/${fx.referentId}`).set(bearer(t.adminKey)).send(body);
+  /** The youth's profile is as the factory made it: a refused PATCH erased nothing. */
+  const youthUnchanged = async () => {
+    const res = await t.http.get(`/v1/youths/${fx.freeYouthId}`).set(bearer(fx.foyerKey)).expect(200);
+    expect(res.body).toMatchObject({ ...TEST_IDENTITY, birthDate: birthDateForAge(16), sex: 'F', foyerId: fx.foyerId });
+  };
+  const referentUnchanged = async () => {
+    const [row] = await t.dataSource.query(`SELECT display_name, channels FROM referents WHERE id = $1`, [fx.referentId]);
+    expect(row).toEqual({ display_name: 'Astreinte Testnom', channels: [{ type: 'email', address: 'astreinte@vigie.test' }] });
+  };
+  const cursorOf = (text: string) => encodeURIComponent(Buffer.from(text, 'utf8').toString('base64url'));
+  const someId = '0f0e0d0c-0b0a-4908-8706-050403020100';
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -112,6 +126,10 @@ describe('malformed and abusive requests are refused and write nothing', () => {
     const cancelledYouthId = (await makeYouth(t, fx.foyerKey, created.id)).id;
     fx.cancelledFugueId = (await declareFugue(t, fx.foyerKey, cancelledYouthId)).id;
     await post(`/v1/fugues/${fx.cancelledFugueId}/cancel`, fx.foyerKey, { reason: 'Declared by mistake' }).expect(200);
+
+    fx.referentId = (
+      await post('/v1/referents', t.adminKey, { displayName: 'Astreinte Testnom', role: 'police', departmentCode: '75', channels: [{ type: 'email', address: 'astreinte@vigie.test' }] }).expect(201)
+    ).body.id;
 
     fx.idempotencyKey = 'malformed-corpus-idem-1';
     fx.idempotentBody = { foyerId: created.id, ...TEST_IDENTITY, birthDate: birthDateForAge(14), sex: 'F' };
@@ -214,6 +232,20 @@ describe('malformed and abusive requests are refused and write nothing', () => {
       code: 'VALIDATION_FAILED',
     },
 
+    // PATCH /v1/youths/{id}: null on a field the profile cannot be without
+    { name: 'PATCH /v1/youths/{id} with firstName null', send: () => patchYouth({ firstName: null }), status: 400, code: 'VALIDATION_FAILED', field: 'firstName', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with lastName null', send: () => patchYouth({ lastName: null }), status: 400, code: 'VALIDATION_FAILED', field: 'lastName', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with birthDate null', send: () => patchYouth({ birthDate: null }), status: 400, code: 'VALIDATION_FAILED', field: 'birthDate', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with sex null', send: () => patchYouth({ sex: null }), status: 400, code: 'VALIDATION_FAILED', field: 'sex', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with foyerId null', send: () => patchYouth({ foyerId: null }), status: 400, code: 'VALIDATION_FAILED', field: 'foyerId', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with usualPlaces null', send: () => patchYouth({ usualPlaces: null }), status: 400, code: 'VALIDATION_FAILED', field: 'usualPlaces', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with vulnerabilities null', send: () => patchYouth({ vulnerabilities: null }), status: 400, code: 'VALIDATION_FAILED', field: 'vulnerabilities', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with medical null', send: () => patchYouth({ medical: null }), status: 400, code: 'VALIDATION_FAILED', field: 'medical', then: youthUnchanged },
+    { name: 'PATCH /v1/youths/{id} with medical.vitalTreatment null', send: () => patchYouth({ medical: { vitalTreatment: null } }), status: 400, code: 'VALIDATION_FAILED', field: 'medical.vitalTreatment', then: youthUnchanged },
+    // PATCH /v1/referents/{id}
+    { name: 'PATCH /v1/referents/{id} with displayName null', send: () => patchReferent({ displayName: null }), status: 400, code: 'VALIDATION_FAILED', field: 'displayName', then: referentUnchanged },
+    { name: 'PATCH /v1/referents/{id} with channels null', send: () => patchReferent({ channels: null }), status: 400, code: 'VALIDATION_FAILED', field: 'channels', then: referentUnchanged },
+
     // POST /v1/fugues/{id}/updates
     { name: 'POST /v1/fugues/{id}/updates with a string for an array (indicators)', send: () => update({ indicators: 'SUICIDE_RISK' }), status: 400, code: 'VALIDATION_FAILED', field: 'indicators' },
     { name: 'POST /v1/fugues/{id}/updates with an array for an object (sighting)', send: () => update({ sighting: [{ at: iso(-MINUTE) }] }), status: 400, code: 'VALIDATION_FAILED', field: 'sighting' },
@@ -274,6 +306,13 @@ describe('malformed and abusive requests are refused and write nothing', () => {
     // GET /v1/fugues: paging parameters
     { name: 'GET /v1/fugues with a cursor of forbidden characters', send: () => listFugues('cursor=%25%24%23'), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
     { name: 'GET /v1/fugues with a well-formed cursor this service never returned', send: () => listFugues(`cursor=${Buffer.from('yesterday|someone').toString('base64url')}`), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/fugues with a cursor whose id is 36 dashes', send: () => listFugues(`cursor=${cursorOf(`2026-01-10T10:00:00.000Z|${'-'.repeat(36)}`)}`), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/fugues with a cursor whose time PostgreSQL cannot hold', send: () => listFugues(`cursor=${cursorOf(`-271821-04-20T00:00:00.000Z|${someId}`)}`), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/fugues with a cursor whose time is not the form this service writes', send: () => listFugues(`cursor=${cursorOf(`1|${someId}`)}`), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/fugues with a cursor carrying a third part', send: () => listFugues(`cursor=${cursorOf(`2026-01-10T10:00:00.000Z|${someId}|x`)}`), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/foyers with a cursor whose id is 36 dashes', send: () => t.http.get(`/v1/foyers?cursor=${cursorOf(`2026-01-10T10:00:00.000Z|${'-'.repeat(36)}`)}`).set(bearer(t.adminKey)), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/audit with a cursor over the bigint range', send: () => t.http.get('/v1/audit?cursor=9999999999999999999').set(bearer(t.adminKey)), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
+    { name: 'GET /v1/audit with a cursor of 0', send: () => t.http.get('/v1/audit?cursor=0').set(bearer(t.adminKey)), status: 400, code: 'VALIDATION_FAILED', field: 'cursor' },
     { name: 'GET /v1/fugues with limit=0', send: () => listFugues('limit=0'), status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
     { name: 'GET /v1/fugues with limit=201', send: () => listFugues('limit=201'), status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
     { name: 'GET /v1/fugues with limit=abc', send: () => listFugues('limit=abc'), status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
@@ -330,6 +369,18 @@ describe('malformed and abusive requests are refused and write nothing', () => {
   it('has a corpus of at least 45 cases with distinct names', () => {
     expect(cases.length).toBeGreaterThanOrEqual(45);
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+  });
+
+  it.each([
+    ['no Authorization header', () => t.http.get('/v1/fugues'), 'Bearer'],
+    ['an empty Authorization header', () => t.http.get('/v1/fugues').set('Authorization', ''), 'Bearer'],
+    ['a non-Bearer Authorization scheme', () => t.http.get('/v1/fugues').set('Authorization', `Basic ${Buffer.from(`x:${fx.foyerKey}`).toString('base64')}`), 'Bearer'],
+    ['an unknown API key', () => t.http.get('/v1/fugues').set(bearer('vig_unknown_0123456789abcdef')), 'Bearer error="invalid_token"'],
+    ['an unknown API key on a POST', () => declare({}).set(bearer('vig_unknown_0123456789abcdef')), 'Bearer error="invalid_token"'],
+  ])('a 401 for %s carries WWW-Authenticate: %s', async (_name, send, challenge) => {
+    const res = await send();
+    expectErrorShape(res, 401, 'UNAUTHENTICATED');
+    expect(res.headers['www-authenticate']).toBe(challenge);
   });
 
   it.each(cases)('$name → $status $code', async ({ send, status, code, field, then }) => {

@@ -5,6 +5,9 @@ import { bearer, declareFugue, makeFoyerWithYouth, startTestApp, TestApp } from 
  * notifications and webhook deliveries that gave up, endpoints that stopped receiving — so that
  * an alert rule can page someone instead of waiting for a person to read the lists.
  */
+/** Work that keeps failing is counted too (test/integration/failed-jobs.int-spec.ts); none here. */
+const NOTHING_FAILING = { failing_outbox_jobs: 0, overdue_escalation_steps: 0, overdue_notifications: 0, overdue_webhook_deliveries: 0 };
+
 describe('metrics', () => {
   let t: TestApp;
 
@@ -22,7 +25,7 @@ describe('metrics', () => {
   };
 
   it('counts dead-letter notifications, failed webhook deliveries and disabled endpoints', async () => {
-    expect(await attention()).toEqual({ dead_letter_notifications: 0, failed_webhook_deliveries: 0, disabled_webhook_endpoints: 0 });
+    expect(await attention()).toEqual({ dead_letter_notifications: 0, failed_webhook_deliveries: 0, disabled_webhook_endpoints: 0, ...NOTHING_FAILING });
 
     const { foyerKey, youthId } = await makeFoyerWithYouth(t, '75');
     const fugue = await declareFugue(t, foyerKey, youthId);
@@ -45,7 +48,7 @@ describe('metrics', () => {
     await t.dataSource.query(`INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts) VALUES ($1, $2, 'failed', 10)`, [event.id, endpoint.id]);
     await t.dataSource.query(`UPDATE webhook_endpoints SET status = 'disabled' WHERE id = $1`, [endpoint.id]);
 
-    expect(await attention()).toEqual({ dead_letter_notifications: 1, failed_webhook_deliveries: 1, disabled_webhook_endpoints: 1 });
+    expect(await attention()).toEqual({ dead_letter_notifications: 1, failed_webhook_deliveries: 1, disabled_webhook_endpoints: 1, ...NOTHING_FAILING });
 
     // A deleted endpoint no longer needs anyone.
     await t.http.delete(`/v1/webhook-endpoints/${endpoint.id}`).set(bearer(t.adminKey)).expect((res) => expect([200, 204]).toContain(res.status));

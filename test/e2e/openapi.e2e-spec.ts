@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEPARTED_WITH_VALUES, EXPLOITATION_INDICATOR_CODES, INDICATOR_CODES, REFERRAL_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import { FUGUE_STATUSES, ROLES } from '@vigie/persistence';
-import { startTestApp, TestApp } from '@vigie/testing';
+import { bearer, birthDateForAge, startTestApp, TestApp, TEST_IDENTITY } from '@vigie/testing';
 
 /**
  * /openapi.json must be complete enough to generate a client: every route with its method,
@@ -24,7 +24,7 @@ type Operation = {
   operationId: string;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { description?: string; headers?: Record<string, { schema?: Schema }>; content?: Record<string, { schema: Schema }> }>;
   security?: Record<string, string[]>[];
 };
 type Document = {
@@ -307,6 +307,85 @@ describe('OpenAPI document and documentation page', () => {
       }
       expect(operation('post', '/v1/fugues').responses['409']).toBeDefined();
       expect(operation('post', '/v1/fugues/{id}/close').responses['409']).toBeDefined();
+    });
+  });
+
+  describe('Location of created resources', () => {
+    /** Every route answering 201, with a request that creates something and where it is then read. */
+    const creations: Record<string, { create: (ids: Record<string, string>) => Promise<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>; at: (body: Record<string, unknown>, ids: Record<string, string>) => string; read?: boolean }> = {
+      'post /v1/foyers': {
+        create: () => t.http.post('/v1/foyers').set(bearer(t.adminKey)).send({ name: 'Foyer Testnom', departmentCode: '75', kind: 'ase' }),
+        at: (body) => `/v1/foyers/${body.id}`,
+        read: true,
+      },
+      // There is no GET of one API client: its URL is the one DELETE revokes.
+      'post /v1/api-clients': {
+        create: () => t.http.post('/v1/api-clients').set(bearer(t.adminKey)).send({ name: 'Client Testnom', role: 'police', departmentCodes: ['75'] }),
+        at: (body) => `/v1/api-clients/${body.id}`,
+      },
+      'post /v1/youths': {
+        create: (ids) => t.http.post('/v1/youths').set(bearer(t.adminKey)).send({ foyerId: ids.foyer, ...TEST_IDENTITY, birthDate: birthDateForAge(15), sex: 'F' }),
+        at: (body) => `/v1/youths/${body.id}`,
+        read: true,
+      },
+      'post /v1/fugues': {
+        create: (ids) => t.http.post('/v1/fugues').set(bearer(t.adminKey)).send({ youthId: ids.youth, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() }),
+        at: (body) => `/v1/fugues/${body.id}`,
+        read: true,
+      },
+      // An update has no URL of its own: it is read in the episode's timeline.
+      'post /v1/fugues/{id}/updates': {
+        create: (ids) => t.http.post(`/v1/fugues/${ids.fugue}/updates`).set(bearer(t.adminKey)).send({ note: 'Vu près de la gare' }),
+        at: (_body, ids) => `/v1/fugues/${ids.fugue}/timeline`,
+        read: true,
+      },
+      'post /v1/referents': {
+        create: () =>
+          t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Astreinte Testnom', role: 'police', departmentCode: '75', channels: [{ type: 'email', address: 'astreinte@vigie.test' }] }),
+        at: (body) => `/v1/referents/${body.id}`,
+        read: true,
+      },
+      'post /v1/webhook-endpoints': {
+        create: () => t.http.post('/v1/webhook-endpoints').set(bearer(t.adminKey)).send({ url: 'https://hooks.vigie.test/x', events: ['fugue.declared'] }),
+        at: (body) => `/v1/webhook-endpoints/${body.id}`,
+        read: true,
+      },
+    };
+
+    it('covers every operation the document says answers 201', () => {
+      const created = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.responses?.['201']).map(([method]) => `${method} ${path}`));
+      expect(created.sort()).toEqual(Object.keys(creations).sort());
+    });
+
+    it('documents the Location header on every 201', () => {
+      for (const route of Object.keys(creations)) {
+        const [method, path] = route.split(' ');
+        expect({ route, location: operation(method, path).responses['201'].headers?.Location?.schema?.type }).toEqual({ route, location: 'string' });
+      }
+    });
+
+    it('answers every 201 with the Location of what it created, the same on an idempotent replay', async () => {
+      const ids: Record<string, string> = {};
+      for (const [route, { create, at, read }] of Object.entries(creations)) {
+        const res = await create(ids);
+        expect({ route, status: res.status }).toEqual({ route, status: 201 });
+        const body = res.body;
+        expect({ route, location: res.headers.location }).toEqual({ route, location: at(body, ids) });
+        if (read) await t.http.get(res.headers.location).set(bearer(t.adminKey)).expect(200);
+        if (route === 'post /v1/foyers') ids.foyer = body.id as string;
+        if (route === 'post /v1/youths') ids.youth = body.id as string;
+        if (route === 'post /v1/fugues') ids.fugue = body.id as string;
+      }
+      const body = { name: 'Foyer Testnom', departmentCode: '75', kind: 'ase' };
+      const first = await t.http.post('/v1/foyers').set(bearer(t.adminKey)).set('Idempotency-Key', 'location-replay-1').send(body).expect(201);
+      const replay = await t.http.post('/v1/foyers').set(bearer(t.adminKey)).set('Idempotency-Key', 'location-replay-1').send(body).expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers.location).toBe(`/v1/foyers/${first.body.id}`);
+    });
+
+    it('sends no Location on other statuses', async () => {
+      const res = await t.http.get('/v1/foyers').set(bearer(t.adminKey)).expect(200);
+      expect(res.headers.location).toBeUndefined();
     });
   });
 

@@ -19,8 +19,11 @@ describe('the queue dashboard', () => {
   it('is closed to anyone else', async () => {
     const foyer = await makeClient(t, { role: 'police', departmentCodes: ['75'] });
     const anonymous = await t.http.get('/admin/queues').expect(401);
-    expect(anonymous.headers['www-authenticate']).toContain('Basic');
-    await t.http.get('/admin/queues/api/queues').set('Authorization', `Bearer ${foyer.key}`).expect(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Basic realm="Vigie queues", Bearer');
+    const notAdmin = await t.http.get('/admin/queues/api/queues').set('Authorization', `Bearer ${foyer.key}`).expect(401);
+    expect(notAdmin.headers['www-authenticate']).toBe('Basic realm="Vigie queues", Bearer error="insufficient_scope"');
+    const unknown = await t.http.get('/admin/queues/api/queues').set('Authorization', 'Bearer vig_not_a_key_0123456789').expect(401);
+    expect(unknown.headers['www-authenticate']).toBe('Basic realm="Vigie queues", Bearer error="invalid_token"');
     await t.http.get('/admin/queues').set('Authorization', basic('vig_not_a_key')).expect(401);
   });
 });

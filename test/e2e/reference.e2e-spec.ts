@@ -1,4 +1,4 @@
-import { bearer, birthDateForAge, makeClient, startTestApp, TestApp } from '@vigie/testing';
+import { bearer, birthDateForAge, makeClient, startTestApp, TestApp, testNow, daytimeAtOrBefore } from '@vigie/testing';
 
 describe('reference data', () => {
   let t: TestApp;
@@ -85,7 +85,7 @@ describe('reference data', () => {
       .send({
         youth: { birthDate: birthDateForAge(12) },
         departmentCode: '974',
-        episode: { noticedMissingAt: new Date().toISOString(), indicators: ['MULTIPLE_PHONES'] },
+        episode: { noticedMissingAt: testNow().toISOString(), lastSeenAt: daytimeAtOrBefore(testNow()).toISOString(), indicators: ['MULTIPLE_PHONES'] },
       })
       .expect(200);
     expect(res.body).toMatchObject({

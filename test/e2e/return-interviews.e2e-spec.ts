@@ -12,6 +12,7 @@ import {
   TestApp,
   TestDatabase,
   waitFor,
+  testNow,
 } from '@vigie/testing';
 
 /**
@@ -107,8 +108,8 @@ describe('return interviews', () => {
   /** A new youth of the foyer, declared missing `noticedAgoMs` ago and back `returnedAgoMs` ago. */
   async function returnedEpisode({ returnedAgoMs = 30_000, noticedAgoMs = returnedAgoMs + HOUR, key = foyerKey }: { returnedAgoMs?: number; noticedAgoMs?: number; key?: string } = {}) {
     const youth = await makeYouth(t, key, foyerId);
-    const { id: fugueId } = await declareFugue(t, key, youth.id, { noticedMissingAt: new Date(Date.now() - noticedAgoMs).toISOString() });
-    const returnedAt = new Date(Date.now() - returnedAgoMs);
+    const { id: fugueId } = await declareFugue(t, key, youth.id, { noticedMissingAt: new Date(testNow().getTime() - noticedAgoMs).toISOString() });
+    const returnedAt = new Date(testNow().getTime() - returnedAgoMs);
     await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: returnedAt.toISOString(), foundBy: 'police' }).expect(200);
     return { fugueId, youthId: youth.id, returnedAt, interview: await interviewOf(fugueId) };
   }
@@ -145,7 +146,7 @@ describe('return interviews', () => {
         remindedAt: null,
       });
       // A second return is refused and schedules nothing more.
-      await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(409);
+      await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(409);
       const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM return_interviews WHERE fugue_id = $1`, [fugueId]);
       expect(n).toBe(1);
       expect((await timeline(fugueId)).map((e) => e.type)).toEqual(expect.arrayContaining(['returned', 'return.notified', 'interview.scheduled']));
@@ -248,7 +249,7 @@ describe('return interviews', () => {
 
     it('records a completed interview once, with its answers, the free text encrypted at rest', async () => {
       const { fugueId, youthId, interview } = await returnedEpisode();
-      const conductedAt = new Date(Date.now() - 10_000);
+      const conductedAt = new Date(testNow().getTime() - 10_000);
       const res = await t.http.put(`/v1/return-interviews/${interview.id}`).set(bearer(foyerKey)).send(full(conductedAt)).expect(200);
       expect(res.body).toMatchObject({
         id: interview.id,
@@ -326,25 +327,25 @@ describe('return interviews', () => {
     describe('refuses an invalid record with a 400 naming the field, and records nothing', () => {
       let interview: InterviewSummary;
       let returnedAt: Date;
-      const ok = () => ({ outcome: 'completed', conductedAt: new Date(Date.now() - 1000).toISOString(), conductedBy: 'Éducatrice', interviewerIndependent: false });
+      const ok = () => ({ outcome: 'completed', conductedAt: new Date(testNow().getTime() - 1000).toISOString(), conductedBy: 'Éducatrice', interviewerIndependent: false });
 
       beforeAll(async () => {
         ({ interview, returnedAt } = await returnedEpisode({ returnedAgoMs: HOUR }));
       });
 
       const CASES: [string, () => Record<string, unknown>, string][] = [
-        ['no outcome', () => ({ conductedAt: new Date().toISOString() }), 'outcome'],
+        ['no outcome', () => ({ conductedAt: testNow().toISOString() }), 'outcome'],
         ['an unknown outcome', () => ({ ...ok(), outcome: 'postponed' }), 'outcome'],
         ['completed without conductedAt', () => ({ ...ok(), conductedAt: undefined }), 'conductedAt'],
         ['completed without conductedBy', () => ({ ...ok(), conductedBy: undefined }), 'conductedBy'],
         ['completed without interviewerIndependent', () => ({ ...ok(), interviewerIndependent: undefined }), 'interviewerIndependent'],
         ['not held without a reason', () => ({ outcome: 'not_held' }), 'reason'],
         ['not held with an empty reason', () => ({ outcome: 'not_held', reason: '' }), 'reason'],
-        ['not held with a conductedAt', () => ({ outcome: 'not_held', reason: 'Absent', conductedAt: new Date().toISOString() }), 'conductedAt'],
+        ['not held with a conductedAt', () => ({ outcome: 'not_held', reason: 'Absent', conductedAt: testNow().toISOString() }), 'conductedAt'],
         ['a reason with another outcome', () => ({ outcome: 'declined', reason: 'Refus' }), 'reason'],
         ['conductedAt not a time', () => ({ ...ok(), conductedAt: '2026-13-01T10:00:00Z' }), 'conductedAt'],
         ['conductedAt without an offset', () => ({ ...ok(), conductedAt: '2026-01-01T10:00:00' }), 'conductedAt'],
-        ['conductedAt in the future', () => ({ ...ok(), conductedAt: new Date(Date.now() + HOUR).toISOString() }), 'conductedAt'],
+        ['conductedAt in the future', () => ({ ...ok(), conductedAt: new Date(testNow().getTime() + HOUR).toISOString() }), 'conductedAt'],
         ['conductedAt before the return', () => ({ ...ok(), conductedAt: new Date(returnedAt.getTime() - 60_000).toISOString() }), 'conductedAt'],
         ['an empty conductedBy', () => ({ ...ok(), conductedBy: '' }), 'conductedBy'],
         ['interviewerIndependent as a string', () => ({ ...ok(), interviewerIndependent: 'true' }), 'interviewerIndependent'],
@@ -464,7 +465,7 @@ describe('interview deadlines survive a restart with an emptied Redis', () => {
       .expect(201);
     const youth = await makeYouth(api, key, foyer.id);
     const { id: fugueId } = await declareFugue(api, key, youth.id);
-    await api.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: new Date().toISOString(), foundBy: 'self' }).expect(200);
+    await api.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
     await api.dataSource.query(`UPDATE return_interviews SET due_at = now() WHERE fugue_id = $1`, [fugueId]);
     await api.close();
     api = undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
  * Object-level authorization, route by route (api.md § Roles and scopes, quality.md § Security).
@@ -132,7 +132,7 @@ describe('object-level authorization: every role × scope × route', () => {
   const LEVEL: Record<Place, 'worrying' | 'routine'> = { A: 'worrying', B: 'routine', C: 'worrying' };
 
   const as = (actor: Actor) => bearer(keys[actor]);
-  const now = () => new Date().toISOString();
+  const now = () => testNow().toISOString();
   const placeOfFugue = (id: string) => PLACES.find((p) => fugueIds[p] === id);
 
   /** A new youth of the foyer at `place`, registered by that foyer. */
@@ -359,7 +359,7 @@ describe('object-level authorization: every role × scope × route', () => {
       const res = await t.http
         .post('/v1/fugues')
         .set(as(actor))
-        .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() });
+        .send({ youthId, noticedMissingAt: new Date(testNow().getTime() - 60_000).toISOString() });
       expectOutcome(res, outcome, 201);
       if (outcome === ALLOWED) expect(res.body).toMatchObject({ youthId, foyerId: foyerIds[place], status: 'missing' });
     });
@@ -480,6 +480,33 @@ describe('object-level authorization: every role × scope × route', () => {
         }),
       ]);
     });
+
+    it("records a client's UUID X-Correlation-Id beside the server's own id, never instead of it", async () => {
+      const given = '5d7c1e2a-9b3f-4a6d-8e1c-0f2a3b4c5d6e';
+      const res = await t.http.get(`/v1/fugues/${fugueIds.A}`).set(as('police75')).set('X-Correlation-Id', given).expect(200);
+      const correlationId = res.headers['x-correlation-id'];
+      expect(correlationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(correlationId).not.toBe(given);
+      const rows = await t.dataSource.query(`SELECT correlation_id, client_correlation_id, action FROM audit_log WHERE correlation_id = $1 OR client_correlation_id = $2`, [correlationId, given]);
+      expect(rows).toEqual([{ correlation_id: correlationId, client_correlation_id: given, action: 'read_identity' }]);
+
+      const audit = await t.http.get('/v1/audit').query({ fugueId: fugueIds.A, clientId: clientIds.police75 }).set(as('admin')).expect(200);
+      expect(audit.body.items.filter((e: { correlationId: string }) => e.correlationId === correlationId)).toEqual([
+        expect.objectContaining({ correlationId, clientCorrelationId: given }),
+      ]);
+    });
+
+    it.each(['forged-correlation-0001', 'retention-2026-01-01T00:00:00.000Z', '5d7c1e2a9b3f4a6d8e1c0f2a3b4c5d6e', `${'a'.repeat(8)}-aaaa-aaaa-aaaa-${'a'.repeat(12)}x`])(
+      'ignores an X-Correlation-Id that is not a UUID (%s): the audit log never holds it',
+      async (given) => {
+        const res = await t.http.get(`/v1/fugues/${fugueIds.A}`).set(as('police75')).set('X-Correlation-Id', given).expect(200);
+        const correlationId = res.headers['x-correlation-id'];
+        expect(correlationId).not.toBe(given);
+        expect(await t.dataSource.query(`SELECT correlation_id, client_correlation_id FROM audit_log WHERE correlation_id IN ($1, $2)`, [correlationId, given])).toEqual([
+          { correlation_id: correlationId, client_correlation_id: null },
+        ]);
+      },
+    );
 
     it('a hotline read of a worrying episode is audited under the hotline client', async () => {
       const res = await t.http.get(`/v1/fugues/${fugueIds.C}`).set(as('hotlineAll')).expect(200);

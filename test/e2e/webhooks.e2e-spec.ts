@@ -16,6 +16,7 @@ import {
   verifyWebhook,
   VerifiedWebhook,
   waitFor,
+  testNow,
 } from '@vigie/testing';
 
 /**
@@ -224,12 +225,12 @@ describe('outbound webhooks and the 116 000 integration', () => {
       callId = `msg_${randomUUID()}`;
       callBody = {
         type: 'hotline.call_received',
-        timestamp: new Date().toISOString(),
+        timestamp: testNow().toISOString(),
         data: {
           fugueId: routineId,
-          receivedAt: new Date(Date.now() - 60_000).toISOString(),
+          receivedAt: new Date(testNow().getTime() - 60_000).toISOString(),
           caller: 'witness',
-          sighting: { at: new Date(Date.now() - 120_000).toISOString(), place: MARKERS.sightingPlace },
+          sighting: { at: new Date(testNow().getTime() - 120_000).toISOString(), place: MARKERS.sightingPlace },
           indicators: ['EXPLOITATION_KNOWN'],
           summary: MARKERS.summary,
         },
@@ -278,7 +279,7 @@ describe('outbound webhooks and the 116 000 integration', () => {
     });
 
     it('the youth returns: fugue.returned arrives', async () => {
-      const returnedAt = new Date(Date.now() - 10_000).toISOString();
+      const returnedAt = new Date(testNow().getTime() - 10_000).toISOString();
       await t.http.post(`/v1/fugues/${routineId}/return`).set(bearer(foyerKey)).send({ returnedAt, foundBy: 'hotline', place: MARKERS.returnPlace }).expect(200);
       const [returned] = await arrive('/subscriber', subscriber.secret, routineId, 'fugue.returned');
       expect(returned.body).toEqual({
@@ -290,7 +291,7 @@ describe('outbound webhooks and the 116 000 integration', () => {
     });
 
     it('the other episode events arrive as they happen: located, acknowledged, closed', async () => {
-      const at = new Date(Date.now() - 30_000).toISOString();
+      const at = new Date(testNow().getTime() - 30_000).toISOString();
       const police = await makeClient(t, { role: 'police', departmentCodes: ['75'] });
       const alert = await waitFor(
         async () =>
@@ -307,7 +308,7 @@ describe('outbound webhooks and the 116 000 integration', () => {
       const [located] = await arrive('/subscriber', subscriber.secret, worryingId, 'fugue.located');
       expect(located.body.data).toEqual({ fugueId: worryingId, departmentCode: '75', at });
 
-      await t.http.post(`/v1/fugues/${worryingId}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date().toISOString(), foundBy: 'police' }).expect(200);
+      await t.http.post(`/v1/fugues/${worryingId}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'police' }).expect(200);
       await t.http.post(`/v1/fugues/${worryingId}/close`).set(bearer(foyerKey)).send({ reason: MARKERS.closeReason }).expect(200);
       const [closed] = await arrive('/subscriber', subscriber.secret, worryingId, 'fugue.closed');
       expect(closed.body.data).toEqual({ fugueId: worryingId, departmentCode: '75', status: 'closed' });
@@ -440,7 +441,7 @@ describe('outbound webhooks and the 116 000 integration', () => {
       const newSecret = rotated.secret as string;
       expect(newSecret).toMatch(/^whsec_/);
       expect(newSecret).not.toBe(oldSecret);
-      const overlapMs = new Date(rotated.previousSecretExpiresAt).getTime() - Date.now();
+      const overlapMs = new Date(rotated.previousSecretExpiresAt).getTime() - testNow().getTime();
       expect(overlapMs).toBeGreaterThan(24 * 3600_000 - 60_000);
       expect(overlapMs).toBeLessThanOrEqual(24 * 3600_000);
 
@@ -617,12 +618,16 @@ describe('webhook endpoint URLs are web targets', () => {
 
   it.each([
     ['http://hooks.example.org/vigie', /scheme http: is not allowed/],
-    ['https://127.0.0.1/vigie', /loopback/],
-    ['https://localhost/vigie', /loopback/],
-    ['https://10.1.2.3/vigie', /private/],
-    ['https://192.168.1.10/vigie', /private/],
-    ['https://169.254.169.254/latest', /link-local/],
-    ['https://[::1]/vigie', /loopback/],
+    // One message whatever the reason: it never says what a name resolved to.
+    ['https://127.0.0.1/vigie', /^host 127\.0\.0\.1 does not resolve to a public address$/],
+    ['https://localhost/vigie', /^host localhost does not resolve to a public address$/],
+    ['https://10.1.2.3/vigie', /^host 10\.1\.2\.3 does not resolve to a public address$/],
+    ['https://192.168.1.10/vigie', /^host 192\.168\.1\.10 does not resolve to a public address$/],
+    ['https://169.254.169.254/latest', /^host 169\.254\.169\.254 does not resolve to a public address$/],
+    ['https://[::1]/vigie', /^host ::1 does not resolve to a public address$/],
+    ['https://[64:ff9b::a9fe:a9fe]/latest', /^host 64:ff9b::a9fe:a9fe does not resolve to a public address$/],
+    ['https://198.18.0.1/vigie', /^host 198\.18\.0\.1 does not resolve to a public address$/],
+    ['https://vigie-test.invalid/vigie', /^host vigie-test\.invalid does not resolve to a public address$/],
     ['https://user:pass@hooks.example.org/vigie', /credentials/],
   ])('refuses %s', async (url, reason) => {
     const res = await t.http.post('/v1/webhook-endpoints').set(bearer(t.adminKey)).send({ url, events: ['fugue.declared'] }).expect(400);

@@ -1,5 +1,5 @@
 import { AutoCloseService, RetentionService } from '@vigie/domain';
-import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp } from '@vigie/testing';
+import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp, testNow } from '@vigie/testing';
 
 const DAY = 24 * 3600_000;
 const RETENTION_DAYS = 30;
@@ -30,15 +30,15 @@ describe('closing episodes left returned or located', () => {
     const policeKey = (await makeClient(t, { role: 'police', departmentCodes: ['75'] })).key;
 
     ids.returned = await declared();
-    returnedAt = new Date(Date.now() - 30_000);
+    returnedAt = new Date(testNow().getTime() - 30_000);
     await t.http.post(`/v1/fugues/${ids.returned}/return`).set(bearer(foyerKey)).send({ returnedAt: returnedAt.toISOString(), foundBy: 'self' }).expect(200);
 
     ids.located = await declared();
-    locatedAt = new Date(Date.now() - 30_000);
+    locatedAt = new Date(testNow().getTime() - 30_000);
     await t.http.post(`/v1/fugues/${ids.located}/located`).set(bearer(policeKey)).send({ at: locatedAt.toISOString() }).expect(200);
 
     ids.closed = await declared();
-    await t.http.post(`/v1/fugues/${ids.closed}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date(Date.now() - 30_000).toISOString(), foundBy: 'self' }).expect(200);
+    await t.http.post(`/v1/fugues/${ids.closed}/return`).set(bearer(foyerKey)).send({ returnedAt: new Date(testNow().getTime() - 30_000).toISOString(), foundBy: 'self' }).expect(200);
     await t.http.post(`/v1/fugues/${ids.closed}/close`).set(bearer(foyerKey)).send({ reason: 'Motif de test' }).expect(200);
 
     ids.missing = await declared();

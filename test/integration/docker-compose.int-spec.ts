@@ -161,9 +161,27 @@ describe('docker-compose.yml', () => {
     expect(api).toContain(`http://127.0.0.1:${environmentOf('api').PORT}/health/ready`);
   });
 
-  it('publishes the API on its PORT', () => {
+  it('publishes the API on its PORT, on 127.0.0.1 unless told otherwise, like the mail catcher', () => {
     const port = environmentOf('api').PORT;
-    expect(services.api.ports).toContain(`${port}:${port}`);
+    const ports = (services.api.ports ?? []).map((mapping) => interpolate(mapping, USER_VALUES));
+    expect(ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    expect((services.api.ports ?? []).map((mapping) => interpolate(mapping, { ...USER_VALUES, VIGIE_PUBLISH_ADDRESS: '0.0.0.0' }))).toEqual([`0.0.0.0:${port}:${port}`]);
+    expect(services.mailcatcher.ports?.every((mapping) => mapping.startsWith('127.0.0.1:'))).toBe(true);
+    expect(services.worker.ports ?? []).toEqual([]);
+  });
+
+  it("checks the worker's health on its WORKER_PORT", () => {
+    const worker = healthcheckText('worker');
+    expect(worker).toMatch(/^CMD node -e /);
+    expect(worker).toContain(`http://127.0.0.1:${environmentOf('worker').WORKER_PORT}/health/ready`);
+  });
+
+  it("lets the API drain for VIGIE_SHUTDOWN_GRACE_MS and close before Docker kills it", () => {
+    const graceMs = loadConfig(environmentOf('api')).VIGIE_SHUTDOWN_GRACE_MS;
+    const period = /^(\d+)s$/.exec(String((services.api as { stop_grace_period?: string }).stop_grace_period ?? ''));
+    expect(period).not.toBeNull();
+    // The process gives itself 8 s to close after the grace period (libs/config/src/startup.ts).
+    expect(Number(period![1]) * 1000).toBeGreaterThan(graceMs + 8000);
   });
 
   it('starts the API and the worker only once what they depend on is healthy', () => {

@@ -234,7 +234,7 @@ describe('webhook channel against real receivers', () => {
 
     const result = await send({ url: `https://localhost:${port}/hooks/vigie`, allowPrivate: false });
 
-    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^target refused: host localhost resolves to a non-public address: .* \(loopback\)$/) });
+    expect(result).toMatchObject({ ok: false, error: 'target refused: host localhost does not resolve to a public address' });
     expect(receiver.requests).toHaveLength(0);
   });
 

@@ -2,7 +2,22 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, freePort, TestDatabase, testEnv, waitFor } from '@vigie/testing';
+import { mkdtempSync, readdirSync as listDirectory, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import request from 'supertest';
+import {
+  createTestDatabase,
+  declareFugue,
+  freePort,
+  killServices,
+  LogLine,
+  makeFoyerWithYouth,
+  startService,
+  TestApp,
+  TestDatabase,
+  testEnv,
+  waitFor,
+} from '@vigie/testing';
 
 /**
  * The real entry points, as `npm start`, `npm run start:api` and `npm run start:worker` run them:
@@ -185,7 +200,7 @@ describe('start-up with a good configuration', () => {
     // Structured logs: every line on stdout is a JSON object with a level and a message.
     const lines = vigie.stdout().split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), msg: expect.any(String) }));
+    for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(String), msg: expect.any(String) }));
     expect(vigie.stdout()).not.toContain('maxmemory-policy is');
     expect(vigie.stderr()).toBe('');
   });
@@ -202,5 +217,98 @@ describe('start-up with a good configuration', () => {
     expect(apiExit.afterMs).toBeLessThan(5000);
     expect(workerExit.afterMs).toBeLessThan(5000);
     expect(api.stderr() + worker.stderr()).toBe('');
+  });
+});
+
+describe('what start-up says, for a person reading it', () => {
+  let database: TestDatabase;
+  let outbox: string;
+  let port: number;
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    outbox = mkdtempSync(join(tmpdir(), 'vigie-outbox-'));
+    port = await freePort();
+  });
+  afterEach(async () => {
+    await killServices();
+    await database?.drop();
+    rmSync(outbox, { recursive: true, force: true });
+  });
+
+  const info = (logs: LogLine[]) => logs.filter((line) => line.level === 'info').map((line) => line.msg);
+
+  it('says in words: the database created, the migrations applied, where it listens, where e-mails go, the worker', async () => {
+    await database.drop(); // the process must create it
+    const vigie = startService('standalone', {
+      ...testEnv(database, { PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', VIGIE_EMAIL_OUTBOX_DIR: outbox }),
+      VIGIE_DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    await waitFor(() => info(vigie.logs()).some((msg) => msg.startsWith('Vigie listening on')), { timeoutMs: 30000, what: 'the listening message' });
+    await waitFor(() => info(vigie.logs()).some((msg) => msg.startsWith('Processing queues')), { timeoutMs: 10000, what: 'the worker state' });
+
+    const messages = info(vigie.logs());
+    expect(messages).toContain(`Database ${database.name} created`);
+    expect(messages).toContain(`Migrations applied: ${MIGRATIONS.join(', ')}`);
+    expect(messages).toContain(`Vigie listening on http://localhost:${port}`);
+    expect(messages).toContain(`E-mails are written to ${outbox} as .eml files (SMTP_URL is not set)`);
+    expect(messages).toContain('Processing queues: triage, escalation, webhooks');
+    expect(messages.some((msg) => /Mapped \{|dependencies initialized/.test(msg))).toBe(false);
+    expect(messages.length).toBeLessThanOrEqual(12);
+  }, 60_000);
+
+  it('says once that Redis is unreachable and that declarations are kept, then stays quiet', async () => {
+    const redisPort = await freePort();
+    const env = testEnv(database, { PORT: String(port), LOG_LEVEL: 'info', REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    const vigie = startService('standalone', env);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the service to be ready without Redis' });
+    const t = { http: request(url), adminKey: env.VIGIE_BOOTSTRAP_ADMIN_KEY } as unknown as TestApp;
+    const { foyerKey, youthId } = await makeFoyerWithYouth(t);
+    await declareFugue(t, foyerKey, youthId);
+
+    // Watch it for several of its retry intervals (Redis clients retry every 2 s), probing as a
+    // load balancer would: it stays ready all along.
+    const firstProbe = Date.now();
+    let probes = 0;
+    await waitFor(
+      async () => {
+        const ready = await fetch(`${url}/health/ready`);
+        expect(ready.status).toBe(200);
+        probes += 1;
+        return Date.now() - firstProbe > 7000 && probes >= 20;
+      },
+      { timeoutMs: 20000, intervalMs: 250, what: 'seven seconds of readiness probes' },
+    );
+
+    const logs = vigie.logs();
+    const notices = logs.filter((line) => /Redis unreachable at/.test(line.msg));
+    expect(notices.map((line) => [line.level, line.msg])).toEqual([
+      ['warn', `Redis unreachable at redis://127.0.0.1:${redisPort}; declarations are kept and will be triaged when it answers`],
+    ]);
+    expect(vigie.stdout()).not.toContain('maxmemory-policy is');
+    const complaints = logs.filter((line) => line.level === 'warn' || line.level === 'error');
+    expect(complaints.map((line) => line.msg)).toEqual(notices.map((line) => line.msg));
+  }, 60_000);
+});
+
+describe('e-mails in development without SMTP_URL', () => {
+  it('writes each e-mail to the outbox folder as an .eml file', async () => {
+    const { EmailChannel } = await import('@vigie/notifications');
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-outbox-'));
+    try {
+      const channel = new EmailChannel({ outboxDir: join(dir, 'outbox'), from: 'Vigie <vigie@vigie.example.test>' });
+      const result = await channel.send({ to: 'astreinte@vigie.example.test', subject: 'Alerte de test', text: 'Texte de test', html: '<p>Texte de test</p>' });
+      expect(result.ok).toBe(true);
+      const files = listDirectory(join(dir, 'outbox'));
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\.eml$/);
+      const eml = require('node:fs').readFileSync(join(dir, 'outbox', files[0]), 'utf8') as string;
+      expect(eml).toContain('Subject: Alerte de test');
+      expect(eml).toContain('To: astreinte@vigie.example.test');
+      channel.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

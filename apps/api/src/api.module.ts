@@ -15,8 +15,11 @@ import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { LocationInterceptor } from './http/location.interceptor';
 import { HttpMetricsMiddleware } from './http/metrics.middleware';
 import { RateLimitGuard } from './http/rate-limit.guard';
+import { RateLimitModule } from './http/rate-limit.module';
+import { RateLimitStore } from './http/rate-limit.store';
 import { ReturnInterviewsController } from './interviews/return-interviews.controller';
 import { HealthController } from './operations/health.controller';
 import { ReferenceController } from './reference/reference.controller';
@@ -34,16 +37,20 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
 @Module({
   imports: [
     TerminusModule.forRoot({ logger: false }),
+    RateLimitModule,
     ThrottlerModule.forRootAsync({
-      inject: [VigieConfig],
-      useFactory: (config: VigieConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }] }),
+      imports: [RateLimitModule],
+      inject: [VigieConfig, RateLimitStore],
+      useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
   controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController],
   providers: [
-    // Order matters: authenticate first, so the rate limit counts per API key.
+    // Order matters: authenticate first (failed attempts are throttled per address inside the
+    // guard, before the lookup), so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ErrorFilter },

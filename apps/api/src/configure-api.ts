@@ -3,20 +3,31 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiClientService } from '@vigie/domain';
-import { VigieConfig } from '@vigie/config';
+import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
 import { CorrelationMiddleware } from './http/correlation.middleware';
+import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
 /** Everything an API process sets up on its Nest application, shared by main.ts and the tests. */
 export async function configureApi(app: NestExpressApplication): Promise<void> {
   const config = app.get(VigieConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const correlation = new CorrelationMiddleware();
   app.use(correlation.use.bind(correlation));
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }));
+  // Upgrading requests to https and HSTS only when the service is reached over https: over plain
+  // http (compose on a LAN, a fresh clone) they make browsers refuse /docs.
+  const https = config.VIGIE_PUBLIC_URL.startsWith('https://');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': https ? [] : null },
+      },
+      strictTransportSecurity: https,
+    }),
+  );
   app.useGlobalPipes(vigieValidationPipe());
   mountQueueDashboard(app);
 
@@ -33,6 +44,7 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       )
       .build(),
   );
+  documentCreatedLocations(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);

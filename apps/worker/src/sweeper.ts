@@ -46,10 +46,14 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   async sweep(): Promise<void> {
     try {
       await this.reviews.fireDueReviews();
+    } catch (error) {
+      this.logger.warn(`Review timer sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
       await this.relay.sweep();
       await this.relay.pruneIfDue();
     } catch (error) {
-      this.logger.warn(`Sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Outbox sweep failed, retrying next interval: ${(error as Error).message}`);
     }
     try {
       // Return interview reminders and overdue marks: their notifications go out with the escalation sweep.

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { VigieConfig } from '@vigie/config';
-import { ALL_JOB_NAMES, JOB_QUEUE, JobProducer, redisOptions } from '@vigie/queue';
+import { errorSummary, OutboxRelay } from '@vigie/domain';
+import { ALL_JOB_NAMES, isConnectionError, JOB_QUEUE, JobProducer, RedisOutage, redisOptions } from '@vigie/queue';
 import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
 
 /**
@@ -18,6 +19,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(QUEUE_PROCESSORS) private readonly processors: QueueProcessor[],
     private readonly config: VigieConfig,
     private readonly producer: JobProducer,
+    private readonly relay: OutboxRelay,
+    private readonly outage: RedisOutage,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,8 +35,19 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         stalledInterval: Math.max(500, Math.floor(this.config.VIGIE_JOB_LOCK_MS / 2)),
         maxStalledCount: 10,
       });
-      worker.on('error', (error) => this.logger.warn(`Worker ${processor.queue}: ${error.message}`));
-      worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+      worker.on('error', (error) => {
+        if (isConnectionError(error)) this.outage.report();
+        else this.logger.warn(`Worker ${processor.queue}: ${error.message}`);
+      });
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${errorSummary(error)}`);
+        const outboxId = (job?.data as { outboxId?: unknown } | undefined)?.outboxId;
+        if (job && typeof outboxId === 'string') {
+          this.relay
+            .jobFailed(outboxId, job.name, job.attemptsMade, job.opts.attempts ?? 1, error)
+            .catch((cause: Error) => this.logger.warn(`Failure of outbox row ${outboxId} not recorded: ${errorSummary(cause)}`));
+        }
+      });
       this.workers.push(worker);
     }
     this.logger.log(`Processing queues: ${this.processors.map((p) => p.queue).join(', ')}`);
@@ -45,8 +59,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async warnOnEvictionPolicy(): Promise<void> {
-    const policy = await this.producer.maxmemoryPolicy().catch(() => 'unreachable');
-    if (policy !== 'noeviction') {
+    // Unreachable: RedisOutage has said so, in words; the policy is checked by /health/ready later.
+    const policy = await this.producer.maxmemoryPolicy().catch(() => null);
+    if (policy !== null && policy !== 'noeviction') {
       this.logger.error(
         `Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs. ` +
           'The outbox and sweeps will recover them, but configure Redis with maxmemory-policy noeviction.',

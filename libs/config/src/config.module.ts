@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { Readiness } from './readiness';
 import { loadConfig, VigieConfig } from './vigie-config';
 
 /**
@@ -22,8 +23,8 @@ export class VigieConfigModule {
           },
         }),
       ],
-      providers: [{ provide: VigieConfig, useFactory: () => config ?? loadConfig({ ...process.env, ...overrides }) }],
-      exports: [VigieConfig],
+      providers: [{ provide: VigieConfig, useFactory: () => config ?? loadConfig({ ...process.env, ...overrides }) }, Readiness],
+      exports: [VigieConfig, Readiness],
     };
   }
 }

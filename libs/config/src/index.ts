@@ -1,5 +1,6 @@
 export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES } from './vigie-config';
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
-export { loggerParams } from './logger';
-export { closeOnSignals, loadConfigOrExit } from './startup';
+export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';
+export { closeOnSignals, listeningAddress, loadConfigOrExit } from './startup';
+export { Readiness } from './readiness';

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: false,
       VIGIE_RETENTION_DAYS: 1095,
       VIGIE_RATE_LIMIT_PER_MINUTE: 1200,
+      VIGIE_AUTH_FAILURES_PER_MINUTE: 20,
       VIGIE_SWEEP_INTERVAL_MS: 1000,
       VIGIE_OUTBOX_REPUBLISH_AFTER_MS: 30000,
       VIGIE_JOB_LOCK_MS: 30000,
@@ -62,6 +63,8 @@ describe('loadConfig', () => {
     const problems = problemsOf({
       NODE_ENV: 'staging',
       PORT: 'abc',
+      WORKER_PORT: '70000',
+      VIGIE_SHUTDOWN_GRACE_MS: '-5',
       DATABASE_URL: 'mysql://x',
       REDIS_URL: 'http://redis',
       VIGIE_QUEUE_PREFIX: 'has spaces',
@@ -76,6 +79,7 @@ describe('loadConfig', () => {
       VIGIE_IDEMPOTENCY_KEEP_HOURS: '12',
       VIGIE_IDEMPOTENCY_LEASE_SECONDS: '1',
       VIGIE_RATE_LIMIT_PER_MINUTE: '-1',
+      VIGIE_AUTH_FAILURES_PER_MINUTE: '0',
       VIGIE_SWEEP_INTERVAL_MS: '10',
       VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '5',
       VIGIE_JOB_LOCK_MS: '100',
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
       [
         'NODE_ENV',
         'PORT',
+        'WORKER_PORT',
+        'VIGIE_SHUTDOWN_GRACE_MS',
         'DATABASE_URL',
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',
@@ -101,6 +107,7 @@ describe('loadConfig', () => {
         'VIGIE_IDEMPOTENCY_KEEP_HOURS',
         'VIGIE_IDEMPOTENCY_LEASE_SECONDS',
         'VIGIE_RATE_LIMIT_PER_MINUTE',
+        'VIGIE_AUTH_FAILURES_PER_MINUTE',
         'VIGIE_SWEEP_INTERVAL_MS',
         'VIGIE_OUTBOX_REPUBLISH_AFTER_MS',
         'VIGIE_JOB_LOCK_MS',
@@ -189,6 +196,8 @@ describe('CONFIG_VARIABLES', () => {
       [
         'NODE_ENV',
         'PORT',
+        'WORKER_PORT',
+        'VIGIE_SHUTDOWN_GRACE_MS',
         'DATABASE_URL',
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',
@@ -204,13 +213,28 @@ describe('CONFIG_VARIABLES', () => {
         'VIGIE_IDEMPOTENCY_KEEP_HOURS',
         'VIGIE_IDEMPOTENCY_LEASE_SECONDS',
         'VIGIE_RATE_LIMIT_PER_MINUTE',
+        'VIGIE_AUTH_FAILURES_PER_MINUTE',
         'VIGIE_SWEEP_INTERVAL_MS',
         'VIGIE_OUTBOX_REPUBLISH_AFTER_MS',
         'VIGIE_JOB_LOCK_MS',
+        'VIGIE_JOB_ATTEMPTS',
+        'VIGIE_JOB_BACKOFF_MS',
         'VIGIE_DELIVERY_TIMEOUT_MS',
         'VIGIE_WORKER_CONCURRENCY',
         'LOG_LEVEL',
       ].sort(),
     );
+  });
+});
+
+describe('job attempts and retry delay', () => {
+  it('default to 8 attempts from 1 s, and take other values within their bounds', () => {
+    expect(loadConfig({})).toMatchObject({ VIGIE_JOB_ATTEMPTS: 8, VIGIE_JOB_BACKOFF_MS: 1000 });
+    expect(loadConfig({ VIGIE_JOB_ATTEMPTS: '2', VIGIE_JOB_BACKOFF_MS: '50' })).toMatchObject({ VIGIE_JOB_ATTEMPTS: 2, VIGIE_JOB_BACKOFF_MS: 50 });
+  });
+
+  it('refuse no attempt at all, endless attempts and a delay that is no delay', () => {
+    expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '0', VIGIE_JOB_BACKOFF_MS: '0' }))).toEqual(['VIGIE_JOB_ATTEMPTS', 'VIGIE_JOB_BACKOFF_MS']);
+    expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '1000' }))).toEqual(['VIGIE_JOB_ATTEMPTS']);
   });
 });

@@ -24,6 +24,23 @@ export class VigieConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** HTTP port of a worker run alone (`npm run start:worker`): its /metrics and /health/* only. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  /**
+   * On SIGTERM, how long the API keeps serving while /health/ready answers 503, so that a load
+   * balancer stops sending requests before the server stops accepting them (milliseconds).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  VIGIE_SHUTDOWN_GRACE_MS = 5000;
+
   /** PostgreSQL connection URL. */
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vigie';
@@ -50,9 +67,17 @@ export class VigieConfig {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';
 
-  /** SMTP server for e-mail notifications, e.g. smtp://localhost:1025. */
+  /**
+   * SMTP server for e-mail notifications, e.g. smtp://localhost:1025. Unset in development: e-mails
+   * are written to VIGIE_EMAIL_OUTBOX_DIR; unset otherwise: e-mail notifications fail (dead letter).
+   */
+  @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// URL' })
-  SMTP_URL = 'smtp://localhost:1025';
+  SMTP_URL?: string;
+
+  /** In development without SMTP_URL, the folder where each e-mail is written as an .eml file. */
+  @IsString()
+  VIGIE_EMAIL_OUTBOX_DIR = '.vigie/outbox';
 
   /** Sender address of notification e-mails. */
   @IsString()
@@ -110,6 +135,15 @@ export class VigieConfig {
   @Min(1)
   VIGIE_RATE_LIMIT_PER_MINUTE = 1200;
 
+  /**
+   * Failed authentications (unknown or revoked keys) allowed to one client address per minute;
+   * past it the address gets 429 for a minute, its keys not even looked up.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  VIGIE_AUTH_FAILURES_PER_MINUTE = 20;
+
   /** How often the worker's sweeps (outbox relay, review timers) run, in milliseconds. */
   @Transform(toInt)
   @IsInt()
@@ -117,7 +151,7 @@ export class VigieConfig {
   @Max(30000)
   VIGIE_SWEEP_INTERVAL_MS = 1000;
 
-  /** An outbox row published this long ago but not yet processed is published again (its job was lost). */
+  /** An outbox row published this long ago but not yet processed is published again (its job was lost, or failed all its attempts and is run again); also how late a due escalation step, notification or webhook delivery may be before vigie_attention counts it. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
@@ -128,6 +162,20 @@ export class VigieConfig {
   @IsInt()
   @Min(500)
   VIGIE_JOB_LOCK_MS = 30000;
+
+  /** Attempts of one job before BullMQ marks it failed; the sweeps run the work again after that (see VIGIE_OUTBOX_REPUBLISH_AFTER_MS). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  VIGIE_JOB_ATTEMPTS = 8;
+
+  /** First retry delay of a failed job; each further attempt waits twice as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  VIGIE_JOB_BACKOFF_MS = 1000;
 
   /** Time allowed to one notification or webhook delivery attempt; a send left unfinished four times this long is interrupted: a notification fails, a webhook delivery is sent again. */
   @Transform(toInt)
@@ -161,7 +209,7 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);

@@ -1,3 +1,4 @@
+export * from './clock/clock';
 export * from './access/caller';
 export * from './admin/api-client.service';
 export * from './admin/api-keys';

@@ -1,13 +1,17 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { OnApplicationShutdown } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { DeliveryResult, elapsedSince } from './delivery-result';
 
 const SMTP_TIMEOUT_MS = 10_000;
 
-/** Where e-mails leave from: SMTP_URL and SMTP_FROM. */
+/** Where e-mails leave from: SMTP_URL and SMTP_FROM, or a folder in development. */
 export interface EmailChannelOptions {
   /** `smtp://` or `smtps://` URL, credentials included when the server needs them. */
-  smtpUrl: string;
+  smtpUrl?: string;
+  /** Without `smtpUrl`: the folder where each e-mail is written as an `.eml` file (development). */
+  outboxDir?: string;
   /** The sender, e.g. `Vigie <vigie@example.org>`. */
   from: string;
 }
@@ -25,11 +29,20 @@ export interface EmailSend {
 /**
  * Sends e-mails through one pooled SMTP transport. A send that the server does not accept
  * (refused connection, timeout, rejected recipient) is an `ok: false` result, never a throw.
+ * Without an SMTP server, e-mails are written to `outboxDir` (development), or fail.
  */
 export class EmailChannel implements OnApplicationShutdown {
-  private readonly transport: ReturnType<typeof createTransport>;
+  private readonly transport: ReturnType<typeof createTransport> | null;
+  private readonly files: ReturnType<typeof createTransport> | null = null;
+  private readonly outboxDir: string | undefined;
 
-  constructor({ smtpUrl, from }: EmailChannelOptions) {
+  constructor({ smtpUrl, outboxDir, from }: EmailChannelOptions) {
+    this.outboxDir = smtpUrl ? undefined : outboxDir;
+    if (!smtpUrl) {
+      this.transport = null;
+      if (outboxDir) this.files = createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from });
+      return;
+    }
     this.transport = createTransport(
       {
         url: smtpUrl,
@@ -45,6 +58,7 @@ export class EmailChannel implements OnApplicationShutdown {
 
   async send({ to, subject, text, html, messageId }: EmailSend): Promise<DeliveryResult> {
     const startedAt = performance.now();
+    if (!this.transport) return this.writeToOutbox({ to, subject, text, html, messageId }, startedAt);
     try {
       const info = await this.transport.sendMail({ to, subject, text, html, messageId });
       return { ok: true, status: replyCode(info.response), durationMs: elapsedSince(startedAt) };
@@ -55,9 +69,22 @@ export class EmailChannel implements OnApplicationShutdown {
     }
   }
 
+  private async writeToOutbox(email: EmailSend, startedAt: number): Promise<DeliveryResult> {
+    if (!this.files || !this.outboxDir) return { ok: false, error: 'No SMTP server configured (SMTP_URL is not set)', durationMs: elapsedSince(startedAt) };
+    try {
+      const info = (await this.files.sendMail(email)) as { message: Buffer; messageId: string };
+      await mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@._-]/g, '')}.eml`;
+      await writeFile(join(this.outboxDir, name), info.message, { mode: 0o600 });
+      return { ok: true, durationMs: elapsedSince(startedAt) };
+    } catch (error) {
+      return { ok: false, error: `Could not write the e-mail to ${this.outboxDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, durationMs: elapsedSince(startedAt) };
+    }
+  }
+
   /** Closes the pooled connections. */
   close(): void {
-    this.transport.close();
+    this.transport?.close();
   }
 
   onApplicationShutdown(): void {

@@ -1,4 +1,5 @@
 export * from './queue.contracts';
-export { JobProducer, JOB_OPTIONS } from './job-producer';
+export { JobProducer, jobOptions } from './job-producer';
 export { QueueModule } from './queue.module';
+export { RedisOutage, isConnectionError } from './redis-outage';
 export { redisOptions, createRedis } from './redis-connection';

@@ -4,17 +4,20 @@ import { VigieConfig } from '@vigie/config';
 import { ALL_QUEUE_NAMES, JOB_QUEUE, JobData, JobName, JobPayloads, OutboxJobName, outboxJobId, QueueName } from './queue.contracts';
 import IORedis from 'ioredis';
 import { createRedis, redisOptions } from './redis-connection';
+import { RedisOutage } from './redis-outage';
 
 /** A job that is not accepted by Redis within this time is left to the outbox relay. */
 const ENQUEUE_TIMEOUT_MS = 1000;
 
 /** Options of every job, set in this one place. */
-export const JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
+export function jobOptions(config: Pick<VigieConfig, 'VIGIE_JOB_ATTEMPTS' | 'VIGIE_JOB_BACKOFF_MS'>) {
+  return {
+    attempts: config.VIGIE_JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.VIGIE_JOB_BACKOFF_MS },
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  } as const;
+}
 
 @Injectable()
 export class JobProducer implements OnModuleInit, OnModuleDestroy {
@@ -22,8 +25,14 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   private admin: IORedis | null = null;
   private adminConnected: Promise<void> | null = null;
   private closed = false;
+  private readonly options: ReturnType<typeof jobOptions>;
 
-  constructor(private readonly config: VigieConfig) {}
+  constructor(
+    private readonly config: VigieConfig,
+    private readonly outage: RedisOutage,
+  ) {
+    this.options = jobOptions(config);
+  }
 
   /**
    * Connects the queues at start-up. Producers run without an offline queue, so a queue first
@@ -61,6 +70,35 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Publishes an outbox row again (the sweep, for a row still not processed). A job that BullMQ
+   * keeps as failed or completed would make a plain add a no-op for days: it is run again with
+   * fresh attempts. A job waiting for its next retry runs now, so that once the cause is gone
+   * the row is processed within one republish interval, however long the back-off had grown.
+   * Returns what was done, for the logs (`failed`, `completed`: that job was run again); a job
+   * waiting or running is left alone.
+   */
+  async republish<N extends OutboxJobName>(name: N, data: JobData<N>): Promise<'added' | 'failed' | 'completed' | 'promoted' | 'pending'> {
+    const queue = this.queue(JOB_QUEUE[name]);
+    const jobId = outboxJobId(data.outboxId);
+    const state = await this.withTimeout(queue.getJobState(jobId));
+    if (state === 'unknown') {
+      await this.enqueue(name, data);
+      return 'added';
+    }
+    // Outbox jobs are added without a delay: a delayed one waits for its next retry.
+    if (state !== 'failed' && state !== 'completed' && state !== 'delayed') return 'pending';
+    const job = await this.withTimeout(queue.getJob(jobId));
+    // Removed in between (kept jobs expire): the next republication adds it.
+    if (!job) return 'pending';
+    if (state === 'delayed') {
+      await this.withTimeout(job.promote());
+      return 'promoted';
+    }
+    await this.withTimeout(job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }));
+    return state;
+  }
+
+  /**
    * Adds a timer job (an escalation step, a delivery attempt) under a deterministic id, to run
    * after `delayMs`. The deadline itself lives in PostgreSQL; this is only the fast path.
    */
@@ -69,13 +107,21 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async add(name: JobName, data: object, jobId: string, delay: number): Promise<void> {
-    const add = this.queue(JOB_QUEUE[name]).add(name, data, { ...JOB_OPTIONS, jobId, delay });
+    await this.withTimeout(this.queue(JOB_QUEUE[name]).add(name, data, { ...this.options, jobId, delay }));
+  }
+
+  private async withTimeout<T>(command: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Redis did not accept the job in time')), ENQUEUE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([add, timeout]);
+      const result = await Promise.race([command, timeout]);
+      this.outage.recovered();
+      return result;
+    } catch (error) {
+      this.outage.report();
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -91,7 +137,11 @@ export class JobProducer implements OnModuleInit, OnModuleDestroy {
       this.adminConnected = this.admin.connect().catch(() => undefined);
     }
     await this.adminConnected;
-    const reply = (await this.admin.config('GET', 'maxmemory-policy')) as string[];
+    const reply = (await this.admin.config('GET', 'maxmemory-policy').catch((error: Error) => {
+      this.outage.report();
+      throw error;
+    })) as string[];
+    this.outage.recovered();
     return reply[1] ?? 'unknown';
   }
 

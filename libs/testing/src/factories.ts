@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from './test-app';
+import { daytimeAtOrBefore, testNow } from './test-clock';
 
 /** Fictitious identities only: clearly test values, never real-looking names. */
 export const TEST_IDENTITY = { firstName: 'Testprenom', lastName: 'Testnom' };
@@ -30,7 +31,7 @@ export async function makeClient(
 }
 
 /** A birth date that makes the youth `age` years old today (in Paris), born on 1 January or later. */
-export function birthDateForAge(age: number, now = new Date()): string {
+export function birthDateForAge(age: number, now = testNow()): string {
   const d = new Date(Date.UTC(now.getUTCFullYear() - age - 1, now.getUTCMonth(), now.getUTCDate()));
   d.setUTCDate(d.getUTCDate() + 2);
   return d.toISOString().slice(0, 10);
@@ -45,11 +46,19 @@ export async function makeYouth(t: TestApp, key: string, foyerId: string, overri
   return res.body;
 }
 
+/**
+ * The body of a declaration noticed a minute ago on the test clock. Unless the test gives one, its
+ * `lastSeenAt` is daytime (see `daytimeAtOrBefore`): the local hour of departure is a fact a test
+ * sets when it matters, never the hour the suite happens to run at.
+ */
+export function declarationBody(youthId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const noticedMissingAt = typeof overrides.noticedMissingAt === 'string' ? overrides.noticedMissingAt : new Date(testNow().getTime() - 60_000).toISOString();
+  const lastSeenAt = 'lastSeenAt' in overrides ? overrides.lastSeenAt : daytimeAtOrBefore(new Date(noticedMissingAt)).toISOString();
+  return { youthId, noticedMissingAt, ...overrides, lastSeenAt };
+}
+
 export async function declareFugue(t: TestApp, key: string, youthId: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; status: string }> {
-  const res = await t.http
-    .post('/v1/fugues')
-    .set(bearer(key))
-    .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString(), ...overrides });
+  const res = await t.http.post('/v1/fugues').set(bearer(key)).send(declarationBody(youthId, overrides));
   if (res.status !== 201) throw new Error(`declareFugue: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

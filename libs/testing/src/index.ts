@@ -6,3 +6,5 @@ export * from './wait-for';
 export * from './private-postgres';
 export * from './test-servers';
 export * from './webhook-verifiers';
+export * from './test-clock';
+export * from './processes';

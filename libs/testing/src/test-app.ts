@@ -6,11 +6,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import type { Clock } from '../../domain/src/clock/clock';
 import { VigieCoreModule } from '../../domain/src/core.module';
 import { ApiModule } from '../../../apps/api/src/api.module';
 import { configureApi } from '../../../apps/api/src/configure-api';
 import { WorkerModule } from '../../../apps/worker/src/worker.module';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { testClock } from './test-clock';
 import { TEST_SETTINGS } from './test-settings';
 
 export interface TestAppOptions {
@@ -22,6 +24,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse an existing database instead of creating one. */
   database?: TestDatabase;
+  /** The service's clock; by default the test process's (`testClock()`). */
+  clock?: Clock;
 }
 
 export interface TestApp {
@@ -49,6 +53,10 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
     VIGIE_OUTBOX_REPUBLISH_AFTER_MS: '2000',
     VIGIE_JOB_LOCK_MS: '2000',
     VIGIE_RATE_LIMIT_PER_MINUTE: '100000',
+    VIGIE_AUTH_FAILURES_PER_MINUTE: '100000',
+    // Spawned workers serve their probes on a free port; spawned APIs stop without waiting.
+    WORKER_PORT: '0',
+    VIGIE_SHUTDOWN_GRACE_MS: '0',
     LOG_LEVEL: TEST_SETTINGS.logLevel,
     ...extra,
   };
@@ -60,7 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const env = testEnv(database, options.env);
   const withApi = options.api ?? true;
   const withWorker = options.worker ?? true;
-  const imports: (DynamicModule | Type)[] = [VigieCoreModule.forRoot(env)];
+  const imports: (DynamicModule | Type)[] = [VigieCoreModule.forRoot(env, { clock: options.clock ?? testClock() })];
   if (withApi) imports.push(ApiModule);
   if (withWorker) imports.push(WorkerModule);
 

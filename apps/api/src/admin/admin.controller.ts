@@ -4,6 +4,7 @@ import { ApiClientService, Caller, FoyerService, requireRole } from '@vigie/doma
 import { ApiClientEntity, AuditRepository, FoyerEntity } from '@vigie/persistence';
 import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { AuditQuery, CreateApiClientDto, CreateFoyerDto } from './admin.dto';
@@ -34,6 +35,7 @@ export class AdminController {
   ) {}
 
   @Post('foyers')
+  @CreatedAt((body: { id: string }) => `/v1/foyers/${body.id}`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: FoyerResponse, description: 'The foyer' })
   async createFoyer(@CurrentCaller() caller: Caller, @Body() dto: CreateFoyerDto) {
@@ -55,6 +57,7 @@ export class AdminController {
   }
 
   @Post('api-clients')
+  @CreatedAt((body: { id: string }) => `/v1/api-clients/${body.id}`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: CreatedApiClientResponse, description: 'The client with its key, shown once (and inboundWebhookSecret for a hotline client)' })
   async createApiClient(@CurrentCaller() caller: Caller, @Body() dto: CreateApiClientDto) {

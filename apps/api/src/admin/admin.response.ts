@@ -47,7 +47,8 @@ export class AuditEntryResponse {
   @ApiProperty({ example: 200 }) statusCode: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) youthId: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) fugueId: string | null;
-  @ApiProperty() correlationId: string;
+  @ApiProperty({ description: "The server's id of the request" }) correlationId: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The X-Correlation-Id the client sent, when it was a UUID' }) clientCorrelationId: string | null;
 }
 
 export class AuditPageResponse extends PageCursor {

@@ -5,6 +5,7 @@ import { DomainError } from '@vigie/domain';
 import { ALERT_STATES, AlertState, REFERENT_ROLES, ReferentChannel, ReferentRole } from '@vigie/persistence';
 import { DEPARTMENT_CODE } from '../admin/admin.dto';
 import { PageQuery } from '../http/pagination.dto';
+import { IsOptionalNotNull } from '../http/validators';
 
 export class ChannelDto {
   @ApiProperty({ enum: ['email', 'sms', 'webhook'] })
@@ -63,10 +64,10 @@ export class CreateReferentDto {
 }
 
 export class UpdateReferentDto {
-  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @Length(1, 200) displayName?: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptionalNotNull() @IsString() @Length(1, 200) displayName?: string;
 
   @ApiPropertyOptional({ type: [ChannelDto], minItems: 1, maxItems: 3 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(3)

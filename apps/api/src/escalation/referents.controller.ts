@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ReferentService, requireRole } from '@vigie/domain';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { CreateReferentDto, ReferentListQuery, toChannels, UpdateReferentDto } from './escalation.dto';
@@ -14,6 +15,7 @@ export class ReferentsController {
   constructor(private readonly referents: ReferentService) {}
 
   @Post()
+  @CreatedAt((body: { id: string }) => `/v1/referents/${body.id}`)
   @ApiCreatedResponse({ description: 'The referent; webhookSecret (whsec_…) is shown once when a webhook channel is given' })
   async createReferent(@CurrentCaller() caller: Caller, @Body() dto: CreateReferentDto) {
     requireRole(caller, ['admin']);

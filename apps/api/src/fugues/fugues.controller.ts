@@ -4,6 +4,7 @@ import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionSe
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { toDate, UuidPipe } from '../http/validators';
 import { DeclareFugueDto, FugueListQuery, FugueUpdateDto, LocatedDto, OverrideDto, ReasonDto, ReturnDto } from './fugue.dto';
@@ -31,6 +32,7 @@ export class FuguesController {
   ) {}
 
   @Post()
+  @CreatedAt((body: { id: string }) => `/v1/fugues/${body.id}`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: FugueSummaryResponse, description: 'The episode, status missing; the triage runs asynchronously' })
   @ApiConflict('FUGUE_ALREADY_OPEN: the youth already has an episode in missing or located status')
@@ -66,6 +68,7 @@ export class FuguesController {
   }
 
   @Post(':id/updates')
+  @CreatedAt((_body: unknown, params: Record<string, string>) => `/v1/fugues/${params.id}/timeline`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: FugueUpdateCreatedResponse, description: 'Appended to the timeline; the episode is triaged again' })
   @ApiConflict('INVALID_TRANSITION: the episode is no longer open')

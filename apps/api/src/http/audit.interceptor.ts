@@ -53,6 +53,7 @@ export class AuditInterceptor implements NestInterceptor {
               youthId: s.youthId ?? null,
               fugueId: s.fugueId ?? null,
               correlationId: req.correlationId,
+              clientCorrelationId: req.clientCorrelationId ?? null,
             }));
             await this.audit.append(records);
             return body;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { DomainError, DomainErrorCode, FieldProblem, isDatabaseUnavailable } from '@vigie/domain';
 import { InvalidCursorError } from '@vigie/persistence';
 import type { VigieRequest } from './request-context';
@@ -68,6 +69,7 @@ export class ErrorFilter implements ExceptionFilter {
     const req = http.getRequest<VigieRequest>();
     const res = http.getResponse<Response>();
     const body = this.toBody(exception, req.correlationId ?? 'none');
+    res.locals.errorCode = body.code; // for the request log line
     // The rate limiter sets the exact seconds left; other 429s get a conservative minute.
     if (body.statusCode === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfterSeconds(exception)));
     if (!res.headersSent) res.status(body.statusCode).json(body);
@@ -92,10 +94,28 @@ export class ErrorFilter implements ExceptionFilter {
       this.logger.error(`Database unavailable (correlation ${correlationId})`);
       return { statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', message: 'The database is unavailable; try again shortly', correlationId };
     }
+    const sqlState = sqlStateOf(exception);
+    if (sqlState) {
+      // A database error's message and detail can repeat the values of the query: only the code.
+      this.logger.error(`Unexpected database error SQLSTATE ${sqlState} (correlation ${correlationId})`);
+      return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred', correlationId };
+    }
     const error = exception as Error;
     this.logger.error(`Unexpected ${error?.name ?? 'error'} (correlation ${correlationId}): ${String(error?.message).slice(0, 300)}`, error?.stack);
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred', correlationId };
   }
+}
+
+/**
+ * The SQLSTATE of a PostgreSQL error (TypeORM's QueryFailedError, the driver's own error, or
+ * either as the cause of another), or null for any other error.
+ */
+function sqlStateOf(exception: unknown, depth = 0): string | null {
+  if (!exception || typeof exception !== 'object' || depth > 3) return null;
+  const e = exception as { code?: unknown; severity?: unknown; driverError?: unknown; cause?: unknown };
+  if (exception instanceof QueryFailedError) return sqlStateOf(e.driverError, depth + 1) ?? 'unknown';
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string') return e.code;
+  return sqlStateOf(e.driverError, depth + 1) ?? sqlStateOf(e.cause, depth + 1);
 }
 
 function retryAfterSeconds(exception: unknown): number {

@@ -3,7 +3,10 @@ import type { Caller } from '@vigie/domain';
 
 /** What Vigie attaches to a request as it goes through the pipeline. */
 export interface VigieRequest extends Request {
+  /** The server's own id of this request: in every log line, error body and audit entry. */
   correlationId: string;
+  /** The client's X-Correlation-Id when it is a UUID, recorded beside correlationId in the audit log. */
+  clientCorrelationId?: string;
   caller?: Caller;
   /** The exact bytes of a JSON body, for signature checks (the inbound hotline webhook). */
   rawBody?: Buffer;

@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { DomainError } from '@vigie/domain';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -41,6 +41,15 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       options: { message: 'must be a date YYYY-MM-DD that exists', ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && realCalendarDate(value) },
     });
+}
+
+/**
+ * An optional field that may be left out but not sent as `null`: unlike @IsOptional(), the
+ * field's other validators run on `null` and refuse it. For fields whose `null` would erase a
+ * value the record cannot be without, or would be ignored without saying so.
+ */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
 /** Every element is one of the codes (unknown codes are a 400). */

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { Caller, WebhookEndpointService } from '@vigie/domain';
 import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { CreateWebhookEndpointDto, DeliveryListQuery } from './webhook.dto';
@@ -25,6 +26,7 @@ export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointService) {}
 
   @Post()
+  @CreatedAt((body: { id: string }) => `/v1/webhook-endpoints/${body.id}`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse, description: 'The endpoint with its whsec_ signing secret, shown this once only' })
   async createEndpoint(@CurrentCaller() caller: Caller, @Body() dto: CreateWebhookEndpointDto) {

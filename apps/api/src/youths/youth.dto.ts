@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { VULNERABILITY_CODES } from '@vigie/domain';
-import { IsCalendarDate, IsCodeList } from '../http/validators';
+import { IsCalendarDate, IsCodeList, IsOptionalNotNull } from '../http/validators';
 
 export class MedicalDto {
   @ApiProperty({ description: 'A treatment whose interruption endangers life' })
@@ -72,7 +72,7 @@ export class CreateYouthDto {
   phone?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 20 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
@@ -80,14 +80,14 @@ export class CreateYouthDto {
   usualPlaces?: string[];
 
   @ApiPropertyOptional({ type: MedicalDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => MedicalDto)
   medical?: MedicalDto;
 
   @ApiPropertyOptional({ type: [String], enum: VULNERABILITY_CODES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(VULNERABILITY_CODES.length)
   @IsCodeList(VULNERABILITY_CODES)
@@ -100,4 +100,9 @@ export class CreateYouthDto {
   externalRef?: string;
 }
 
-export class UpdateYouthDto extends PartialType(CreateYouthDto) {}
+/**
+ * Every field optional; `null` is refused on the fields a profile cannot be without (those
+ * required at creation, the lists and the medical block) and clears the optional texts
+ * (description, photoUrl, phone, externalRef).
+ */
+export class UpdateYouthDto extends PartialType(CreateYouthDto, { skipNullProperties: false }) {}

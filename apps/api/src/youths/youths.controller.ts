@@ -4,6 +4,7 @@ import { Caller, YouthService } from '@vigie/domain';
 import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
+import { CreatedAt } from '../http/location.interceptor';
 import { UuidPipe } from '../http/validators';
 import { CreateYouthDto, UpdateYouthDto } from './youth.dto';
 import { youthView, YouthResponse, YouthView } from './youth.response';
@@ -18,6 +19,7 @@ export class YouthsController {
   constructor(private readonly youths: YouthService) {}
 
   @Post()
+  @CreatedAt((body: { id: string }) => `/v1/youths/${body.id}`)
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: YouthResponse, description: 'The profile (audited: it carries identity)' })
   @AuditIdentity(auditYouth)

@@ -20,3 +20,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = e.message ?? '';
   return /Connection terminated|timeout exceeded when trying to connect|Connection refused|connect ECONNREFUSED|Client has encountered a connection error/i.test(message);
 }
+
+/**
+ * What a log line may say of an error: a PostgreSQL error by its SQLSTATE and constraint, never
+ * its text, which can quote the values of a row; other errors by their message.
+ */
+export function errorSummary(error: unknown): string {
+  const e = ((error as PgError)?.driverError ?? error) as PgError & { message?: string };
+  if (e?.code && /^[0-9A-Z]{5}$/.test(e.code)) return `SQLSTATE ${e.code}${e.constraint ? ` (${e.constraint})` : ''}`;
+  return (error as Error)?.message ?? String(error);
+}

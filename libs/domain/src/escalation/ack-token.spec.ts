@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { VigieConfig } from '@vigie/config';
+import { SystemClock } from '../clock/clock';
 import { ACK_TOKEN_TTL_MS, AckTokens } from './ack-token';
 
 describe('acknowledgement links', () => {
-  const tokens = new AckTokens({ dataKey: randomBytes(32) } as VigieConfig);
+  const tokens = new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock());
   const now = new Date('2026-11-28T10:00:00Z');
 
   it('carry one alert and one referent, and last seven days', () => {
@@ -23,6 +24,6 @@ describe('acknowledgement links', () => {
     expect(() => tokens.verify(`${other}.${mac}`, now)).toThrow();
     expect(() => tokens.verify(`${claims}.${mac.slice(0, -2)}xx`, now)).toThrow();
     expect(() => tokens.verify('garbage', now)).toThrow();
-    expect(() => new AckTokens({ dataKey: randomBytes(32) } as VigieConfig).verify(token, now)).toThrow();
+    expect(() => new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock()).verify(token, now)).toThrow();
   });
 });

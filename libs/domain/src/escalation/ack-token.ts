@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import { DomainError } from '../errors/domain-error';
+import { Clock } from '../clock/clock';
 
 export const ACK_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -20,17 +21,17 @@ export interface AckClaims {
 export class AckTokens {
   private readonly key: Buffer;
 
-  constructor(config: VigieConfig) {
+  constructor(config: VigieConfig, private readonly clock: Clock) {
     this.key = Buffer.from(hkdfSync('sha256', config.dataKey, Buffer.alloc(0), 'vigie acknowledgement links', 32));
   }
 
-  sign(alertId: string, referentId: string, now = new Date()): string {
+  sign(alertId: string, referentId: string, now = this.clock.now()): string {
     const claims = Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: now.getTime() + ACK_TOKEN_TTL_MS })).toString('base64url');
     return `${claims}.${this.mac(claims)}`;
   }
 
   /** Throws NOT_FOUND for a forged, malformed or expired token: the page says the link is not valid. */
-  verify(token: string, now = new Date()): AckClaims {
+  verify(token: string, now = this.clock.now()): AckClaims {
     const [claims, mac] = token.split('.');
     const invalid = () => DomainError.notFound('Acknowledgement link');
     if (!claims || !mac || token.length > 600) throw invalid();

@@ -15,6 +15,7 @@ import {
 import { Caller, fugueScope, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { Clock } from '../clock/clock';
 
 export interface AlertDetails {
   alert: AlertEntity;
@@ -34,6 +35,7 @@ export class AlertService {
     private readonly events: FugueEventRepository,
     private readonly cipher: DataCipher,
     private readonly webhooks: WebhookEventService,
+    private readonly clock: Clock,
   ) {}
 
   listAlerts(caller: Caller, filter: { state?: AlertState; departmentCode?: string }, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
@@ -50,7 +52,7 @@ export class AlertService {
    * Stops the escalation: later steps do not fire and pending step notifications are not sent.
    * Idempotent: acknowledging an acknowledged alert changes nothing and answers the same.
    */
-  async acknowledgeAlert(id: string, by: Acknowledger, note?: string | null, now = new Date()): Promise<AlertEntity> {
+  async acknowledgeAlert(id: string, by: Acknowledger, note?: string | null, now = this.clock.now()): Promise<AlertEntity> {
     if (by.via === 'api') requireRole(by.caller, ['admin', 'foyer', 'police', 'child_protection']);
     return this.dataSource.transaction(async (manager) => {
       const alert = await this.alerts.findByIdForUpdate(manager, id);

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { alertStepJobId, JobName, JobProducer, notificationJobId } from '@vigie/queue';
+import { Clock } from '../clock/clock';
 
 /** A timer job to add once the transaction that decided it has committed. */
 export type FollowUp =
@@ -14,16 +15,16 @@ export type FollowUp =
 export class EscalationJobs {
   private readonly logger = new Logger(EscalationJobs.name);
 
-  constructor(private readonly producer: JobProducer) {}
+  constructor(private readonly producer: JobProducer, private readonly clock: Clock) {}
 
-  dispatch(followUps: FollowUp[], now = Date.now()): void {
+  dispatch(followUps: FollowUp[], now = this.clock.nowMs()): void {
     for (const f of followUps) {
       const delay = f.at.getTime() - now;
       const added =
         f.kind === 'step'
           ? this.producer.schedule(JobName.AlertStep, { alertId: f.alertId, step: f.step }, alertStepJobId(f.alertId, f.step), delay)
           : this.producer.schedule(JobName.NotificationSend, { notificationId: f.notificationId, attempt: f.attempt }, notificationJobId(f.notificationId, f.attempt), delay);
-      added.catch((error: Error) => this.logger.warn(`Timer job deferred to the sweep: ${error.message}`));
+      added.catch((error: Error) => this.logger.debug(`Timer job deferred to the sweep: ${error.message}`));
     }
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import { AlertRepository, FugueEventRepository, NotificationRepository } from '@vigie/persistence';
+import { errorSummary } from '../errors/database-errors';
 import { EscalationJobs } from './escalation-jobs';
 import { EscalationService } from './escalation.service';
 import { NotificationDeliveryService } from './notification-delivery.service';
+import { Clock } from '../clock/clock';
 
 /** A notification due this long without its job having run is delivered by the sweep itself. */
 const FAST_PATH_GRACE_MS = 2000;
@@ -27,13 +29,20 @@ export class EscalationSweepService {
     private readonly escalation: EscalationService,
     private readonly delivery: NotificationDeliveryService,
     private readonly jobs: EscalationJobs,
+    private readonly clock: Clock,
   ) {}
 
   async sweep(): Promise<void> {
-    for (const { id, step } of await this.alerts.findDueSteps(BATCH)) {
-      this.jobs.dispatch(await this.escalation.fireStep(id, step));
+    const now = this.clock.now();
+    for (const { id, step } of await this.alerts.findDueSteps(now, BATCH)) {
+      // One alert whose step keeps failing must not hold back the others' steps.
+      try {
+        this.jobs.dispatch(await this.escalation.fireStep(id, step));
+      } catch (error) {
+        this.logger.error(`Step ${step} of alert ${id} could not fire, retrying next sweep: ${errorSummary(error)}`);
+      }
     }
-    const interrupted = await this.notifications.failInterruptedSends(4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
+    const interrupted = await this.notifications.failInterruptedSends(now, 4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
     for (const n of interrupted) {
       this.logger.error(`Notification ${n.id} was interrupted while sending; it is in the dead-letter list`);
       await this.events.append(this.events.manager, {
@@ -43,7 +52,7 @@ export class EscalationSweepService {
       });
     }
     // Deliveries run beside the sweep, so a slow recipient never delays the next step.
-    for (const id of await this.notifications.findOverdue(FAST_PATH_GRACE_MS, BATCH)) {
+    for (const id of await this.notifications.findOverdue(now, FAST_PATH_GRACE_MS, BATCH)) {
       if (this.inFlight.has(id)) continue;
       const run = this.delivery
         .deliver(id)

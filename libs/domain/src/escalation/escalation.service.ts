@@ -14,6 +14,7 @@ import {
 } from '@vigie/persistence';
 import { DEFAULT_POLICY, EscalationPolicy, scheduledStep } from './escalation-policy';
 import { FollowUp } from './escalation-jobs';
+import { Clock } from '../clock/clock';
 
 /**
  * Opens, escalates and resolves alerts (integrations.md § Escalation). Every method works inside
@@ -31,6 +32,7 @@ export class EscalationService {
     private readonly referents: ReferentRepository,
     private readonly notifications: NotificationRepository,
     private readonly events: FugueEventRepository,
+    private readonly clock: Clock,
   ) {}
 
   async policyFor(departmentCode: string, manager?: EntityManager): Promise<EscalationPolicy> {
@@ -42,7 +44,7 @@ export class EscalationService {
    * sends one information notification to foyer duty; an episode lowered to routine by a
    * referent stops escalating.
    */
-  async onClassified(manager: EntityManager, fugue: FugueEntity, now = new Date(), { mayHaveAlert = true } = {}): Promise<FollowUp[]> {
+  async onClassified(manager: EntityManager, fugue: FugueEntity, now = this.clock.now(), { mayHaveAlert = true } = {}): Promise<FollowUp[]> {
     if (fugue.status !== 'missing') return [];
     if (fugue.effectiveLevel === 'worrying') return this.openAlert(manager, fugue, now);
     if (fugue.effectiveLevel === 'routine') {
@@ -80,7 +82,7 @@ export class EscalationService {
   }
 
   /** Fires the alert's next step if it is due and the alert still open; otherwise does nothing. */
-  fireStep(alertId: string, expectedStep?: number, now = new Date()): Promise<FollowUp[]> {
+  fireStep(alertId: string, expectedStep?: number, now = this.clock.now()): Promise<FollowUp[]> {
     return this.dataSource.transaction(async (manager) => {
       const alert = await this.alerts.findByIdForUpdate(manager, alertId);
       if (!alert || alert.state !== 'open' || !alert.nextStepAt || alert.nextStepAt > now) return [];
@@ -97,6 +99,7 @@ export class EscalationService {
       const ids = await this.notifications.insertMissing(
         manager,
         notificationRows(recipients, 'alert.notification', alert.fugueId, alert.id, step.step, fallback),
+        now,
       );
       const next = scheduledStep(alert.policy, alert.openedAt, step.step + 1);
       alert.lastStep = step.step;
@@ -127,7 +130,7 @@ export class EscalationService {
   }
 
   /** Stops the escalation of the episode's alert and tells everyone already notified. */
-  async resolveForFugue(manager: EntityManager, fugue: Pick<FugueEntity, 'id'>, resolution: string, now = new Date()): Promise<FollowUp[]> {
+  async resolveForFugue(manager: EntityManager, fugue: Pick<FugueEntity, 'id'>, resolution: string, now = this.clock.now()): Promise<FollowUp[]> {
     const alert = await this.alerts.findUnresolvedForUpdate(manager, fugue.id);
     if (!alert) return [];
     alert.state = 'resolved';
@@ -145,7 +148,7 @@ export class EscalationService {
       if (!referent || referent.deletedAt || !channel) return [];
       return [{ dedupKey: `alert:${alert.id}:resolved:${referent.id}:${channel.type}`, kind: 'alert.resolved', alertId: alert.id, fugueId: alert.fugueId, step: null, referentId: referent.id, channel: channel.type, target: targetOf(channel), fallback: false }];
     });
-    const ids = await this.notifications.insertMissing(manager, rows);
+    const ids = await this.notifications.insertMissing(manager, rows, now);
     await this.events.append(manager, { fugueId: alert.fugueId, type: 'alert.resolved', at: now, data: { alertId: alert.id, resolution, notifications: ids.length } });
     return ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now }));
   }
@@ -157,7 +160,7 @@ export class EscalationService {
       ...r,
       dedupKey: `routine:${fugue.id}:${r.referentId}:${r.channel}`,
     }));
-    const ids = await this.notifications.insertMissing(manager, rows);
+    const ids = await this.notifications.insertMissing(manager, rows, now);
     if (ids.length > 0) {
       await this.events.append(manager, { fugueId: fugue.id, type: 'routine.notified', at: now, data: { referents: [...new Set(rows.map((r) => r.referentId))], notifications: ids.length } });
     }

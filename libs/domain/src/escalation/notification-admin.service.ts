@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotificationEntity, NotificationRepository, Page } from '@vigie/persistence';
+import { NOTIFICATION_RETRY_WINDOW_MS, NotificationEntity, NotificationRepository, Page } from '@vigie/persistence';
 import { DomainError } from '../errors/domain-error';
 import { FollowUp } from './escalation-jobs';
-
-const RETRY_WINDOW_MS = 24 * 3600 * 1000;
+import { Clock } from '../clock/clock';
 
 /** The dead-letter list: notifications that failed for good, which an administrator may replay. */
 @Injectable()
@@ -12,6 +11,7 @@ export class NotificationAdminService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: NotificationRepository,
+    private readonly clock: Clock,
   ) {}
 
   listDeadLetter(limit: number, cursor: string | null): Promise<Page<NotificationEntity>> {
@@ -24,10 +24,10 @@ export class NotificationAdminService {
       const n = await this.notifications.findByIdForUpdate(manager, id);
       if (!n) throw DomainError.notFound('Notification');
       if (n.status !== 'failed') throw DomainError.transition(`Only a failed notification can be replayed (this one is ${n.status})`);
-      const now = new Date();
+      const now = this.clock.now();
       n.status = 'pending';
       n.nextAttemptAt = now;
-      n.retryUntil = new Date(now.getTime() + RETRY_WINDOW_MS);
+      n.retryUntil = new Date(now.getTime() + NOTIFICATION_RETRY_WINDOW_MS);
       n.lastError = `Replayed after: ${n.lastError ?? 'failure'}`.slice(0, 500);
       await this.notifications.save(manager, n);
       return { notification: n, followUps: [{ kind: 'send', notificationId: n.id, attempt: n.attempts, at: now }] };

@@ -22,6 +22,7 @@ import { ageOn, localDateOf } from '../triage/local-time';
 import { isRuleCode, ruleDefinition } from '../triage/vocabulary';
 import { AckTokens } from './ack-token';
 import { FollowUp } from './escalation-jobs';
+import { Clock } from '../clock/clock';
 
 /** Failed sends retry after 1 s, 5 s, 30 s, 2 min, 10 min, then every 30 min, for 24 h (integrations.md). */
 const RETRY_DELAYS_MS = [1000, 5000, 30_000, 120_000, 600_000];
@@ -56,9 +57,10 @@ export class NotificationDeliveryService {
     private readonly email: EmailChannel,
     private readonly sms: SmsChannel,
     private readonly webhook: WebhookChannel,
+    private readonly clock: Clock,
   ) {}
 
-  async deliver(notificationId: string, now = new Date()): Promise<FollowUp[]> {
+  async deliver(notificationId: string, now = this.clock.now()): Promise<FollowUp[]> {
     const claimed = await this.claim(notificationId, now);
     if (!claimed) return [];
     const { notification, referent } = claimed;
@@ -93,7 +95,7 @@ export class NotificationDeliveryService {
       const referent = await this.referents.findActive(n.referentId, manager);
       if (!referent) return cancel('Referent removed before sending');
       n.status = 'sending';
-      n.sendingSince = new Date();
+      n.sendingSince = this.clock.now();
       n.attempts += 1;
       await this.notifications.save(manager, n);
       return { notification: n, referent };
@@ -105,7 +107,7 @@ export class NotificationDeliveryService {
       const n = await this.notifications.findByIdForUpdate(manager, id);
       if (!n || n.status !== 'sending') return [];
       n.sendingSince = null;
-      const now = new Date();
+      const now = this.clock.now();
       if (result.ok) {
         n.status = 'sent';
         n.sentAt = now;

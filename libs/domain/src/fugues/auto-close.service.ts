@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import { FugueRepository } from '@vigie/persistence';
+import { Clock } from '../clock/clock';
 import { FugueTransitionService } from './fugue-transitions.service';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -13,7 +14,7 @@ const CHECK_EVERY_MS = 60_000;
  * retention counts from the close. The worker's sweep closes them VIGIE_AUTO_CLOSE_AFTER_DAYS
  * after the return (or the location), with a timeline entry and the usual effects of a close
  * (`fugue.closed`, the alert resolved if one still runs); retention then erases them as any other.
- * The clock is a parameter, so tests can move it.
+ * The time is a parameter (the Clock by default), so tests can move it.
  */
 @Injectable()
 export class AutoCloseService {
@@ -24,17 +25,18 @@ export class AutoCloseService {
     private readonly fugues: FugueRepository,
     private readonly transitions: FugueTransitionService,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Called by the worker's sweep; closes at most once a minute. Returns how many it closed. */
-  async runIfDue(now = new Date()): Promise<number> {
+  async runIfDue(now = this.clock.now()): Promise<number> {
     if (now.getTime() < this.nextCheckAt) return 0;
     this.nextCheckAt = now.getTime() + CHECK_EVERY_MS;
     return this.closeLeftOpen(now);
   }
 
   /** Closes every episode left returned or located since more than the period before `now`. */
-  async closeLeftOpen(now = new Date()): Promise<number> {
+  async closeLeftOpen(now = this.clock.now()): Promise<number> {
     const afterDays = this.config.VIGIE_AUTO_CLOSE_AFTER_DAYS;
     const cutoff = new Date(now.getTime() - afterDays * DAY_MS);
     let closed = 0;

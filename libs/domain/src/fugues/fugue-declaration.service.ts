@@ -7,6 +7,7 @@ import { OutboxRelay } from '../outbox/outbox.relay';
 import { isUniqueViolation } from '../errors/database-errors';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { DeclareFugueInput, MAX_FUTURE_MS, MAX_PAST_MS } from './fugue.types';
+import { Clock } from '../clock/clock';
 
 @Injectable()
 export class FugueDeclarationService {
@@ -16,13 +17,14 @@ export class FugueDeclarationService {
     private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
     private readonly webhooks: WebhookEventService,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * Records a fugue, asks for its triage and emits `fugue.declared` with its deliveries in the same
    * statement (transactional outbox); answers without waiting for the triage.
    */
-  async declareFugue(caller: Caller, input: DeclareFugueInput, now = new Date()): Promise<FugueEntity> {
+  async declareFugue(caller: Caller, input: DeclareFugueInput, now = this.clock.now()): Promise<FugueEntity> {
     requireRole(caller, ['admin', 'foyer']);
     checkDeclarationTimes(input, now);
     const youth = await this.youths.findWithDepartment(input.youthId);

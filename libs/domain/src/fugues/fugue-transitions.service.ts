@@ -22,6 +22,7 @@ import { fugueClassifiedEvent, fugueClosedEvent, fugueLocatedEvent, fugueReturne
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from '../integrations/hotline.types';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
+import { Clock } from '../clock/clock';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
 const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
@@ -46,9 +47,10 @@ export class FugueTransitionService {
     private readonly escalationJobs: EscalationJobs,
     private readonly webhooks: WebhookEventService,
     private readonly interviewDeadlines: InterviewDeadlineService,
+    private readonly clock: Clock,
   ) {}
 
-  async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = new Date()): Promise<{ fugue: FugueEntity; updateId: string }> {
+  async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = this.clock.now()): Promise<{ fugue: FugueEntity; updateId: string }> {
     let updateId = '';
     const fugue = await this.change(caller, id, FIELD_ROLES, 'updated', async (manager, fugue) => {
       requireStatus(fugue, OPEN, 'add information to');
@@ -93,7 +95,7 @@ export class FugueTransitionService {
       const previous = fugue.effectiveLevel;
       fugue.overrideLevel = input.level;
       fugue.overrideBy = caller.clientId;
-      fugue.overrideAt = new Date();
+      fugue.overrideAt = this.clock.now();
       fugue.overrideReasonEnc = this.cipher.encrypt({ reason: input.reason });
       fugue.overrideBasis = fugue.classification?.reasons.map((r) => r.code) ?? [];
       fugue.effectiveLevel = input.level;
@@ -128,7 +130,7 @@ export class FugueTransitionService {
     });
   }
 
-  markLocated(caller: Caller, id: string, input: LocatedInput, now = new Date()): Promise<FugueEntity> {
+  markLocated(caller: Caller, id: string, input: LocatedInput, now = this.clock.now()): Promise<FugueEntity> {
     return this.change(caller, id, FIELD_ROLES, 'located', async (manager, fugue) => {
       requireStatus(fugue, ['missing'], 'mark as located');
       await this.locate(manager, fugue, input, caller, now);
@@ -140,7 +142,7 @@ export class FugueTransitionService {
    * source `hotline`, and the episode is triaged again. `claim` records the inbound event id in
    * the same transaction. The hotline reports on episodes of its départements, whatever their level.
    */
-  recordHotlineCall(hotline: Caller, id: string, input: HotlineCallInput, claim: InboundClaim, now = new Date()): Promise<FugueEntity> {
+  recordHotlineCall(hotline: Caller, id: string, input: HotlineCallInput, claim: InboundClaim, now = this.clock.now()): Promise<FugueEntity> {
     return this.change(
       hotline,
       id,
@@ -182,7 +184,7 @@ export class FugueTransitionService {
    * The 116 000 reports the child located: the located transition. An episode already located,
    * returned or closed is left as it is (the report came after the facts); a cancelled one is a 409.
    */
-  markLocatedByHotline(hotline: Caller, id: string, input: HotlineLocatedInput, claim: InboundClaim, now = new Date()): Promise<FugueEntity> {
+  markLocatedByHotline(hotline: Caller, id: string, input: HotlineLocatedInput, claim: InboundClaim, now = this.clock.now()): Promise<FugueEntity> {
     return this.change(
       hotline,
       id,
@@ -212,7 +214,7 @@ export class FugueTransitionService {
     });
   }
 
-  async declareReturn(caller: Caller, id: string, input: ReturnInput, now = new Date()): Promise<FugueEntity> {
+  async declareReturn(caller: Caller, id: string, input: ReturnInput, now = this.clock.now()): Promise<FugueEntity> {
     let returnFollowUps: FollowUp[] = [];
     const returned = await this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
       requireStatus(fugue, OPEN, 'declare the return of');
@@ -274,7 +276,7 @@ export class FugueTransitionService {
     return this.change(caller, id, roles, null, async (manager, fugue) => {
       requireStatus(fugue, [from], to === 'closed' ? 'close' : 'cancel');
       fugue.status = to;
-      fugue.endedAt = new Date();
+      fugue.endedAt = this.clock.now();
       fugue.endReasonEnc = this.cipher.encrypt({ reason });
       fugue.nextReviewAt = null;
       await this.fugues.save(manager, fugue);

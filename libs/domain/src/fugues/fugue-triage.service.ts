@@ -8,6 +8,7 @@ import { classify } from '../triage/triage.rules';
 import { Classification, HistoryEpisode, HistoryInterview, Level, TriageInput } from '../triage/triage.types';
 import { fugueClassifiedEvent } from '../webhooks/webhook-event-data';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { Clock } from '../clock/clock';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -40,9 +41,10 @@ export class FugueTriageService {
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
     private readonly webhooks: WebhookEventService,
+    private readonly clock: Clock,
   ) {}
 
-  triageFugue(job: JobData<typeof JobName.FugueTriage>, now = new Date()): Promise<TriageOutcome> {
+  triageFugue(job: JobData<typeof JobName.FugueTriage>, now = this.clock.now()): Promise<TriageOutcome> {
     return this.dataSource.transaction(async (manager) => {
       const read = await this.fugues.claimTriageFacts(manager, job.outboxId, job.fugueId);
       // A cancelled episode is kept but never triaged; an erased one has no facts left.
@@ -64,7 +66,7 @@ export class FugueTriageService {
         await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
       }
       // Alerts are opened by classifications only: an episode never classified before has none.
-      const followUps = await this.escalation.onClassified(manager, fugue, new Date(), { mayHaveAlert: previousEffectiveLevel !== null });
+      const followUps = await this.escalation.onClassified(manager, fugue, this.clock.now(), { mayHaveAlert: previousEffectiveLevel !== null });
       return {
         applied: true,
         followUps,

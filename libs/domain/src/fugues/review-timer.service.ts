@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { FugueRepository, OutboxMessage, OutboxRepository } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { OutboxRelay } from '../outbox/outbox.relay';
+import { Clock } from '../clock/clock';
 
 const BATCH = 100;
 
@@ -17,11 +18,12 @@ export class ReviewTimerService {
     private readonly fugues: FugueRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
   ) {}
 
   async fireDueReviews(): Promise<number> {
     const messages = await this.dataSource.transaction(async (manager) => {
-      const due = await this.fugues.takeDueReviews(manager, BATCH);
+      const due = await this.fugues.takeDueReviews(manager, this.clock.now(), BATCH);
       const added: OutboxMessage[] = [];
       for (const { id, reviewAt } of due) {
         added.push(await this.outbox.add(manager, JobName.FugueTriage, { fugueId: id, cause: 'review', reviewAt: reviewAt.toISOString() }));

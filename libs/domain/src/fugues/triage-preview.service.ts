@@ -3,6 +3,7 @@ import { DepartmentRepository } from '@vigie/persistence';
 import { DomainError } from '../errors/domain-error';
 import { previewClassification } from '../triage/triage.rules';
 import { Classification } from '../triage/triage.types';
+import { Clock } from '../clock/clock';
 
 export interface TriagePreviewRequest {
   youth: { birthDate: string; vulnerabilities?: string[]; medical?: { vitalTreatment: boolean } };
@@ -20,9 +21,9 @@ export interface TriagePreviewRequest {
 /** The same ruleset on facts that are not stored, with no history and `now` = the request time. */
 @Injectable()
 export class TriagePreviewService {
-  constructor(private readonly departments: DepartmentRepository) {}
+  constructor(private readonly departments: DepartmentRepository, private readonly clock: Clock) {}
 
-  async previewTriage(request: TriagePreviewRequest, now = new Date()): Promise<Classification> {
+  async previewTriage(request: TriagePreviewRequest, now = this.clock.now()): Promise<Classification> {
     const department = await this.departments.findByCode(request.departmentCode);
     if (!department) throw DomainError.invalid('departmentCode', 'unknown département');
     const t0 = new Date(request.episode.noticedMissingAt);

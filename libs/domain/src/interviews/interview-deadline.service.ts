@@ -14,6 +14,7 @@ import { EscalationService } from '../escalation/escalation.service';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { interviewDeadlines } from './interview-rules';
 import { ReferentNotifier } from './referent-notifier';
+import { Clock } from '../clock/clock';
 
 const BATCH = 50;
 
@@ -36,6 +37,7 @@ export class InterviewDeadlineService {
     private readonly escalation: EscalationService,
     private readonly jobs: EscalationJobs,
     private readonly webhooks: WebhookEventService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -78,7 +80,7 @@ export class InterviewDeadlineService {
   }
 
   /** Marks overdue the interviews whose due time has come, then reminds those whose reminder time has. */
-  async sweep(now = new Date()): Promise<number> {
+  async sweep(now = this.clock.now()): Promise<number> {
     const { followUps, count } = await this.dataSource.transaction(async (manager) => {
       const followUps: FollowUp[] = [];
       // Overdue first: an interview both due and unreminded (a long outage) gets only the overdue notice.

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { NewNotification, NotificationKind, NotificationRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
 import { FollowUp } from '../escalation/escalation-jobs';
 import { targetOf } from '../escalation/escalation.service';
+import { Clock } from '../clock/clock';
 
 export interface ReferentNotice {
   kind: Exclude<NotificationKind, 'alert.notification' | 'alert.resolved'>;
@@ -36,9 +37,10 @@ export class ReferentNotifier {
   constructor(
     private readonly referents: ReferentRepository,
     private readonly notifications: NotificationRepository,
+    private readonly clock: Clock,
   ) {}
 
-  async notify(manager: EntityManager, notice: ReferentNotice, now = new Date()): Promise<NoticeResult> {
+  async notify(manager: EntityManager, notice: ReferentNotice, now = this.clock.now()): Promise<NoticeResult> {
     const { fugue } = notice;
     let recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, notice.roles as ReferentRole[]);
     const fallback = recipients.length === 0 && notice.fallbackToDepartmentDuty;
@@ -60,7 +62,7 @@ export class ReferentNotifier {
         fallback,
       })),
     );
-    const ids = await this.notifications.insertMissing(manager, rows);
+    const ids = await this.notifications.insertMissing(manager, rows, now);
     return {
       notificationIds: ids,
       referentIds: [...new Set(rows.map((row) => row.referentId))],

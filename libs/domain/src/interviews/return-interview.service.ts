@@ -22,6 +22,7 @@ import { EscalationService } from '../escalation/escalation.service';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { answersOf, RecordInterviewInput, recordProblems, referralsToStore, revealsDanger } from './interview-rules';
 import { ReferentNotifier } from './referent-notifier';
+import { Clock } from '../clock/clock';
 
 /** Reading interviews: the foyer for its foyers, child protection for its départements, admin everywhere. */
 const READ_ROLES: Role[] = ['admin', 'foyer', 'child_protection'];
@@ -46,6 +47,7 @@ export class ReturnInterviewService {
     private readonly notifier: ReferentNotifier,
     private readonly escalation: EscalationService,
     private readonly jobs: EscalationJobs,
+    private readonly clock: Clock,
   ) {}
 
   listInterviews(caller: Caller, filter: InterviewListFilter, limit: number, cursor: string | null): Promise<Page<ReturnInterviewEntity>> {
@@ -65,7 +67,7 @@ export class ReturnInterviewService {
    * notified and SIGNALEMENT_PROCUREUR joins the referrals; a completed interview re-triages the
    * youth's open episode, if any (it is a fact of PRIOR_EXPLOITATION_DISCLOSURE).
    */
-  async recordInterview(caller: Caller, id: string, input: RecordInterviewInput, now = new Date()): Promise<InterviewRecord> {
+  async recordInterview(caller: Caller, id: string, input: RecordInterviewInput, now = this.clock.now()): Promise<InterviewRecord> {
     requireRole(caller, RECORD_ROLES);
     let followUps: FollowUp[] = [];
     let message: OutboxMessage | null = null;

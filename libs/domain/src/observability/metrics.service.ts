@@ -42,13 +42,23 @@ export class MetricsService {
   });
 
   constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'vigie_' });
+    // prom-client's own metrics keep their standard names (process_*, nodejs_*): dashboards and
+    // alert rules written for any Node.js service find them.
+    collectDefaultMetrics({ register: this.registry });
+    // Except prom-client's gauges named like counters (nodejs_active_handles_total…): promtool
+    // rejects them, and their per-type twins (nodejs_active_handles{type}) say the same.
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric.name.endsWith('_total') && metric instanceof Gauge) this.registry.removeSingleMetric(metric.name);
+    }
+    // Gauges read at scrape time are reset first: a source that fails reports nothing, never
+    // the value it had at the last successful scrape.
     new Gauge({
       name: 'vigie_queue_jobs',
       help: 'Jobs per queue and state',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
+        this.reset();
         for (const queue of producer.allQueues()) {
           const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
           if (!counts) continue;
@@ -61,23 +71,31 @@ export class MetricsService {
       help: 'Age of the oldest outbox row not yet processed',
       registers: [this.registry],
       async collect() {
+        // A gauge without labels always has a sample: NaN says the database did not answer.
         const lag = await outbox.lagSeconds().catch(() => null);
-        if (lag !== null) this.set(lag);
+        this.set(lag ?? Number.NaN);
       },
     });
     // Deliveries that gave up are logged and listed by the API; these let an alert rule page
     // someone (e.g. `vigie_attention{kind="dead_letter_notifications"} > 0`).
     new Gauge({
       name: 'vigie_attention',
-      help: 'What needs an operator: dead_letter_notifications, failed_webhook_deliveries, disabled_webhook_endpoints',
+      help:
+        'What needs an operator: dead_letter_notifications, failed_webhook_deliveries, disabled_webhook_endpoints, failing_outbox_jobs, ' +
+        'overdue_escalation_steps, overdue_notifications, overdue_webhook_deliveries',
       labelNames: ['kind'] as const,
       registers: [this.registry],
       async collect() {
+        this.reset();
         const counts = await attention.counts().catch(() => null);
         if (!counts) return;
         this.set({ kind: 'dead_letter_notifications' }, counts.deadLetterNotifications);
         this.set({ kind: 'failed_webhook_deliveries' }, counts.failedWebhookDeliveries);
         this.set({ kind: 'disabled_webhook_endpoints' }, counts.disabledWebhookEndpoints);
+        this.set({ kind: 'failing_outbox_jobs' }, counts.failingOutboxJobs);
+        this.set({ kind: 'overdue_escalation_steps' }, counts.overdueEscalationSteps);
+        this.set({ kind: 'overdue_notifications' }, counts.overdueNotifications);
+        this.set({ kind: 'overdue_webhook_deliveries' }, counts.overdueWebhookDeliveries);
       },
     });
   }

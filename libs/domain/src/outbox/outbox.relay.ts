@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
 import { OutboxMessage, OutboxRepository } from '@vigie/persistence';
 import { JobData, JobProducer, OutboxJobName } from '@vigie/queue';
+import { errorSummary } from '../errors/database-errors';
 
 /** How long a fresh row is left to the fast path before the sweep publishes it. */
 const FAST_PATH_GRACE_MS = 1000;
@@ -14,7 +15,8 @@ const PRUNE_EVERY_MS = 3600_000;
 /**
  * Publishes outbox rows to BullMQ. The fast path runs right after the transaction that wrote
  * them; the sweep (in the worker) publishes whatever the fast path missed and re-publishes rows
- * whose job was lost. Job ids are the row ids, so publishing twice is a no-op.
+ * whose job was lost or failed all its attempts. Job ids are the row ids, so publishing twice is
+ * a no-op; a failed job is run again rather than left to shadow its row.
  */
 @Injectable()
 export class OutboxRelay {
@@ -34,7 +36,7 @@ export class OutboxRelay {
   /** Fire-and-forget publication after commit: the caller never waits on Redis. */
   publishSoon(messages: OutboxMessage[]): void {
     void this.publish(messages).catch((error: Error) => {
-      this.logger.warn(`Outbox fast path deferred to the sweep: ${error.message}`);
+      this.logger.debug(`Outbox fast path deferred to the sweep: ${error.message}`); // RedisOutage says it once
     });
   }
 
@@ -74,9 +76,11 @@ export class OutboxRelay {
       const published: string[] = [];
       for (const message of due) {
         try {
-          await this.enqueue(message);
+          const done = await this.producer.republish(message.jobName as OutboxJobName, this.jobData(message));
+          if (done === 'failed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job had failed all its attempts; running it again`);
+          if (done === 'completed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job completed without processing it; running it again`);
         } catch (error) {
-          this.logger.warn(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`);
+          this.logger.debug(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`); // RedisOutage says it once
           break;
         }
         published.push(message.id);
@@ -93,8 +97,25 @@ export class OutboxRelay {
     return this.outbox.pruneProcessed(OUTBOX_KEEP_DAYS);
   }
 
+  /**
+   * Counts a failed attempt of an outbox job on its row, where `vigie_attention` sees it, and
+   * says so once its attempts are spent: the sweep runs it again every republish interval.
+   * Ids, counts and error codes only: an error's text may quote the data.
+   */
+  async jobFailed(outboxId: string, jobName: string, attempt: number, attempts: number, error: unknown): Promise<void> {
+    const failures = await this.outbox.recordFailure(outboxId);
+    if (failures === null || attempt < attempts) return;
+    this.logger.error(
+      `Outbox row ${outboxId}: its ${jobName} job failed all its ${attempts} attempts (${failures} failures in all, last: ${errorSummary(error)}); ` +
+        `it runs again within ${this.config.VIGIE_OUTBOX_REPUBLISH_AFTER_MS} ms`,
+    );
+  }
+
   private enqueue(message: OutboxMessage): Promise<void> {
-    const data = { ...message.payload, outboxId: message.id } as JobData<OutboxJobName>;
-    return this.producer.enqueue(message.jobName as OutboxJobName, data);
+    return this.producer.enqueue(message.jobName as OutboxJobName, this.jobData(message));
+  }
+
+  private jobData(message: OutboxMessage): JobData<OutboxJobName> {
+    return { ...message.payload, outboxId: message.id } as JobData<OutboxJobName>;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
 import { ErasedBatch, RetentionRepository } from '@vigie/persistence';
+import { Clock } from '../clock/clock';
 
 const DAY_MS = 24 * 3600 * 1000;
 const BATCH = 200;
@@ -32,13 +33,14 @@ export class RetentionService {
     private readonly dataSource: DataSource,
     private readonly retention: RetentionRepository,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * Runs the erasure once a day, whichever worker gets there first (the run is claimed in
    * job_runs); called by the worker's sweep. Returns the report when it ran, else null.
    */
-  async runIfDue(now = new Date()): Promise<RetentionReport | null> {
+  async runIfDue(now = this.clock.now()): Promise<RetentionReport | null> {
     if (now.getTime() < this.nextCheckAt) return null;
     this.nextCheckAt = now.getTime() + CHECK_EVERY_MS;
     const claim = await this.dataSource.transaction((manager) => this.retention.claimRun(manager, JOB, now, DAY_MS));
@@ -52,7 +54,7 @@ export class RetentionService {
   }
 
   /** Erases everything whose retention period ended before `now`. Idempotent. */
-  async eraseExpired(now = new Date()): Promise<RetentionReport> {
+  async eraseExpired(now = this.clock.now()): Promise<RetentionReport> {
     const cutoff = new Date(now.getTime() - this.config.VIGIE_RETENTION_DAYS * DAY_MS);
     const correlationId = `retention-${now.toISOString()}`;
     const report: RetentionReport = { episodes: 0, youths: 0, idempotencyKeys: 0 };

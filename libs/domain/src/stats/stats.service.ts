@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AlertFigures, EpisodeFigures, InterviewFigures, StatsRepository } from '@vigie/persistence';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
+import { Clock } from '../clock/clock';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Without `from`, the period is the year before `to`. */
@@ -32,9 +33,9 @@ export interface DepartmentStats {
  */
 @Injectable()
 export class StatsService {
-  constructor(private readonly stats: StatsRepository) {}
+  constructor(private readonly stats: StatsRepository, private readonly clock: Clock) {}
 
-  async departmentStats(caller: Caller, request: StatsRequest, now = new Date()): Promise<DepartmentStats> {
+  async departmentStats(caller: Caller, request: StatsRequest, now = this.clock.now()): Promise<DepartmentStats> {
     requireRole(caller, ['admin', 'child_protection']);
     const { from, to } = statsPeriod(request, now);
     const departmentCodes = statsDepartments(caller, request.departmentCode);

@@ -14,6 +14,7 @@ import {
 import { DeliveryResult, WebhookChannel } from '@vigie/notifications';
 import { DeliveryFollowUp } from './webhook-jobs';
 import { webhookRetryDelayMs } from './webhook-retry';
+import { Clock } from '../clock/clock';
 
 interface Claimed {
   delivery: WebhookDeliveryEntity;
@@ -39,6 +40,7 @@ export class WebhookDeliveryService {
     private readonly cipher: DataCipher,
     private readonly channel: WebhookChannel,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** One pending delivery per endpoint that receives the event; a replayed job creates nothing. */
@@ -46,13 +48,13 @@ export class WebhookDeliveryService {
     return this.dataSource.transaction(async (manager) => {
       await this.outbox.markProcessedAt(manager, outboxId);
       const ids = await this.events.fanOut(manager, eventId);
-      const now = new Date();
+      const now = this.clock.now();
       return ids.map((deliveryId) => ({ deliveryId, attempt: 1, at: now }));
     });
   }
 
   /** Makes the attempt that is due, if any; returns the next one to schedule after a failure. */
-  async deliver(deliveryId: string, now = new Date()): Promise<DeliveryFollowUp[]> {
+  async deliver(deliveryId: string, now = this.clock.now()): Promise<DeliveryFollowUp[]> {
     const claimed = await this.claim(deliveryId, now);
     if (!claimed) return [];
     const { delivery, endpoint, event } = claimed;
@@ -99,7 +101,7 @@ export class WebhookDeliveryService {
         return null;
       }
       delivery.status = 'sending';
-      delivery.sendingSince = new Date();
+      delivery.sendingSince = this.clock.now();
       delivery.lastAttemptAt = delivery.sendingSince;
       delivery.attempts += 1;
       await this.deliveries.save(manager, delivery);
@@ -121,7 +123,7 @@ export class WebhookDeliveryService {
       const delivery = await this.deliveries.findByIdForUpdate(manager, id);
       // Requeued by the sweep meanwhile (this attempt outlived the interruption threshold): logged only.
       if (!delivery || delivery.status !== 'sending' || delivery.attempts !== attempt) return [];
-      const now = new Date();
+      const now = this.clock.now();
       delivery.sendingSince = null;
       delivery.lastStatusCode = result.status ?? null;
       if (result.ok) {
@@ -161,7 +163,7 @@ export class WebhookDeliveryService {
     if (!endpoint || endpoint.status === 'disabled') return;
     endpoint.status = 'disabled';
     endpoint.disabledReason = 'The endpoint answered 410 Gone';
-    endpoint.disabledAt = new Date();
+    endpoint.disabledAt = this.clock.now();
     await this.endpoints.save(manager, endpoint);
     this.logger.warn(`Webhook endpoint ${endpointId} answered 410 Gone: disabled`);
   }

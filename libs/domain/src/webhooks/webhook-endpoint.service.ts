@@ -17,6 +17,7 @@ import { Caller, requireRole } from '../access/caller';
 import { generateWebhookSecret } from '../admin/api-keys';
 import { DomainError } from '../errors/domain-error';
 import { DeliveryFollowUp } from './webhook-jobs';
+import { Clock } from '../clock/clock';
 
 /** After a rotation, the previous secret still signs (beside the new one) this long. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -47,6 +48,7 @@ export class WebhookEndpointService {
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly cipher: DataCipher,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   async createEndpoint(caller: Caller, input: WebhookEndpointInput): Promise<EndpointWithSecret> {
@@ -83,7 +85,7 @@ export class WebhookEndpointService {
   /** Stops every delivery to the endpoint; its deliveries stay listed. */
   async deleteEndpoint(caller: Caller, id: string): Promise<void> {
     await this.update(caller, id, (endpoint) => {
-      endpoint.deletedAt = new Date();
+      endpoint.deletedAt = this.clock.now();
     });
   }
 
@@ -92,7 +94,7 @@ export class WebhookEndpointService {
    * subscriber can deploy the new secret without losing an event. A rotation during the overlap
    * of the previous one drops the oldest secret.
    */
-  async rotateSecret(caller: Caller, id: string, now = new Date()): Promise<EndpointWithSecret> {
+  async rotateSecret(caller: Caller, id: string, now = this.clock.now()): Promise<EndpointWithSecret> {
     const secret = generateWebhookSecret();
     const endpoint = await this.update(caller, id, (endpoint) => {
       endpoint.previousSecretEnc = endpoint.secretEnc;
@@ -137,7 +139,7 @@ export class WebhookEndpointService {
       if (delivery.status === 'sending') throw new DomainError('CONFLICT', 'An attempt of this delivery is under way');
       delivery.status = 'pending';
       delivery.retryBase = delivery.attempts;
-      delivery.nextAttemptAt = new Date();
+      delivery.nextAttemptAt = this.clock.now();
       return this.deliveries.save(manager, delivery);
     });
     return {

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import { WebhookEventRepository, WebhookEventType } from '@vigie/persistence';
 import { DeliveryFollowUp, WebhookJobs } from './webhook-jobs';
+import { Clock } from '../clock/clock';
 
 export { WEBHOOK_EVENT_TYPES } from '@vigie/persistence';
 export type { WebhookEventType } from '@vigie/persistence';
@@ -27,6 +28,7 @@ export class WebhookEventService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly events: WebhookEventRepository,
     private readonly jobs: WebhookJobs,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -62,7 +64,7 @@ export class WebhookEventService implements OnModuleInit {
     }
     const { deliveryIds } = await this.events.insert(manager, { type, departmentCode: scope.departmentCode, level: scope.level ?? null, data });
     if (deliveryIds.length === 0) return;
-    const followUps = WebhookEventService.firstAttempts(deliveryIds);
+    const followUps = this.firstAttempts(deliveryIds);
     const queued = this.pending.get(runner);
     if (queued) queued.push(...followUps);
     else this.pending.set(runner, followUps);
@@ -70,10 +72,10 @@ export class WebhookEventService implements OnModuleInit {
 
   /** Schedules the deliveries of an event written by a statement that has committed (the declaration). */
   scheduleNow({ deliveryIds }: { deliveryIds: string[] }): void {
-    if (deliveryIds.length > 0) this.jobs.dispatch(WebhookEventService.firstAttempts(deliveryIds));
+    if (deliveryIds.length > 0) this.jobs.dispatch(this.firstAttempts(deliveryIds));
   }
 
-  private static firstAttempts(deliveryIds: string[], at = new Date()): DeliveryFollowUp[] {
+  private firstAttempts(deliveryIds: string[], at = this.clock.now()): DeliveryFollowUp[] {
     return deliveryIds.map((deliveryId) => ({ deliveryId, attempt: 1, at }));
   }
 }

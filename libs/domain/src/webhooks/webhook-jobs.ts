@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
+import { Clock } from '../clock/clock';
 
 /** A delivery attempt to schedule once the transaction that decided it has committed. */
 export interface DeliveryFollowUp {
@@ -16,13 +17,13 @@ export interface DeliveryFollowUp {
 export class WebhookJobs {
   private readonly logger = new Logger(WebhookJobs.name);
 
-  constructor(private readonly producer: JobProducer) {}
+  constructor(private readonly producer: JobProducer, private readonly clock: Clock) {}
 
-  dispatch(followUps: DeliveryFollowUp[], now = Date.now()): void {
+  dispatch(followUps: DeliveryFollowUp[], now = this.clock.nowMs()): void {
     for (const f of followUps) {
       this.producer
         .schedule(JobName.WebhookDeliver, { deliveryId: f.deliveryId, attempt: f.attempt }, webhookDeliveryJobId(f.deliveryId, f.attempt), f.at.getTime() - now)
-        .catch((error: Error) => this.logger.warn(`Webhook delivery job deferred to the sweep: ${error.message}`));
+        .catch((error: Error) => this.logger.debug(`Webhook delivery job deferred to the sweep: ${error.message}`));
     }
   }
 }

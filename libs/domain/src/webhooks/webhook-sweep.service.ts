@@ -3,6 +3,7 @@ import { VigieConfig } from '@vigie/config';
 import { InboundEventRepository, WebhookDeliveryRepository, WebhookEventRepository } from '@vigie/persistence';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookJobs } from './webhook-jobs';
+import { Clock } from '../clock/clock';
 
 /** A delivery due this long without its job having run is delivered by the sweep itself. */
 const FAST_PATH_GRACE_MS = 2000;
@@ -32,13 +33,14 @@ export class WebhookSweepService {
     private readonly events: WebhookEventRepository,
     private readonly delivery: WebhookDeliveryService,
     private readonly jobs: WebhookJobs,
+    private readonly clock: Clock,
   ) {}
 
-  async sweep(now = Date.now()): Promise<void> {
-    const requeued = await this.deliveries.requeueInterrupted(4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
+  async sweep(now = this.clock.nowMs()): Promise<void> {
+    const requeued = await this.deliveries.requeueInterrupted(new Date(now), 4 * this.config.VIGIE_DELIVERY_TIMEOUT_MS);
     for (const id of requeued) this.logger.warn(`Webhook delivery ${id} was interrupted while sending; it will be sent again`);
     // Deliveries run beside the sweep, so a slow receiver never holds the next sweep.
-    for (const id of await this.deliveries.findOverdue(FAST_PATH_GRACE_MS, BATCH)) {
+    for (const id of await this.deliveries.findOverdue(new Date(now), FAST_PATH_GRACE_MS, BATCH)) {
       if (this.inFlight.has(id)) continue;
       const run = this.delivery
         .deliver(id)

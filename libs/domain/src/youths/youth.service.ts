@@ -18,6 +18,7 @@ import { Caller, canSeeFoyer, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { ageOn, localDateOf } from '../triage/local-time';
+import { Clock } from '../clock/clock';
 
 export interface YouthInput {
   foyerId: string;
@@ -51,6 +52,7 @@ export class YouthService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
+    private readonly clock: Clock,
   ) {}
 
   async registerYouth(caller: Caller, input: YouthInput): Promise<YouthProfile> {
@@ -193,7 +195,7 @@ export class YouthService {
 
   private async checkAge(birthDate: string, foyer: FoyerEntity): Promise<void> {
     const department = await this.departments.findByCode(foyer.departmentCode);
-    const today = localDateOf(new Date(), department?.timeZone ?? 'Europe/Paris');
+    const today = localDateOf(this.clock.now(), department?.timeZone ?? 'Europe/Paris');
     const age = ageOn(birthDate, today);
     if (age < 0 || age > MAX_AGE) throw DomainError.invalid('birthDate', `age must be between 0 and ${MAX_AGE} (got ${age < 0 ? 'a future date' : 'over ' + MAX_AGE})`);
   }

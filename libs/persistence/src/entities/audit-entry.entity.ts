@@ -15,5 +15,8 @@ export class AuditEntryEntity {
   @Column({ name: 'status_code', type: 'integer' }) statusCode: number;
   @Column({ name: 'youth_id', type: 'uuid', nullable: true }) youthId: string | null;
   @Column({ name: 'fugue_id', type: 'uuid', nullable: true }) fugueId: string | null;
+  /** The server's own id of the request (also in its log line and X-Correlation-Id response header). */
   @Column({ name: 'correlation_id', type: 'text' }) correlationId: string;
+  /** The UUID the client sent as X-Correlation-Id, if any: kept beside the server's id, never instead of it. */
+  @Column({ name: 'client_correlation_id', type: 'uuid', nullable: true }) clientCorrelationId: string | null;
 }

@@ -11,4 +11,7 @@ export class OutboxEntity {
   @Column({ name: 'publish_count', type: 'integer' }) publishCount: number;
   /** Set by the consumer in the same transaction as the job's effect. */
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true }) processedAt: Date | null;
+  /** Failed attempts of the row's job, across republications; the row is failing from REPEATED_FAILURES on. */
+  @Column({ type: 'integer' }) failures: number;
+  @Column({ name: 'last_failed_at', type: 'timestamptz', nullable: true }) lastFailedAt: Date | null;
 }

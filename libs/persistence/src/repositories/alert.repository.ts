@@ -61,10 +61,10 @@ export class AlertRepository {
   }
 
   /** Open alerts whose next step is due; a sweep fires them. */
-  async findDueSteps(limit: number): Promise<{ id: string; step: number }[]> {
+  async findDueSteps(now: Date, limit: number): Promise<{ id: string; step: number }[]> {
     const rows: { id: string; next_step: number }[] = await this.dataSource.query(
-      `SELECT id, next_step FROM alerts WHERE state = 'open' AND next_step_at <= now() ORDER BY next_step_at LIMIT $1`,
-      [limit],
+      `SELECT id, next_step FROM alerts WHERE state = 'open' AND next_step_at <= $2 ORDER BY next_step_at LIMIT $1`,
+      [limit, now],
     );
     return rows.map((r) => ({ id: r.id, step: r.next_step }));
   }

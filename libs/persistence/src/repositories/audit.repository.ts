@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditEntryEntity } from '../entities/audit-entry.entity';
-import { InvalidCursorError, Page } from './pagination';
+import { decodeIdCursor, Page } from './pagination';
 
 export interface AuditRecord {
   clientId: string | null;
@@ -12,9 +12,11 @@ export interface AuditRecord {
   youthId: string | null;
   fugueId: string | null;
   correlationId: string;
+  /** The client's X-Correlation-Id when it was a UUID. */
+  clientCorrelationId?: string | null;
 }
 
-/** At most this many entries in one INSERT (8 parameters each, far below PostgreSQL's 65,535). */
+/** At most this many entries in one INSERT (9 parameters each, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
 
 @Injectable()
@@ -56,12 +58,12 @@ export class AuditRepository {
   private async insert(records: AuditRecord[]): Promise<void> {
     const values: unknown[] = [];
     const rows = records.map((r, i) => {
-      values.push(r.clientId, r.action, r.method, r.route, r.statusCode, r.youthId, r.fugueId, r.correlationId);
-      const o = i * 8;
-      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8})`;
+      values.push(r.clientId, r.action, r.method, r.route, r.statusCode, r.youthId, r.fugueId, r.correlationId, r.clientCorrelationId ?? null);
+      const o = i * 9;
+      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9})`;
     });
     await this.dataSource.query(
-      `INSERT INTO audit_log (client_id, action, method, route, status_code, youth_id, fugue_id, correlation_id) VALUES ${rows.join(', ')}`,
+      `INSERT INTO audit_log (client_id, action, method, route, status_code, youth_id, fugue_id, correlation_id, client_correlation_id) VALUES ${rows.join(', ')}`,
       values,
     );
   }
@@ -73,8 +75,7 @@ export class AuditRepository {
     if (filter.fugueId) qb.andWhere('a.fugue_id = :fugueId', { fugueId: filter.fugueId });
     if (filter.clientId) qb.andWhere('a.client_id = :clientId', { clientId: filter.clientId });
     if (cursor) {
-      if (!/^\d{1,19}$/.test(cursor)) throw new InvalidCursorError('Invalid cursor');
-      qb.andWhere('a.id < :cursor', { cursor });
+      qb.andWhere('a.id < :cursor', { cursor: decodeIdCursor(cursor) });
     }
     const rows = await qb.orderBy('a.id', 'DESC').limit(limit + 1).getMany();
     const items = rows.slice(0, limit);

@@ -308,14 +308,14 @@ export class FugueRepository {
    * Takes the episodes whose review time has come: clears the time and returns their ids, in one
    * statement, so that two workers never both take the same review.
    */
-  async takeDueReviews(manager: EntityManager, limit: number): Promise<{ id: string; reviewAt: Date }[]> {
+  async takeDueReviews(manager: EntityManager, now: Date, limit: number): Promise<{ id: string; reviewAt: Date }[]> {
     const rows = rowsOf<{ id: string; review_at: Date }>(await manager.query(
       `UPDATE fugues f SET next_review_at = NULL
          FROM (SELECT id, next_review_at FROM fugues
-                WHERE next_review_at <= now() ORDER BY next_review_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+                WHERE next_review_at <= $2 ORDER BY next_review_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE f.id = due.id
         RETURNING f.id, due.next_review_at AS review_at`,
-      [limit],
+      [limit, now],
     ));
     return rows.map((r) => ({ id: r.id, reviewAt: r.review_at }));
   }

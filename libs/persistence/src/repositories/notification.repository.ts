@@ -4,6 +4,9 @@ import { NotificationEntity } from '../entities/notification.entity';
 import { keysetAfter, Page, pageOf } from './pagination';
 import { rowsOf } from './raw-rows';
 
+/** How long a notification is retried before it fails into the dead-letter list. */
+export const NOTIFICATION_RETRY_WINDOW_MS = 24 * 3600 * 1000;
+
 export type NewNotification = Pick<NotificationEntity, 'dedupKey' | 'kind' | 'alertId' | 'fugueId' | 'step' | 'referentId' | 'channel' | 'target' | 'fallback'>;
 
 @Injectable()
@@ -15,13 +18,14 @@ export class NotificationRepository {
   }
 
   /** Inserts the rows that do not exist yet (by dedup key) and returns the ids of the new ones. */
-  async insertMissing(manager: EntityManager, rows: NewNotification[]): Promise<string[]> {
+  /** Adds the notifications not already there (by dedup key), first attempt at `now`, retried for 24 h. */
+  async insertMissing(manager: EntityManager, rows: NewNotification[], now: Date): Promise<string[]> {
     if (rows.length === 0) return [];
     const result = await manager
       .createQueryBuilder()
       .insert()
       .into(NotificationEntity)
-      .values(rows.map((r) => ({ ...r, status: 'pending' as const, attempts: 0 })))
+      .values(rows.map((r) => ({ ...r, status: 'pending' as const, attempts: 0, nextAttemptAt: now, retryUntil: new Date(now.getTime() + NOTIFICATION_RETRY_WINDOW_MS) })))
       .orIgnore()
       .returning(['id'])
       .execute();
@@ -57,11 +61,11 @@ export class NotificationRepository {
   }
 
   /** Pending notifications whose attempt has been due for at least `graceMs` (their fast-path job was lost or is late). */
-  async findOverdue(graceMs: number, limit: number): Promise<string[]> {
+  async findOverdue(now: Date, graceMs: number, limit: number): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= now() - ($1::int * interval '1 millisecond')
+      `SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($1::int * interval '1 millisecond')
         ORDER BY next_attempt_at LIMIT $2`,
-      [graceMs, limit],
+      [graceMs, limit, now],
     );
     return rows.map((r) => r.id);
   }
@@ -71,15 +75,15 @@ export class NotificationRepository {
    * delivered. It is never sent again automatically (at most once): it fails, into the
    * dead-letter list, where an administrator decides whether to replay it.
    */
-  async failInterruptedSends(olderThanMs: number): Promise<NotificationEntity[]> {
+  async failInterruptedSends(now: Date, olderThanMs: number): Promise<NotificationEntity[]> {
     const rows = rowsOf<{ id: string }>(
       await this.dataSource.query(
         `UPDATE notifications
             SET status = 'failed', sending_since = NULL, updated_at = now(),
                 last_error = 'Interrupted while sending: delivery unknown; replay it if it was not received'
-          WHERE status = 'sending' AND sending_since <= now() - ($1::int * interval '1 millisecond')
+          WHERE status = 'sending' AND sending_since <= $2::timestamptz - ($1::int * interval '1 millisecond')
           RETURNING id`,
-        [olderThanMs],
+        [olderThanMs, now],
       ),
     );
     if (rows.length === 0) return [];

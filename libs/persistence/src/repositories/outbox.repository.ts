@@ -71,6 +71,20 @@ export class OutboxRepository {
     return rows[0]?.created_at ?? null;
   }
 
+  /**
+   * Counts one failed attempt of the row's job; returns the row's failures so far, or null when
+   * the row is processed or gone (a late replay failing says nothing about the row).
+   */
+  async recordFailure(id: string): Promise<number | null> {
+    const rows = rowsOf<{ failures: number }>(
+      await this.dataSource.query(
+        `UPDATE outbox SET failures = failures + 1, last_failed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING failures`,
+        [id],
+      ),
+    );
+    return rows[0]?.failures ?? null;
+  }
+
   async isProcessed(id: string): Promise<boolean> {
     const rows: { processed: boolean }[] = await this.dataSource.query(`SELECT processed_at IS NOT NULL AS processed FROM outbox WHERE id = $1`, [id]);
     return rows[0]?.processed ?? true;

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, InvalidCursorError, pageOf } from './pagination';
+import { decodeCursor, decodeIdCursor, encodeCursor, InvalidCursorError, pageOf } from './pagination';
 
 describe('keyset cursors', () => {
   const id = '0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10';
@@ -11,6 +11,25 @@ describe('keyset cursors', () => {
   it('refuses a cursor it did not make', () => {
     for (const bad of ['', 'abc', Buffer.from('not-a-date|x').toString('base64url'), Buffer.from(`2026-01-01T00:00:00Z|${'x'.repeat(36)}`).toString('base64url')]) {
       expect(() => decodeCursor(bad)).toThrow(InvalidCursorError);
+    }
+  });
+
+  it.each([
+    ['an id of 36 dashes', `2026-01-01T00:00:00.000Z|${'-'.repeat(36)}`],
+    ['an id of hex digits and dashes in the wrong places', `2026-01-01T00:00:00.000Z|${'0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10'.replace(/-/g, '0').slice(0, 32)}----`],
+    ['a time PostgreSQL cannot hold', `-271821-04-20T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
+    ['a time in another form', `1|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
+    ['a time that does not exist', `2026-02-30T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
+    ['a third part', `2026-01-01T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10|x`],
+  ])('refuses a cursor with %s', (_name, text) => {
+    expect(() => decodeCursor(Buffer.from(text).toString('base64url'))).toThrow(InvalidCursorError);
+  });
+
+  it('takes an id cursor from 1 to the largest bigint, nothing else', () => {
+    expect(decodeIdCursor('1')).toBe('1');
+    expect(decodeIdCursor('9223372036854775807')).toBe('9223372036854775807');
+    for (const bad of ['', '0', '-1', '01', '9223372036854775808', '9999999999999999999', '1e3', '12 ', '99999999999999999999']) {
+      expect(() => decodeIdCursor(bad)).toThrow(InvalidCursorError);
     }
   });
 

@@ -38,11 +38,11 @@ export class WebhookDeliveryRepository {
   }
 
   /** Pending deliveries whose attempt has been due for at least `graceMs` (their fast-path job was lost or is late). */
-  async findOverdue(graceMs: number, limit: number): Promise<string[]> {
+  async findOverdue(now: Date, graceMs: number, limit: number): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now() - ($1::int * interval '1 millisecond')
+      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($1::int * interval '1 millisecond')
         ORDER BY next_attempt_at LIMIT $2`,
-      [graceMs, limit],
+      [graceMs, limit, now],
     );
     return rows.map((r) => r.id);
   }
@@ -51,19 +51,19 @@ export class WebhookDeliveryRepository {
    * Deliveries left in `sending` by a process that died mid-attempt go back to pending: webhooks
    * are delivered at least once (receivers deduplicate on webhook-id). The lost attempt is logged.
    */
-  async requeueInterrupted(olderThanMs: number): Promise<string[]> {
+  async requeueInterrupted(now: Date, olderThanMs: number): Promise<string[]> {
     return this.dataSource.transaction(async (manager) => {
       const rows = rowsOf<{ id: string; attempts: number; sending_since: Date }>(
         await manager.query(
           `UPDATE webhook_deliveries d
-              SET status = 'pending', next_attempt_at = now(), sending_since = NULL, updated_at = now(),
+              SET status = 'pending', next_attempt_at = $2, sending_since = NULL, updated_at = now(),
                   last_error = 'Interrupted while sending: outcome unknown, sent again'
              FROM (SELECT id, sending_since FROM webhook_deliveries
-                    WHERE status = 'sending' AND sending_since <= now() - ($1::int * interval '1 millisecond')
+                    WHERE status = 'sending' AND sending_since <= $2::timestamptz - ($1::int * interval '1 millisecond')
                     FOR UPDATE SKIP LOCKED) stuck
             WHERE d.id = stuck.id
             RETURNING d.id, d.attempts, stuck.sending_since`,
-          [olderThanMs],
+          [olderThanMs, now],
         ),
       );
       for (const r of rows) {
