@@ -7,6 +7,7 @@ const ENTRIES = {
   standalone: 'dist/apps/standalone/src/main.js',
   api: 'dist/apps/api/src/main.js',
   worker: 'dist/apps/worker/src/main.js',
+  'rotate-data-key': 'dist/apps/tools/src/rotate-data-key.js',
 };
 
 function newestSource(dir) {
@@ -60,6 +61,6 @@ if (!entry) {
   process.stderr.write(`Unknown target ${target}; use one of ${Object.keys(ENTRIES).join(', ')}\n`);
   process.exit(2);
 }
-const child = spawn(process.execPath, ['--enable-source-maps', entry], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--enable-source-maps', entry, ...process.argv.slice(3)], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

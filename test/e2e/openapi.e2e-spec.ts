@@ -44,6 +44,8 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
   { method: 'post', path: '/v1/api-clients', body: 'CreateApiClientDto', status: '201', response: 'CreatedApiClientResponse' },
   { method: 'get', path: '/v1/api-clients', body: null, status: '200', response: 'ApiClientPageResponse' },
   { method: 'delete', path: '/v1/api-clients/{id}', body: null, status: '204', response: null },
+  { method: 'post', path: '/v1/api-clients/{id}/rotate-inbound-secret', body: null, status: '200', response: 'RotatedInboundSecretResponse' },
+  { method: 'post', path: '/v1/referents/{id}/rotate-webhook-secret', body: null, status: '200', response: 'RotatedReferentSecretResponse' },
   { method: 'get', path: '/v1/audit', body: null, status: '200', response: 'AuditPageResponse' },
   { method: 'post', path: '/v1/youths', body: 'CreateYouthDto', status: '201', response: 'YouthResponse' },
   { method: 'get', path: '/v1/youths/{id}', body: null, status: '200', response: 'YouthResponse' },

@@ -277,7 +277,7 @@ describe('return interviews', () => {
 
       // Encrypted at rest, and nowhere in plain text: not in the row, the timeline, notifications, webhook events or the outbox.
       const [row] = await t.dataSource.query(`SELECT answers_enc, row_to_json(i)::text AS json FROM return_interviews i WHERE id = $1`, [interview.id]);
-      expect(row.answers_enc).toMatch(/^v1\./);
+      expect(row.answers_enc).toMatch(/^v2\./);
       expect(markersIn(row.json)).toEqual([]);
       for (const table of ['fugue_events', 'notifications', 'webhook_events', 'outbox', 'audit_log']) {
         const rows: { json: string }[] = await t.dataSource.query(`SELECT row_to_json(x)::text AS json FROM ${table} x`);

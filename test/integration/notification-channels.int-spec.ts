@@ -85,7 +85,10 @@ describe('e-mail channel against a real SMTP server', () => {
 
   it('is provided by NotificationsModule from SMTP_URL and SMTP_FROM', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [VigieConfigModule.forRoot({ SMTP_URL: smtp.url, SMTP_FROM: 'Vigie Test <module@vigie.example.test>' }), NotificationsModule],
+      imports: [
+        VigieConfigModule.forRoot({ SMTP_URL: smtp.url, SMTP_FROM: 'Vigie Test <module@vigie.example.test>', VIGIE_DATA_KEY: randomBytes(32).toString('base64') }),
+        NotificationsModule,
+      ],
     }).compile();
     const app = await moduleRef.init();
     try {

@@ -1,4 +1,4 @@
-import { DataCipher, RetentionRepository } from '@vigie/persistence';
+import { DataCipher, ENCRYPTED_COLUMNS, EncryptedTable, RetentionRepository, slot } from '@vigie/persistence';
 import { RetentionService } from '@vigie/domain';
 import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeFoyerWithYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
 
@@ -64,10 +64,13 @@ describe('retention erases personal data after VIGIE_RETENTION_DAYS, and keeps t
     const parts: string[] = [];
     for (const { name } of tables) {
       const rows: { row: Record<string, unknown> }[] = await t.dataSource.query(`SELECT row_to_json(x) AS row FROM "${name}" x`);
+      const encrypted = ENCRYPTED_COLUMNS[name as EncryptedTable];
       for (const { row } of rows) {
         parts.push(JSON.stringify(row));
-        for (const value of Object.values(row)) {
-          if (typeof value === 'string' && value.startsWith('v1.')) parts.push(JSON.stringify(cipher.decrypt(value)));
+        for (const column of encrypted?.columns ?? []) {
+          const value = row[column];
+          const rowId = encrypted.rowKey.map((key) => String(row[key]));
+          if (typeof value === 'string') parts.push(JSON.stringify(cipher.decrypt(value, slot(name as EncryptedTable, column as never, rowId))));
         }
       }
     }

@@ -1,5 +1,5 @@
 import { YouthService } from '@vigie/domain';
-import { DataCipher } from '@vigie/persistence';
+import { DataCipher, slot } from '@vigie/persistence';
 import { bearer, declareFugue, makeClient, makeFoyer, startTestApp, TestApp, TEST_IDENTITY, birthDateForAge, waitFor } from '@vigie/testing';
 
 /**
@@ -64,7 +64,7 @@ describe('vulnerabilities are encrypted at rest', () => {
     const identity = { ...TEST_IDENTITY, birthDate: birthDateForAge(15) };
     await t.dataSource.query(`UPDATE youths SET vulnerabilities = '{UNACCOMPANIED_MINOR}', vital_treatment = true, identity_enc = $2 WHERE id = $1`, [
       created.body.id,
-      cipher.encrypt(identity),
+      cipher.encrypt(identity, slot('youths', 'identity_enc', created.body.id)),
     ]);
     expect((await t.http.get(`/v1/youths/${created.body.id}`).set(bearer(foyerKey)).expect(200)).body.vulnerabilities).toEqual(['UNACCOMPANIED_MINOR']);
 

@@ -1,9 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readdirSync as listDirectory, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { mkdtempSync, readdirSync as listDirectory, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import request from 'supertest';
 import {
   createTestDatabase,
@@ -217,6 +216,37 @@ describe('start-up with a good configuration', () => {
     expect(apiExit.afterMs).toBeLessThan(5000);
     expect(workerExit.afterMs).toBeLessThan(5000);
     expect(api.stderr() + worker.stderr()).toBe('');
+  });
+
+  it('without VIGIE_DATA_KEY outside production, generates one key file for the API and the worker starting together, warns once, and reuses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-startup-key-'));
+    try {
+      const keyFile = join(dir, 'keys', 'data.key');
+      const { VIGIE_DATA_KEY: _given, ...withoutKey } = env;
+      const keyless = { ...withoutKey, NODE_ENV: 'development', VIGIE_DATA_KEY_FILE: keyFile };
+      const api = start(ENTRY.api, keyless);
+      const worker = start(ENTRY.worker, keyless);
+      await waitFor(async () => (await get(`${url}/health/ready`)).status === 200, { timeoutMs: 20000, what: 'the API to be ready' });
+      await waitFor(() => worker.stdout().includes('Processing queues: triage'), { timeoutMs: 20000, what: 'the worker to process its queues' });
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const key = readFileSync(keyFile, 'utf8');
+      expect(Buffer.from(key.trim(), 'base64')).toHaveLength(32);
+      const warnings = (api.stdout() + worker.stdout())
+        .split('\n')
+        .filter((line) => line.includes('generated a data key'))
+        .map((line) => JSON.parse(line));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 40, keyFile });
+      await Promise.all([stop(api), stop(worker)]);
+
+      const again = start(ENTRY.standalone, keyless);
+      await waitFor(async () => (await get(`${url}/health/live`)).status === 200, { timeoutMs: 20000, what: 'the service to listen' });
+      expect((await stop(again)).code).toBe(0);
+      expect(again.stdout()).not.toContain('generated a data key');
+      expect(readFileSync(keyFile, 'utf8')).toBe(key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

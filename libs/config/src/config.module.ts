@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { resolveDataKey } from './data-key-file';
 import { Readiness } from './readiness';
 import { loadConfig, VigieConfig } from './vigie-config';
 
@@ -18,12 +19,12 @@ export class VigieConfigModule {
         ConfigModule.forRoot({
           ignoreEnvFile: true,
           validate: (env) => {
-            config = loadConfig({ ...(env as Record<string, string>), ...overrides });
+            config = resolveDataKey(loadConfig({ ...(env as Record<string, string>), ...overrides }));
             return env;
           },
         }),
       ],
-      providers: [{ provide: VigieConfig, useFactory: () => config ?? loadConfig({ ...process.env, ...overrides }) }, Readiness],
+      providers: [{ provide: VigieConfig, useFactory: () => config ?? resolveDataKey(loadConfig({ ...process.env, ...overrides })) }, Readiness],
       exports: [VigieConfig, Readiness],
     };
   }

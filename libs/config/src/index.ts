@@ -1,4 +1,5 @@
-export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES } from './vigie-config';
+export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES, decodeDataKey } from './vigie-config';
+export { resolveDataKey } from './data-key-file';
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';
 export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';

@@ -1,3 +1,4 @@
+import { resolveDataKey } from './data-key-file';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { Readiness } from './readiness';
 import { ConfigError, loadConfig, VigieConfig } from './vigie-config';
@@ -9,7 +10,7 @@ import { readEnvironment } from './environment';
  */
 export function loadConfigOrExit(): VigieConfig {
   try {
-    return loadConfig(readEnvironment());
+    return resolveDataKey(loadConfig(readEnvironment()));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

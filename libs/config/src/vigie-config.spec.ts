@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveDataKey } from './data-key-file';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './vigie-config';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -23,8 +27,10 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vigie',
       REDIS_URL: 'redis://127.0.0.1:6379',
       VIGIE_QUEUE_PREFIX: 'vigie',
+      VIGIE_DATA_KEY_FILE: '.vigie/data.key',
       VIGIE_PUBLIC_URL: 'http://localhost:3000',
-      SMTP_URL: 'smtp://localhost:1025',
+      SMTP_URL: undefined,
+      VIGIE_EMAIL_OUTBOX_DIR: '.vigie/outbox',
       SMTP_FROM: 'Vigie <vigie@localhost>',
       VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: false,
       VIGIE_RETENTION_DAYS: 1095,
@@ -56,7 +62,7 @@ describe('loadConfig', () => {
   it('ignores variables it does not know', () => {
     const config = loadConfig({ HOME: '/root', dataKey: 'not-a-variable' }) as unknown as Record<string, unknown>;
     expect(config.HOME).toBeUndefined();
-    expect(Buffer.isBuffer(config.dataKey)).toBe(true);
+    expect(config.dataKey).toBeUndefined();
   });
 
   it('reports every invalid variable at once, each by name', () => {
@@ -69,6 +75,8 @@ describe('loadConfig', () => {
       REDIS_URL: 'http://redis',
       VIGIE_QUEUE_PREFIX: 'has spaces',
       VIGIE_DATA_KEY: 'short',
+      VIGIE_DATA_KEY_PREVIOUS: 'short',
+      VIGIE_DATA_KEY_FILE: 'has spaces',
       VIGIE_BOOTSTRAP_ADMIN_KEY: 'too short',
       VIGIE_PUBLIC_URL: 'localhost:3000',
       SMTP_URL: 'mail.example',
@@ -97,6 +105,8 @@ describe('loadConfig', () => {
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',
         'VIGIE_DATA_KEY',
+        'VIGIE_DATA_KEY_PREVIOUS',
+        'VIGIE_DATA_KEY_FILE',
         'VIGIE_BOOTSTRAP_ADMIN_KEY',
         'VIGIE_PUBLIC_URL',
         'SMTP_URL',
@@ -162,11 +172,63 @@ describe('loadConfig', () => {
       expect(problemsOf({ VIGIE_DATA_KEY: key })).toEqual(['VIGIE_DATA_KEY: must be exactly 32 bytes encoded in base64']);
     });
 
-    it('uses a fixed development key outside production when none is given', () => {
-      const a = loadConfig({ NODE_ENV: 'development' }).dataKey;
-      const b = loadConfig({ NODE_ENV: 'test' }).dataKey;
-      expect(a).toHaveLength(32);
-      expect(a.equals(b)).toBe(true);
+    it('decodes the previous key and refuses a bad one', () => {
+      const previous = randomBytes(32);
+      expect(loadConfig({ VIGIE_DATA_KEY: randomBytes(32).toString('base64'), VIGIE_DATA_KEY_PREVIOUS: previous.toString('base64') }).previousDataKey).toEqual(
+        previous,
+      );
+      expect(problemsOf({ VIGIE_DATA_KEY_PREVIOUS: 'Zqx-previous' })).toEqual(['VIGIE_DATA_KEY_PREVIOUS: must be exactly 32 bytes encoded in base64']);
+    });
+  });
+
+  describe('data key file, outside production without VIGIE_DATA_KEY', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vigie-key-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const load = (env: Record<string, string>, warnings: string[] = []) =>
+      resolveDataKey(loadConfig(env), (_fields, message) => warnings.push(message));
+
+    it('generates a random key into the file with mode 0600 on the first start, warns once, and reuses it after', () => {
+      const keyFile = join(dir, 'nested', 'data.key');
+      const warnings: string[] = [];
+      const first = load({ NODE_ENV: 'development', VIGIE_DATA_KEY_FILE: keyFile }, warnings);
+      expect(first.dataKey).toHaveLength(32);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toEqual(first.dataKey);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(keyFile);
+      expect(warnings[0]).toContain('VIGIE_DATA_KEY');
+
+      const again = load({ NODE_ENV: 'test', VIGIE_DATA_KEY_FILE: keyFile }, warnings);
+      expect(again.dataKey).toEqual(first.dataKey);
+      expect(warnings).toHaveLength(1);
+    });
+
+    it('gives two installations two different keys: no key comes from the source', () => {
+      const a = load({ VIGIE_DATA_KEY_FILE: join(dir, 'a.key') }).dataKey;
+      const b = load({ VIGIE_DATA_KEY_FILE: join(dir, 'b.key') }).dataKey;
+      expect(a.equals(b)).toBe(false);
+    });
+
+    it('prefers VIGIE_DATA_KEY and then writes no file', () => {
+      const key = randomBytes(32);
+      const keyFile = join(dir, 'data.key');
+      expect(load({ VIGIE_DATA_KEY: key.toString('base64'), VIGIE_DATA_KEY_FILE: keyFile }).dataKey).toEqual(key);
+      expect(existsSync(keyFile)).toBe(false);
+    });
+
+    it('refuses a file that does not hold a key, without printing it', () => {
+      const keyFile = join(dir, 'data.key');
+      writeFileSync(keyFile, 'Zqx-not-a-key\n', { mode: 0o600 });
+      expect(() => load({ VIGIE_DATA_KEY_FILE: keyFile })).toThrow(ConfigError);
+      try {
+        load({ VIGIE_DATA_KEY_FILE: keyFile });
+      } catch (error) {
+        expect((error as ConfigError).problems).toEqual([`VIGIE_DATA_KEY_FILE: ${keyFile} does not hold 32 bytes encoded in base64`]);
+      }
     });
   });
 
@@ -202,6 +264,8 @@ describe('CONFIG_VARIABLES', () => {
         'REDIS_URL',
         'VIGIE_QUEUE_PREFIX',
         'VIGIE_DATA_KEY',
+        'VIGIE_DATA_KEY_PREVIOUS',
+        'VIGIE_DATA_KEY_FILE',
         'VIGIE_BOOTSTRAP_ADMIN_KEY',
         'VIGIE_PUBLIC_URL',
         'SMTP_URL',
@@ -220,6 +284,7 @@ describe('CONFIG_VARIABLES', () => {
         'VIGIE_JOB_ATTEMPTS',
         'VIGIE_JOB_BACKOFF_MS',
         'VIGIE_DELIVERY_TIMEOUT_MS',
+        'VIGIE_EMAIL_OUTBOX_DIR',
         'VIGIE_WORKER_CONCURRENCY',
         'LOG_LEVEL',
       ].sort(),

@@ -1,8 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
-const DEVELOPMENT_DATA_KEY = Buffer.alloc(32, 'vigie-development-only-data-key!').toString('base64');
-
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : value === 'true' ? true : value === 'false' ? false : value;
@@ -53,10 +51,23 @@ export class VigieConfig {
   @Matches(/^[a-zA-Z0-9_-]{1,40}$/, { message: 'must be 1-40 letters, digits, - or _' })
   VIGIE_QUEUE_PREFIX = 'vigie';
 
-  /** 32 random bytes, base64: the AES-256-GCM key for identity and health fields at rest. */
+  /**
+   * 32 random bytes, base64: the AES-256-GCM key for identity and health fields at rest, from
+   * which the acknowledgement links' signing key is derived. Required in production; elsewhere,
+   * without it, a key is generated once into VIGIE_DATA_KEY_FILE.
+   */
   @IsOptional()
   @IsString()
   VIGIE_DATA_KEY?: string;
+
+  /** The key VIGIE_DATA_KEY replaced: still decrypts (and verifies links) until `npm run rotate-data-key` has re-encrypted everything. */
+  @IsOptional()
+  @IsString()
+  VIGIE_DATA_KEY_PREVIOUS?: string;
+
+  /** Outside production and without VIGIE_DATA_KEY: where the generated data key is kept (created mode 0600 on first start). */
+  @Matches(/^\S+$/, { message: 'must be a file path without spaces' })
+  VIGIE_DATA_KEY_FILE = '.vigie/data.key';
 
   /** When set, an admin API client with this key exists after start-up. */
   @IsOptional()
@@ -195,8 +206,11 @@ export class VigieConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** The decoded data key (derived, not an environment variable). */
+  /** The decoded data key (derived, not an environment variable): from VIGIE_DATA_KEY, or from VIGIE_DATA_KEY_FILE once `resolveDataKey` has run. */
   dataKey: Buffer;
+
+  /** The decoded VIGIE_DATA_KEY_PREVIOUS (derived). */
+  previousDataKey?: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -209,12 +223,18 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);
 
-const SECRETS = new Set(['VIGIE_DATA_KEY', 'VIGIE_BOOTSTRAP_ADMIN_KEY']);
+const SECRETS = new Set(['VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY']);
+
+/** A base64 key of exactly 32 bytes, or null. */
+export function decodeDataKey(text: string): Buffer | null {
+  const decoded = Buffer.from(text.trim(), 'base64');
+  return decoded.length === 32 && decoded.toString('base64') === text.replace(/\s/g, '') ? decoded : null;
+}
 
 /** The rejected value as start-up errors print it: never a secret, never a password in a URL. */
 function shownValue(name: string, value: string | undefined): string {
@@ -236,15 +256,17 @@ export function loadConfig(env: Record<string, string | undefined>): VigieConfig
   );
   const key = config.VIGIE_DATA_KEY;
   if (key) {
-    const decoded = Buffer.from(key, 'base64');
-    if (decoded.length !== 32 || decoded.toString('base64') !== key.replace(/\s/g, '')) {
-      problems.push('VIGIE_DATA_KEY: must be exactly 32 bytes encoded in base64');
-    }
-    config.dataKey = decoded;
+    const decoded = decodeDataKey(key);
+    if (!decoded) problems.push('VIGIE_DATA_KEY: must be exactly 32 bytes encoded in base64');
+    else config.dataKey = decoded;
   } else if (config.NODE_ENV === 'production') {
     problems.push('VIGIE_DATA_KEY: is required when NODE_ENV is production');
-  } else {
-    config.dataKey = Buffer.from(DEVELOPMENT_DATA_KEY, 'base64');
+  }
+  // Without VIGIE_DATA_KEY outside production, `resolveDataKey` reads or creates the key file.
+  if (config.VIGIE_DATA_KEY_PREVIOUS) {
+    const previous = decodeDataKey(config.VIGIE_DATA_KEY_PREVIOUS);
+    if (!previous) problems.push('VIGIE_DATA_KEY_PREVIOUS: must be exactly 32 bytes encoded in base64');
+    else config.previousDataKey = previous;
   }
   if (config.NODE_ENV === 'production' && config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS === true) {
     problems.push('VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: must not be true when NODE_ENV is production');

@@ -40,12 +40,19 @@ export interface TestApp {
   close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-/** The settings of a test process: its own database and queue prefix, fast sweeps, quiet logs. */
+/**
+ * The data key of every process a test file starts (the same for all of them, so an API process
+ * and a worker read each other's data); never a key file in the repository's .vigie/.
+ */
+const TEST_DATA_KEY = randomBytes(32).toString('base64');
+
+/** The settings of a test process: its own database and queue prefix and data key, fast sweeps, quiet logs. */
 export function testEnv(database: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
     REDIS_URL: TEST_SETTINGS.redisUrl,
+    VIGIE_DATA_KEY: TEST_DATA_KEY,
     VIGIE_QUEUE_PREFIX: `vigie-test-${database.name}`,
     VIGIE_BOOTSTRAP_ADMIN_KEY: `vig_test_admin_${randomBytes(12).toString('hex')}`,
     VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',

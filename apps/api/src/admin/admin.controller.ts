@@ -2,13 +2,20 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiClientService, Caller, FoyerService, requireRole } from '@vigie/domain';
 import { ApiClientEntity, AuditRepository, FoyerEntity } from '@vigie/persistence';
-import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
+import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { AuditQuery, CreateApiClientDto, CreateFoyerDto } from './admin.dto';
-import { ApiClientPageResponse, AuditPageResponse, CreatedApiClientResponse, FoyerPageResponse, FoyerResponse } from './admin.response';
+import {
+  ApiClientPageResponse,
+  AuditPageResponse,
+  CreatedApiClientResponse,
+  FoyerPageResponse,
+  FoyerResponse,
+  RotatedInboundSecretResponse,
+} from './admin.response';
 
 export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, createdAt: f.createdAt });
 
@@ -80,6 +87,19 @@ export class AdminController {
   async revokeApiClient(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     requireRole(caller, ['admin']);
     await this.clients.revokeClient(id);
+  }
+
+  @Post('api-clients/:id/rotate-inbound-secret')
+  @HttpCode(200)
+  @ApiConflict('The client is not a hotline client, so it has no inbound secret')
+  @ApiOkResponse({
+    type: RotatedInboundSecretResponse,
+    description: 'Hotline clients: a new inbound secret, shown this once only. For 24 h events signed with either the new or the previous secret are accepted.',
+  })
+  async rotateInboundSecret(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    const { client, inboundWebhookSecret } = await this.clients.rotateInboundSecret(id);
+    return { ...clientView(client), inboundWebhookSecret, previousSecretExpiresAt: client.previousInboundWebhookSecretExpiresAt };
   }
 
   @Get('audit')

@@ -33,6 +33,12 @@ export class CreatedApiClientResponse extends ApiClientResponse {
   inboundWebhookSecret?: string;
 }
 
+export class RotatedInboundSecretResponse extends ApiClientResponse {
+  @ApiProperty({ description: 'The new secret that signs inbound events, shown this once only', example: 'whsec_…' }) inboundWebhookSecret: string;
+  @ApiProperty({ format: 'date-time', description: 'Until then, events signed with the previous secret are accepted too' })
+  previousSecretExpiresAt: string;
+}
+
 export class ApiClientPageResponse extends PageCursor {
   @ApiProperty({ type: [ApiClientResponse] }) items: ApiClientResponse[];
 }

@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ReferentService, requireRole } from '@vigie/domain';
+import { ApiConflict, ApiErrorResponses } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { CreateReferentDto, ReferentListQuery, toChannels, UpdateReferentDto } from './escalation.dto';
 import { referentView, savedReferentView } from './escalation.response';
+import { RotatedReferentSecretResponse } from './referent.response';
 
 @ApiTags('escalation')
 @ApiBearerAuth()
@@ -39,6 +41,20 @@ export class ReferentsController {
   async updateReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateReferentDto) {
     requireRole(caller, ['admin']);
     return savedReferentView(await this.referents.updateReferent(id, { ...dto, channels: dto.channels ? toChannels(dto.channels) : undefined }));
+  }
+
+  @Post(':id/rotate-webhook-secret')
+  @HttpCode(200)
+  @ApiErrorResponses()
+  @ApiConflict('The referent has no webhook channel, so no secret to rotate')
+  @ApiOkResponse({
+    type: RotatedReferentSecretResponse,
+    description: 'A new webhook secret, shown this once only. For 24 h every webhook to the referent carries two signatures: one with the new secret, one with the previous.',
+  })
+  async rotateWebhookSecret(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    requireRole(caller, ['admin']);
+    const { referent, webhookSecret } = await this.referents.rotateWebhookSecret(id);
+    return { ...referentView(referent, webhookSecret), previousSecretExpiresAt: referent.previousWebhookSecretExpiresAt };
   }
 
   @Delete(':id')

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { catchError, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { VigieConfig } from '@vigie/config';
 import { DomainError } from '@vigie/domain';
-import { DataCipher, IdempotencyClaim, IdempotencyLeaseLostError, IdempotencyRepository, IdempotencyScope } from '@vigie/persistence';
+import { DataCipher, IdempotencyClaim, IdempotencyLeaseLostError, IdempotencyRepository, IdempotencyScope, slot } from '@vigie/persistence';
 import type { VigieRequest } from './request-context';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -69,7 +69,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (existing.statusCode !== null && existing.responseEnc !== null) {
           res.status(existing.statusCode);
           res.setHeader('Idempotent-Replayed', 'true');
-          return of(this.cipher.decrypt<unknown>(existing.responseEnc));
+          return of(this.cipher.decrypt<unknown>(existing.responseEnc, slot('idempotency_keys', 'response_enc', [clientId, key])));
         }
         if (existing.committed && !existing.leaseActive) {
           throw new DomainError(
@@ -87,7 +87,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * retry would do the work twice) nor fail the response the caller is owed.
    */
   private async complete(claim: IdempotencyClaim, statusCode: number, body: unknown): Promise<unknown> {
-    const responseEnc = this.cipher.encrypt(body ?? null);
+    const responseEnc = this.cipher.encrypt(body ?? null, slot('idempotency_keys', 'response_enc', [claim.clientId, claim.key]));
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
       try {
         await this.keys.complete(claim.clientId, claim.key, claim.leaseToken, statusCode, responseEnc);

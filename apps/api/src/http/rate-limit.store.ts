@@ -129,6 +129,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
   private fallBack(): void {
     if (this.inMemory) return;
     this.inMemory = true;
-    this.logger.warn("Redis does not answer: rate limits are counted in this process's memory until it does");
+    // Info, not a warning: the outage itself is reported once, in words, by RedisOutage.
+    this.logger.log("Redis does not answer: rate limits are counted in this process's memory until it does");
   }
 }

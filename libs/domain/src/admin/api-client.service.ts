@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role } from '@vigie/persistence';
+import { DataSource } from 'typeorm';
+import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
+import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
+import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 import { generateApiKey, generateWebhookSecret, hashApiKey, keyPrefix } from './api-keys';
 
 export interface NewApiClient {
@@ -17,13 +21,20 @@ export interface CreatedApiClient {
   inboundWebhookSecret: string | null;
 }
 
+export interface RotatedInboundSecret {
+  client: ApiClientEntity;
+  inboundWebhookSecret: string;
+}
+
 @Injectable()
 export class ApiClientService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly clients: ApiClientRepository,
     private readonly foyers: FoyerRepository,
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
+    private readonly clock: Clock,
   ) {}
 
   /** Resolves a Bearer key; revoked and unknown keys are the same: no caller. */
@@ -39,16 +50,37 @@ export class ApiClientService {
     await this.checkScope(input.role, foyerIds, departmentCodes);
     const key = generateApiKey();
     const inboundWebhookSecret = input.role === 'hotline' ? generateWebhookSecret() : null;
+    const id = randomUUID();
     const client = await this.clients.create({
+      id,
       name: input.name,
       role: input.role,
       keyHash: hashApiKey(key),
       keyPrefix: keyPrefix(key),
       foyerIds,
       departmentCodes,
-      inboundWebhookSecretEnc: inboundWebhookSecret ? this.cipher.encrypt(inboundWebhookSecret) : null,
+      inboundWebhookSecretEnc: inboundWebhookSecret ? this.cipher.encrypt(inboundWebhookSecret, slot('api_clients', 'inbound_webhook_secret_enc', id)) : null,
     });
     return { client, key, inboundWebhookSecret };
+  }
+
+  /**
+   * A new inbound secret for a hotline client, returned once. The previous one is still accepted
+   * for 24 h, so the 116 000 can deploy the new one without a refused event; a rotation during
+   * that overlap drops the oldest secret.
+   */
+  async rotateInboundSecret(id: string, now = this.clock.now()): Promise<RotatedInboundSecret> {
+    return this.dataSource.transaction(async (manager) => {
+      const client = await this.clients.findLiveForUpdate(manager, id);
+      if (!client) throw DomainError.notFound('API client');
+      if (!client.inboundWebhookSecretEnc) throw new DomainError('CONFLICT', 'This API client has no inbound secret: only hotline clients sign inbound events');
+      const current = this.cipher.decrypt<string>(client.inboundWebhookSecretEnc, slot('api_clients', 'inbound_webhook_secret_enc', client.id));
+      const inboundWebhookSecret = generateWebhookSecret();
+      client.previousInboundWebhookSecretEnc = this.cipher.encrypt(current, slot('api_clients', 'previous_inbound_webhook_secret_enc', client.id));
+      client.previousInboundWebhookSecretExpiresAt = new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS);
+      client.inboundWebhookSecretEnc = this.cipher.encrypt(inboundWebhookSecret, slot('api_clients', 'inbound_webhook_secret_enc', client.id));
+      return { client: await this.clients.save(manager, client), inboundWebhookSecret };
+    });
   }
 
   async revokeClient(id: string): Promise<void> {

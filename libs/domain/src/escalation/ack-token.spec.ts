@@ -26,4 +26,13 @@ describe('acknowledgement links', () => {
     expect(() => tokens.verify('garbage', now)).toThrow();
     expect(() => new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock()).verify(token, now)).toThrow();
   });
+
+  it('signed before a data key rotation, stay valid with the previous key, and only with it', () => {
+    const oldKey = randomBytes(32);
+    const token = new AckTokens({ dataKey: oldKey } as VigieConfig, new SystemClock()).sign('alert-1', 'referent-1', now);
+    const rotated = new AckTokens({ dataKey: randomBytes(32), previousDataKey: oldKey } as VigieConfig, new SystemClock());
+    expect(rotated.verify(token, now).alertId).toBe('alert-1');
+    expect(() => new AckTokens({ dataKey: randomBytes(32), previousDataKey: randomBytes(32) } as VigieConfig, new SystemClock()).verify(token, now)).toThrow();
+    expect(rotated.verify(rotated.sign('alert-2', 'referent-1', now), now).alertId).toBe('alert-2');
+  });
 });

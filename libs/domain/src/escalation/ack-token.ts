@@ -15,14 +15,17 @@ export interface AckClaims {
 /**
  * Signed acknowledgement links: one alert, one referent, seven days. The token is
  * `<claims>.<HMAC-SHA256>` (base64url), keyed by a key derived from VIGIE_DATA_KEY, so no table
- * is needed and a link cannot be forged or moved to another alert.
+ * is needed and a link cannot be forged or moved to another alert. While the data key rotates,
+ * links signed with VIGIE_DATA_KEY_PREVIOUS stay valid: they were sent before the change.
  */
 @Injectable()
 export class AckTokens {
   private readonly key: Buffer;
+  private readonly previousKey: Buffer | null;
 
   constructor(config: VigieConfig, private readonly clock: Clock) {
-    this.key = Buffer.from(hkdfSync('sha256', config.dataKey, Buffer.alloc(0), 'vigie acknowledgement links', 32));
+    this.key = linkKey(config.dataKey);
+    this.previousKey = config.previousDataKey ? linkKey(config.previousDataKey) : null;
   }
 
   sign(alertId: string, referentId: string, now = this.clock.now()): string {
@@ -35,9 +38,12 @@ export class AckTokens {
     const [claims, mac] = token.split('.');
     const invalid = () => DomainError.notFound('Acknowledgement link');
     if (!claims || !mac || token.length > 600) throw invalid();
-    const expected = Buffer.from(this.mac(claims));
     const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+    const signedBy = (key: Buffer) => {
+      const expected = Buffer.from(this.mac(claims, key));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    };
+    if (!signedBy(this.key) && !(this.previousKey && signedBy(this.previousKey))) throw invalid();
     let parsed: { a?: unknown; r?: unknown; e?: unknown };
     try {
       parsed = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8'));
@@ -49,7 +55,11 @@ export class AckTokens {
     return { alertId: parsed.a, referentId: parsed.r, expiresAt: new Date(parsed.e) };
   }
 
-  private mac(claims: string): string {
-    return createHmac('sha256', this.key).update(claims).digest('base64url');
+  private mac(claims: string, key = this.key): string {
+    return createHmac('sha256', key).update(claims).digest('base64url');
   }
+}
+
+function linkKey(dataKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'vigie acknowledgement links', 32));
 }

@@ -11,6 +11,7 @@ import {
   NotificationRepository,
   Page,
   ReferentRepository,
+  slot,
 } from '@vigie/persistence';
 import { Caller, fugueScope, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
@@ -68,7 +69,7 @@ export class AlertService {
       alert.acknowledgedVia = by.via;
       alert.acknowledgedByReferentId = referentId;
       alert.acknowledgedByClientId = by.via === 'api' ? by.caller.clientId : null;
-      alert.acknowledgementNoteEnc = note ? this.cipher.encrypt({ note }) : null;
+      alert.acknowledgementNoteEnc = note ? this.cipher.encrypt({ note }, slot('alerts', 'acknowledgement_note_enc', alert.id)) : null;
       alert.nextStepAt = null;
       await this.alerts.save(manager, alert);
       const cancelled = await this.notifications.cancelPendingAlertNotifications(manager, alert.id, 'Alert acknowledged before sending');
@@ -78,7 +79,7 @@ export class AlertService {
         at: now,
         actorId: by.via === 'api' ? by.caller.clientId : null,
         data: { alertId: alert.id, via: by.via, referentId, afterStep: alert.lastStep, cancelledNotifications: cancelled },
-        privateEnc: alert.acknowledgementNoteEnc,
+        private: note ? { note } : null,
       });
       // The acknowledger's role: the referent's through a link, the API client's otherwise.
       const role = by.via === 'link' ? linkReferent?.role : by.caller.role;

@@ -13,6 +13,7 @@ import {
   ReferentRepository,
   ReturnInterviewEntity,
   ReturnInterviewRepository,
+  slot,
   YouthIdentity,
   YouthRepository,
 } from '@vigie/persistence';
@@ -145,11 +146,11 @@ export class NotificationDeliveryService {
         if (!this.config.SMS_GATEWAY_URL) return { ok: false, error: 'not configured: SMS_GATEWAY_URL is not set', durationMs: 0 };
         return this.sms.send({ gatewayUrl: this.config.SMS_GATEWAY_URL, to: n.target, text: smsMessage(message), timeoutMs });
       case 'webhook': {
-        const secret = this.cipher.decryptOptional<string>(referent.webhookSecretEnc);
-        if (!secret) return { ok: false, error: 'not configured: the referent has no webhook secret', durationMs: 0 };
+        const secrets = this.webhookSecrets(referent, now);
+        if (secrets.length === 0) return { ok: false, error: 'not configured: the referent has no webhook secret', durationMs: 0 };
         return this.webhook.send({
           url: n.target,
-          secrets: [secret],
+          secrets,
           eventId: n.id,
           type: webhookType(n),
           data: this.webhookData(n, message, interview),
@@ -159,6 +160,17 @@ export class NotificationDeliveryService {
         });
       }
     }
+  }
+
+  /** The referent's webhook secret, and the previous one while a rotation is in its 24 h overlap: one signature each. */
+  private webhookSecrets(referent: ReferentEntity, at: Date): string[] {
+    const current = this.cipher.decryptOptional<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
+    if (!current) return [];
+    const secrets = [current];
+    if (referent.previousWebhookSecretEnc && referent.previousWebhookSecretExpiresAt && referent.previousWebhookSecretExpiresAt > at) {
+      secrets.push(this.cipher.decrypt<string>(referent.previousWebhookSecretEnc, slot('referents', 'previous_webhook_secret_enc', referent.id)));
+    }
+    return secrets;
   }
 
   /** Thin data only: ids, codes, levels and times. */
@@ -195,7 +207,7 @@ export class NotificationDeliveryService {
     const fugue = await this.fugues.findById(n.fugueId);
     if (!fugue) throw new Error('episode not found');
     const youth = await this.youths.findById(fugue.youthId);
-    const identity = this.cipher.decryptOptional<YouthIdentity>(youth?.identityEnc);
+    const identity = youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null;
     const department = await this.departments.findByCode(fugue.departmentCode);
     const timeZone = department?.timeZone ?? 'Europe/Paris';
     const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import {
@@ -10,10 +11,13 @@ import {
   ReferentEntity,
   ReferentRepository,
   ReferentRole,
+  slot,
 } from '@vigie/persistence';
 import { checkWebTarget, WebTargetError } from '@vigie/notifications';
 import { generateWebhookSecret } from '../admin/api-keys';
+import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
+import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 
 export interface ReferentInput {
   displayName: string;
@@ -40,19 +44,22 @@ export class ReferentService {
     private readonly clients: ApiClientRepository,
     private readonly cipher: DataCipher,
     private readonly config: VigieConfig,
+    private readonly clock: Clock,
   ) {}
 
   async createReferent(input: ReferentInput): Promise<SavedReferent> {
     await this.check(input);
     const webhookSecret = input.channels.some((c) => c.type === 'webhook') ? generateWebhookSecret() : null;
+    const id = randomUUID();
     const referent = await this.referents.create({
+      id,
       displayName: input.displayName,
       role: input.role,
       departmentCode: input.departmentCode,
       foyerId: input.foyerId ?? null,
       channels: input.channels,
       apiClientId: input.apiClientId ?? null,
-      webhookSecretEnc: webhookSecret ? this.cipher.encrypt(webhookSecret) : null,
+      webhookSecretEnc: webhookSecret ? this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', id)) : null,
     });
     return { referent, webhookSecret };
   }
@@ -81,9 +88,25 @@ export class ReferentService {
     let webhookSecret: string | null = null;
     if (merged.channels.some((c) => c.type === 'webhook') && !referent.webhookSecretEnc) {
       webhookSecret = generateWebhookSecret();
-      referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret);
+      referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', referent.id));
     }
     Object.assign(referent, { ...merged, foyerId: merged.foyerId ?? null, apiClientId: merged.apiClientId ?? null });
+    return { referent: await this.referents.save(referent), webhookSecret };
+  }
+
+  /**
+   * A new webhook secret, returned once. For 24 h every webhook to the referent carries two
+   * signatures, one with each secret, so the receiver can deploy the new one without missing an
+   * alert; a rotation during that overlap drops the oldest secret.
+   */
+  async rotateWebhookSecret(id: string, now = this.clock.now()): Promise<SavedReferent & { webhookSecret: string }> {
+    const referent = await this.getReferent(id);
+    if (!referent.webhookSecretEnc) throw new DomainError('CONFLICT', 'This referent has no webhook secret: add a webhook channel first');
+    const current = this.cipher.decrypt<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
+    const webhookSecret = generateWebhookSecret();
+    referent.previousWebhookSecretEnc = this.cipher.encrypt(current, slot('referents', 'previous_webhook_secret_enc', referent.id));
+    referent.previousWebhookSecretExpiresAt = new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS);
+    referent.webhookSecretEnc = this.cipher.encrypt(webhookSecret, slot('referents', 'webhook_secret_enc', referent.id));
     return { referent: await this.referents.save(referent), webhookSecret };
   }
 

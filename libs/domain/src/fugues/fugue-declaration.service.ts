@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataCipher, FugueEntity, FugueRepository, YouthRepository } from '@vigie/persistence';
+import { DataCipher, FugueEntity, FugueRepository, slot, YouthRepository } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
@@ -31,8 +32,10 @@ export class FugueDeclarationService {
     if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
     if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
     try {
+      const id = randomUUID();
       const declared = await this.fugues.insertDeclared(
         {
+          id,
           youthId: youth.id,
           foyerId: youth.foyerId,
           departmentCode: youth.departmentCode,
@@ -49,7 +52,7 @@ export class FugueDeclarationService {
             vehicle: input.vehicle,
             staffConcernNote: input.staffConcern?.note,
             policeReport: input.policeReport,
-          }),
+          }, slot('fugues', 'details_enc', id)),
           createdBy: caller.clientId,
         },
         { jobName: JobName.FugueTriage, payload: (fugueId) => ({ fugueId, cause: 'declared' }) },

@@ -8,6 +8,7 @@ import {
   FugueListFilter,
   FugueRepository,
   Page,
+  slot,
   YouthEntity,
   YouthIdentity,
   YouthRepository,
@@ -48,13 +49,13 @@ export class FugueReadingService {
     const youth = await this.youths.findById(fugue.youthId);
     return {
       fugue,
-      details: this.cipher.decryptOptional<FugueDetails>(fugue.detailsEnc) ?? {},
-      located: this.cipher.decryptOptional(fugue.locatedEnc),
-      returned: this.cipher.decryptOptional<ReturnPrivate>(fugue.returnEnc),
-      endReason: this.cipher.decryptOptional<{ reason: string }>(fugue.endReasonEnc)?.reason ?? null,
-      overrideReason: this.cipher.decryptOptional<{ reason: string }>(fugue.overrideReasonEnc)?.reason ?? null,
+      details: this.cipher.decryptOptional<FugueDetails>(fugue.detailsEnc, slot('fugues', 'details_enc', fugue.id)) ?? {},
+      located: this.cipher.decryptOptional(fugue.locatedEnc, slot('fugues', 'located_enc', fugue.id)),
+      returned: this.cipher.decryptOptional<ReturnPrivate>(fugue.returnEnc, slot('fugues', 'return_enc', fugue.id)),
+      endReason: this.cipher.decryptOptional<{ reason: string }>(fugue.endReasonEnc, slot('fugues', 'end_reason_enc', fugue.id))?.reason ?? null,
+      overrideReason: this.cipher.decryptOptional<{ reason: string }>(fugue.overrideReasonEnc, slot('fugues', 'override_reason_enc', fugue.id))?.reason ?? null,
       youth,
-      identity: this.cipher.decryptOptional<YouthIdentity>(youth?.identityEnc),
+      identity: youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null,
     };
   }
 
@@ -65,7 +66,7 @@ export class FugueReadingService {
   async timeline(caller: Caller, id: string): Promise<TimelineEntry[]> {
     await this.fugueInScope(caller, id);
     const events = await this.events.listByFugue(id);
-    return events.map((event) => ({ event, text: this.cipher.decryptOptional<Record<string, unknown>>(event.privateEnc) }));
+    return events.map((event) => ({ event, text: this.cipher.decryptOptional<Record<string, unknown>>(event.privateEnc, slot('fugue_events', 'private_enc', event.id)) }));
   }
 
   /** 404 for an episode that does not exist and for one outside the caller's scope alike. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -9,6 +10,7 @@ import {
   OutboxMessage,
   OutboxRepository,
   Role,
+  slot,
   StoredLevel,
 } from '@vigie/persistence';
 import { JobName, TriageCause } from '@vigie/queue';
@@ -58,13 +60,16 @@ export class FugueTransitionService {
         checkNotFuture(input.sighting.at, now, 'sighting.at');
         if (input.sighting.at < (fugue.lastSeenAt ?? new Date(0))) throw DomainError.invalid('sighting.at', 'must not be before lastSeenAt');
       }
+      const text = { note: input.note, staffConcernNote: input.staffConcern?.note, sightingPlace: input.sighting?.place };
+      const newId = randomUUID();
       const update = await this.fugues.insertUpdate(manager, {
+        id: newId,
         fugueId: fugue.id,
         source: 'update',
         indicators: [...new Set(input.indicators ?? [])],
         staffConcernWorrying: input.staffConcern ? input.staffConcern.worrying : null,
         sightingAt: input.sighting?.at ?? null,
-        privateEnc: this.cipher.encryptOptional({ note: input.note, staffConcernNote: input.staffConcern?.note, sightingPlace: input.sighting?.place }),
+        privateEnc: this.cipher.encryptOptional(text, slot('fugue_updates', 'private_enc', newId)),
         createdBy: caller.clientId,
       });
       updateId = update.id;
@@ -78,7 +83,7 @@ export class FugueTransitionService {
           staffConcern: input.staffConcern ? { worrying: input.staffConcern.worrying } : undefined,
           sightingAt: input.sighting?.at.toISOString(),
         },
-        privateEnc: update.privateEnc,
+        private: text,
       });
     });
     return { fugue, updateId };
@@ -96,7 +101,7 @@ export class FugueTransitionService {
       fugue.overrideLevel = input.level;
       fugue.overrideBy = caller.clientId;
       fugue.overrideAt = this.clock.now();
-      fugue.overrideReasonEnc = this.cipher.encrypt({ reason: input.reason });
+      fugue.overrideReasonEnc = this.cipher.encrypt({ reason: input.reason }, slot('fugues', 'override_reason_enc', fugue.id));
       fugue.overrideBasis = fugue.classification?.reasons.map((r) => r.code) ?? [];
       fugue.effectiveLevel = input.level;
       await this.fugues.save(manager, fugue);
@@ -105,7 +110,7 @@ export class FugueTransitionService {
         type: 'override.set',
         actorId: caller.clientId,
         data: { level: input.level, previousLevel: previous, role: caller.role },
-        privateEnc: fugue.overrideReasonEnc,
+        private: { reason: input.reason },
       });
     });
   }
@@ -152,13 +157,16 @@ export class FugueTransitionService {
         requireStatus(fugue, ['missing', 'located', 'returned'], 'record a hotline call about');
         checkNotFuture(input.receivedAt, now, 'data.receivedAt');
         if (input.sighting) checkNotFuture(input.sighting.at, now, 'data.sighting.at');
+        const text = { summary: input.summary, sightingPlace: input.sighting?.place };
+        const newId = randomUUID();
         const update = await this.fugues.insertUpdate(manager, {
+          id: newId,
           fugueId: fugue.id,
           source: 'hotline',
           indicators: [...new Set(input.indicators)],
           staffConcernWorrying: null,
           sightingAt: input.sighting?.at ?? null,
-          privateEnc: this.cipher.encryptOptional({ summary: input.summary, sightingPlace: input.sighting?.place }),
+          privateEnc: this.cipher.encryptOptional(text, slot('fugue_updates', 'private_enc', newId)),
           createdBy: hotline.clientId,
         });
         await this.events.append(manager, {
@@ -173,7 +181,7 @@ export class FugueTransitionService {
             indicators: update.indicators,
             sightingAt: input.sighting?.at.toISOString(),
           },
-          privateEnc: update.privateEnc,
+          private: text,
         });
       },
       { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue) },
@@ -203,14 +211,14 @@ export class FugueTransitionService {
     checkWithinEpisode(input.at, fugue, now, field);
     fugue.status = 'located';
     fugue.locatedAt = input.at;
-    fugue.locatedEnc = this.cipher.encryptOptional({ place: input.place });
+    fugue.locatedEnc = this.cipher.encryptOptional({ place: input.place }, slot('fugues', 'located_enc', fugue.id));
     await this.fugues.save(manager, fugue);
     await this.events.append(manager, {
       fugueId: fugue.id,
       type: 'located',
       actorId: caller.clientId,
       data: caller.role === 'hotline' ? { at: input.at.toISOString(), source: 'hotline' } : { at: input.at.toISOString() },
-      privateEnc: fugue.locatedEnc,
+      private: { place: input.place },
     });
   }
 
@@ -224,14 +232,14 @@ export class FugueTransitionService {
       fugue.status = 'returned';
       fugue.returnedAt = input.returnedAt;
       fugue.foundBy = input.foundBy;
-      fugue.returnEnc = this.cipher.encryptOptional({ ...details });
+      fugue.returnEnc = this.cipher.encryptOptional({ ...details }, slot('fugues', 'return_enc', fugue.id));
       await this.fugues.save(manager, fugue);
       await this.events.append(manager, {
         fugueId: fugue.id,
         type: 'returned',
         actorId: caller.clientId,
         data: { returnedAt: input.returnedAt.toISOString(), foundBy: input.foundBy },
-        privateEnc: fugue.returnEnc,
+        private: { ...details },
       });
     }, {
       // The loop closes once the return itself is recorded, its alert resolved and fugue.returned
@@ -277,10 +285,10 @@ export class FugueTransitionService {
       requireStatus(fugue, [from], to === 'closed' ? 'close' : 'cancel');
       fugue.status = to;
       fugue.endedAt = this.clock.now();
-      fugue.endReasonEnc = this.cipher.encrypt({ reason });
+      fugue.endReasonEnc = this.cipher.encrypt({ reason }, slot('fugues', 'end_reason_enc', fugue.id));
       fugue.nextReviewAt = null;
       await this.fugues.save(manager, fugue);
-      await this.events.append(manager, { fugueId: fugue.id, type: to, actorId: caller.clientId, data: { status: to }, privateEnc: fugue.endReasonEnc });
+      await this.events.append(manager, { fugueId: fugue.id, type: to, actorId: caller.clientId, data: { status: to }, private: { reason } });
     });
   }
 

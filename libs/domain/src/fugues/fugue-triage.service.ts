@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, TriageFacts, YouthIdentity } from '@vigie/persistence';
+import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, slot, TriageFacts, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
 import { FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
@@ -80,7 +80,7 @@ export class FugueTriageService {
 
   private async facts(read: TriageFacts, now: Date): Promise<TriageInput> {
     const { fugue, youth } = read;
-    const identity = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string);
+    const identity = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string, slot('youths', 'identity_enc', fugue.youthId));
     return {
       now,
       timeZone: read.timeZone ?? (await this.departments.findByCode(fugue.departmentCode))?.timeZone ?? 'Europe/Paris',

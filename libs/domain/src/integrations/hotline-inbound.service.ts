@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { ApiClientRepository, DataCipher, InboundEventRepository } from '@vigie/persistence';
+import { ApiClientEntity, ApiClientRepository, DataCipher, InboundEventRepository, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { FugueTransitionService } from '../fugues/fugue-transitions.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from './hotline.types';
+import { Clock } from '../clock/clock';
 
 /** Standard Webhooks' tolerance on `webhook-timestamp`, either way. */
 export const INBOUND_TOLERANCE_SECONDS = 5 * 60;
@@ -38,6 +39,7 @@ export class HotlineInboundService {
     private readonly inbound: InboundEventRepository,
     private readonly cipher: DataCipher,
     private readonly transitions: FugueTransitionService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -55,18 +57,31 @@ export class HotlineInboundService {
       return this.refuse(`webhook-timestamp is not within ${INBOUND_TOLERANCE_SECONDS / 60} minutes of now`);
     }
     for (const client of await this.clients.findActiveHotlineSenders()) {
-      const secret = this.cipher.decrypt<string>(client.inboundWebhookSecretEnc as string);
-      try {
-        new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
-      } catch (error) {
-        if (error instanceof WebhookVerificationError) continue;
-        throw error;
-      }
+      // The signature's timestamp is checked against the machine's clock (the sender's), the overlap against the service's.
+      const signed = this.inboundSecrets(client, this.clock.now()).some((secret) => {
+        try {
+          new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+          return true;
+        } catch (error) {
+          if (error instanceof WebhookVerificationError) return false;
+          throw error;
+        }
+      });
+      if (!signed) continue;
       if (!WEBHOOK_ID.test(id)) throw DomainError.invalid('webhook-id', 'must be 1 to 255 visible ASCII characters');
       const hotline: Caller = { clientId: client.id, role: client.role, foyerIds: client.foyerIds, departmentCodes: client.departmentCodes };
       return { hotline, webhookId: id };
     }
     return this.refuse('Invalid webhook signature');
+  }
+
+  /** The client's inbound secret, and the previous one while a rotation is in its 24 h overlap. */
+  private inboundSecrets(client: ApiClientEntity, at: Date): string[] {
+    const secrets = [this.cipher.decrypt<string>(client.inboundWebhookSecretEnc as string, slot('api_clients', 'inbound_webhook_secret_enc', client.id))];
+    if (client.previousInboundWebhookSecretEnc && client.previousInboundWebhookSecretExpiresAt && client.previousInboundWebhookSecretExpiresAt > at) {
+      secrets.push(this.cipher.decrypt<string>(client.previousInboundWebhookSecretEnc, slot('api_clients', 'previous_inbound_webhook_secret_enc', client.id)));
+    }
+    return secrets;
   }
 
   /** Applies a verified event once. Returns 'duplicate' when this webhook-id was already received. */

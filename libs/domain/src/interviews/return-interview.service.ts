@@ -13,6 +13,7 @@ import {
   ReturnInterviewEntity,
   ReturnInterviewRepository,
   Role,
+  slot,
 } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Caller, requireRole } from '../access/caller';
@@ -92,7 +93,7 @@ export class ReturnInterviewService {
       interview.substanceUse = input.substanceUse ?? null;
       interview.safetyAdviceGiven = input.safetyAdviceGiven ?? null;
       interview.referrals = referrals;
-      interview.answersEnc = this.cipher.encryptOptional({ ...answersOf(input) });
+      interview.answersEnc = this.cipher.encryptOptional({ ...answersOf(input) }, slot('return_interviews', 'answers_enc', interview.id));
       interview.recordedAt = now;
       interview.recordedBy = caller.clientId;
       await this.interviews.save(manager, interview);
@@ -160,7 +161,7 @@ export class ReturnInterviewService {
   }
 
   private withAnswers(interview: ReturnInterviewEntity): InterviewRecord {
-    return { interview, answers: this.cipher.decryptOptional<InterviewAnswers>(interview.answersEnc) ?? {} };
+    return { interview, answers: this.cipher.decryptOptional<InterviewAnswers>(interview.answersEnc, slot('return_interviews', 'answers_enc', interview.id)) ?? {} };
   }
 }
 

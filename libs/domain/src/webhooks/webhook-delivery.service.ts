@@ -4,6 +4,7 @@ import { VigieConfig } from '@vigie/config';
 import {
   DataCipher,
   OutboxRepository,
+  slot,
   WebhookDeliveryEntity,
   WebhookDeliveryRepository,
   WebhookEndpointEntity,
@@ -79,9 +80,9 @@ export class WebhookDeliveryService {
 
   /** The current secret, and the previous one while a rotation is in its overlap window. */
   private signingSecrets(endpoint: WebhookEndpointEntity, at: Date): string[] {
-    const secrets = [this.cipher.decrypt<string>(endpoint.secretEnc)];
+    const secrets = [this.cipher.decrypt<string>(endpoint.secretEnc, slot('webhook_endpoints', 'secret_enc', endpoint.id))];
     if (endpoint.previousSecretEnc && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) {
-      secrets.push(this.cipher.decrypt<string>(endpoint.previousSecretEnc));
+      secrets.push(this.cipher.decrypt<string>(endpoint.previousSecretEnc, slot('webhook_endpoints', 'previous_secret_enc', endpoint.id)));
     }
     return secrets;
   }

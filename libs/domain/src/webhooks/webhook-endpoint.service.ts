@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
 import {
   DataCipher,
   Page,
+  slot,
   WEBHOOK_EVENT_TYPES,
   WebhookDeliveryRepository,
   WebhookDeliveryStatus,
@@ -58,11 +60,13 @@ export class WebhookEndpointService {
     if (unknown) throw DomainError.invalid('events', `unknown event type ${unknown}`);
     const secret = generateWebhookSecret();
     const hotline = caller.role === 'hotline';
+    const id = randomUUID();
     const endpoint = await this.endpoints.create({
+      id,
       url: input.url,
       events: [...new Set(input.events)],
       description: input.description ?? null,
-      secretEnc: this.cipher.encrypt(secret),
+      secretEnc: this.cipher.encrypt(secret, slot('webhook_endpoints', 'secret_enc', id)),
       ownerClientId: caller.clientId,
       departmentCodes: hotline && caller.departmentCodes.length > 0 ? caller.departmentCodes : null,
       worryingOnly: hotline,
@@ -97,9 +101,11 @@ export class WebhookEndpointService {
   async rotateSecret(caller: Caller, id: string, now = this.clock.now()): Promise<EndpointWithSecret> {
     const secret = generateWebhookSecret();
     const endpoint = await this.update(caller, id, (endpoint) => {
-      endpoint.previousSecretEnc = endpoint.secretEnc;
+      // Each column binds its ciphertext: the current secret is re-encrypted for the previous one's place.
+      const current = this.cipher.decrypt<string>(endpoint.secretEnc, slot('webhook_endpoints', 'secret_enc', endpoint.id));
+      endpoint.previousSecretEnc = this.cipher.encrypt(current, slot('webhook_endpoints', 'previous_secret_enc', endpoint.id));
       endpoint.previousSecretExpiresAt = new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS);
-      endpoint.secretEnc = this.cipher.encrypt(secret);
+      endpoint.secretEnc = this.cipher.encrypt(secret, slot('webhook_endpoints', 'secret_enc', endpoint.id));
     });
     return { endpoint, secret };
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -8,6 +9,7 @@ import {
   FugueEntity,
   OutboxRepository,
   Sex,
+  slot,
   YouthEntity,
   YouthIdentity,
   vitalTreatmentOf,
@@ -72,10 +74,12 @@ export class YouthService {
       vitalTreatment: input.medical?.vitalTreatment ?? false,
     };
     const repo = this.dataSource.getRepository(YouthEntity);
+    const id = randomUUID();
     const youth = await repo.save(
       repo.create({
+        id,
         foyerId: foyer.id,
-        identityEnc: this.cipher.encrypt(identity),
+        identityEnc: this.cipher.encrypt(identity, slot('youths', 'identity_enc', id)),
         sex: input.sex,
         vitalTreatment: false,
         vulnerabilities: [],
@@ -89,7 +93,7 @@ export class YouthService {
   async getYouth(caller: Caller, id: string): Promise<YouthProfile> {
     requireRole(caller, ['admin', 'foyer', 'police', 'child_protection']);
     const youth = await this.youthInScope(caller, id);
-    return { youth, identity: this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc) };
+    return { youth, identity: this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) };
   }
 
   /**
@@ -103,7 +107,7 @@ export class YouthService {
       if (!youth || !(await this.canSeeYouth(caller, youth))) throw DomainError.notFound('Youth');
       if (youth.erasedAt) throw DomainError.transition('The personal data of this youth has been erased');
       const foyer = patch.foyerId ? await this.foyerInScope(caller, patch.foyerId, 'foyerId') : await this.foyers.findById(youth.foyerId);
-      const current = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string);
+      const current = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string, slot('youths', 'identity_enc', youth.id));
       const identity: YouthIdentity = {
         ...current,
         ...definedOnly({
@@ -120,7 +124,7 @@ export class YouthService {
         vitalTreatment: patch.medical ? patch.medical.vitalTreatment : vitalTreatmentOf(youth, current),
       };
       if (patch.birthDate !== undefined) await this.checkAge(identity.birthDate, foyer as FoyerEntity);
-      youth.identityEnc = this.cipher.encrypt(identity);
+      youth.identityEnc = this.cipher.encrypt(identity, slot('youths', 'identity_enc', youth.id));
       if (patch.foyerId) youth.foyerId = patch.foyerId;
       if (patch.sex) youth.sex = patch.sex;
       youth.vitalTreatment = false;
@@ -158,9 +162,10 @@ export class YouthService {
           .limit(batch)
           .getMany();
         for (const youth of youths) {
-          const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc);
+          const where = slot('youths', 'identity_enc', youth.id);
+          const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, where);
           if (identity) {
-            youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity), vitalTreatment: vitalTreatmentOf(youth, identity) });
+            youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity), vitalTreatment: vitalTreatmentOf(youth, identity) }, where);
           }
           youth.vulnerabilities = [];
           youth.vitalTreatment = false;

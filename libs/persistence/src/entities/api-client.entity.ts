@@ -14,6 +14,9 @@ export class ApiClientEntity {
   @Column({ name: 'foyer_ids', type: 'uuid', array: true }) foyerIds: string[];
   @Column({ name: 'department_codes', type: 'text', array: true }) departmentCodes: string[];
   @Column({ name: 'inbound_webhook_secret_enc', type: 'text', nullable: true }) inboundWebhookSecretEnc: string | null;
+  /** The inbound secret before the last rotation, accepted until `previousInboundWebhookSecretExpiresAt`. */
+  @Column({ name: 'previous_inbound_webhook_secret_enc', type: 'text', nullable: true }) previousInboundWebhookSecretEnc: string | null;
+  @Column({ name: 'previous_inbound_webhook_secret_expires_at', type: 'timestamptz', nullable: true }) previousInboundWebhookSecretExpiresAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
 }

@@ -17,6 +17,9 @@ export class ReferentEntity {
   @Column({ type: 'jsonb' }) channels: ReferentChannel[];
   /** The `whsec_` secret that signs this referent's webhook notifications, encrypted. */
   @Column({ name: 'webhook_secret_enc', type: 'text', nullable: true }) webhookSecretEnc: string | null;
+  /** The webhook secret before the last rotation, still signing until `previousWebhookSecretExpiresAt`. */
+  @Column({ name: 'previous_webhook_secret_enc', type: 'text', nullable: true }) previousWebhookSecretEnc: string | null;
+  @Column({ name: 'previous_webhook_secret_expires_at', type: 'timestamptz', nullable: true }) previousWebhookSecretExpiresAt: Date | null;
   /** The API client through which this referent acknowledges alerts. */
   @Column({ name: 'api_client_id', type: 'uuid', nullable: true }) apiClientId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiClientEntity } from '../entities/api-client.entity';
 import { Page, pageOf, keysetAfter } from './pagination';
 import { preparedQuery } from './prepared';
@@ -64,8 +64,20 @@ export class ApiClientRepository {
     return this.repo.findOneBy({ id });
   }
 
-  create(input: Omit<ApiClientEntity, 'id' | 'createdAt' | 'revokedAt'>): Promise<ApiClientEntity> {
-    return this.repo.save(this.repo.create({ ...input, revokedAt: null }));
+  /** `id` is given when an encrypted column is bound to it. */
+  create(
+    input: Omit<ApiClientEntity, 'createdAt' | 'revokedAt' | 'previousInboundWebhookSecretEnc' | 'previousInboundWebhookSecretExpiresAt'>,
+  ): Promise<ApiClientEntity> {
+    return this.repo.save(this.repo.create({ ...input, revokedAt: null, previousInboundWebhookSecretEnc: null, previousInboundWebhookSecretExpiresAt: null }));
+  }
+
+  /** A live client, locked until the end of `manager`'s transaction. */
+  findLiveForUpdate(manager: EntityManager, id: string): Promise<ApiClientEntity | null> {
+    return manager.getRepository(ApiClientEntity).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id AND c.revoked_at IS NULL', { id }).getOne();
+  }
+
+  save(manager: EntityManager, client: ApiClientEntity): Promise<ApiClientEntity> {
+    return manager.getRepository(ApiClientEntity).save(client);
   }
 
   async revoke(id: string): Promise<boolean> {

@@ -195,7 +195,7 @@ export class FugueRepository {
   async insertDeclared(
     fugue: Pick<
       FugueEntity,
-      | 'youthId' | 'foyerId' | 'departmentCode' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
+      | 'id' | 'youthId' | 'foyerId' | 'departmentCode' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
     outbox: { jobName: string; payload: (fugueId: string) => Record<string, unknown> },
@@ -208,9 +208,9 @@ export class FugueRepository {
       `WITH y AS (
          SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
        ), f AS (
-         INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
+         INSERT INTO fugues (id, youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                              belongings, indicators, staff_concern_worrying, details_enc, created_by)
-         SELECT y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
+         SELECT $16::uuid, y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
          RETURNING id, created_at, updated_at
        ), e AS (
          INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
@@ -243,6 +243,7 @@ export class FugueRepository {
         JSON.stringify(outbox.payload('')),
         webhook.type,
         JSON.stringify(webhook.data('')),
+        fugue.id,
       ],
     );
     // Under an Idempotency-Key, in a transaction, so that the key is marked with the episode.

@@ -13,8 +13,11 @@ export class ReferentRepository {
     return (manager ?? this.dataSource.manager).getRepository(ReferentEntity);
   }
 
-  create(input: Omit<ReferentEntity, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<ReferentEntity> {
-    return this.repo().save(this.repo().create({ ...input, deletedAt: null }));
+  /** `id` is given: the encrypted webhook secret is bound to it. */
+  create(
+    input: Omit<ReferentEntity, 'createdAt' | 'updatedAt' | 'deletedAt' | 'previousWebhookSecretEnc' | 'previousWebhookSecretExpiresAt'>,
+  ): Promise<ReferentEntity> {
+    return this.repo().save(this.repo().create({ ...input, deletedAt: null, previousWebhookSecretEnc: null, previousWebhookSecretExpiresAt: null }));
   }
 
   save(referent: ReferentEntity): Promise<ReferentEntity> {

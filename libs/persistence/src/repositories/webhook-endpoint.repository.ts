@@ -5,7 +5,7 @@ import { keysetAfter, Page, pageOf } from './pagination';
 
 export type NewWebhookEndpoint = Pick<
   WebhookEndpointEntity,
-  'url' | 'events' | 'description' | 'secretEnc' | 'ownerClientId' | 'departmentCodes' | 'worryingOnly'
+  'id' | 'url' | 'events' | 'description' | 'secretEnc' | 'ownerClientId' | 'departmentCodes' | 'worryingOnly'
 >;
 
 @Injectable()
