@@ -25,6 +25,11 @@ function isStale() {
   return Math.max(...['apps', 'libs', 'migrations'].map(newestSource), statSync('package-lock.json').mtimeMs) > built;
 }
 
+/** A log line in the service's own shape (JSON, level as a name), for a person reading `npm start`. */
+function say(msg) {
+  process.stdout.write(`${JSON.stringify({ level: 'info', time: Date.now(), pid: process.pid, context: 'Build', msg })}\n`);
+}
+
 const LOCK = 'dist.build-lock';
 const STALE_LOCK_MS = 120_000;
 
@@ -46,7 +51,12 @@ function buildIfStale() {
     }
   }
   try {
-    if (isStale()) execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+    if (isStale()) {
+      say('Building Vigie (the sources changed since the last build); this takes a minute or less');
+      const startedAt = Date.now();
+      execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+      say(`Built in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

@@ -243,8 +243,8 @@ describe('personal data never leaves the API', () => {
   it('writes no marker in the logs, even at debug level', () => {
     const logs = Buffer.concat(output).toString();
     // The capture is real: it holds the request lines of this run.
-    expect(logs).toContain('"msg":"POST 201"');
-    expect(logs).toContain('"msg":"POST 400"');
+    expect(logs).toContain('"msg":"POST /v1/fugues 201"');
+    expect(logs).toContain('"msg":"POST /v1/fugues 400"');
     expect(markersIn(logs)).toEqual([]);
   });
 

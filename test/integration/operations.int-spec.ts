@@ -11,6 +11,7 @@ import {
   freePort,
   killServices,
   makeFoyerWithYouth,
+  PrivatePostgres,
   PrivateRedis,
   startService,
   TestApp,
@@ -198,4 +199,61 @@ describe('the API and the worker as separate processes', () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2000);
     expect(apiProcess.logs().some((line) => line.level === 'info' && /stopping in 2000 ms/.test(line.msg))).toBe(true);
   }, 60_000);
+
+  it("writes the worker's log lines with the ids as fields and the correlation id of the request that caused the job", async () => {
+    startService('api', env);
+    const workerProcess = startService('worker', { ...env, LOG_LEVEL: 'info' });
+    await waitFor(async () => (await get(`${api}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the API to be ready' });
+    const t = remote(api, env.VIGIE_BOOTSTRAP_ADMIN_KEY);
+    const { foyerKey, youthId } = await makeFoyerWithYouth(t);
+    const declared = await t.http
+      .post('/v1/fugues')
+      .set({ Authorization: `Bearer ${foyerKey}` })
+      .send({ youthId, noticedMissingAt: new Date(Date.now() - 60_000).toISOString() })
+      .expect(201);
+    const correlationId = declared.headers['x-correlation-id'] as string;
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const line = await waitFor(() => workerProcess.logs().find((l) => l.fugueId === declared.body.id && l.msg === 'Fugue triaged'), {
+      timeoutMs: 20000,
+      what: "the worker's triage log line",
+    });
+    expect(line).toMatchObject({ level: 'info', fugueId: declared.body.id, cause: 'declared', correlationId, outboxId: expect.any(String) });
+    expect(line.classificationLevel).toMatch(/^(routine|worrying)$/);
+    expect(workerProcess.stdout()).not.toContain('Testprenom');
+    expect(workerProcess.stdout()).not.toContain('Testnom');
+  }, 60_000);
+
+  it("answers the worker's readiness from PostgreSQL: 503 while it is down, 200 when it is back", async () => {
+    const postgres = await PrivatePostgres.start();
+    try {
+      const workerProcess = startService('worker', { ...env, DATABASE_URL: postgres.url('vigie_worker_probe') });
+      await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 30000, what: 'the worker to be ready' });
+      expect((await get(`${worker}/metrics`)).text).toMatch(/^vigie_attention\{kind="dead_letter_notifications"\} 0$/m);
+
+      postgres.stop();
+      const down = await waitFor(
+        async () => {
+          const res = await get(`${worker}/health/ready`);
+          return res.status === 503 ? res : null;
+        },
+        { timeoutMs: 10000, what: 'the worker to be unready without PostgreSQL' },
+      );
+      expect(down.json()).toMatchObject({ status: 'error', details: { database: { status: 'down' } } });
+      expect((await get(`${worker}/health/live`)).status).toBe(200);
+      // Gauges read from PostgreSQL report no value rather than the last one.
+      const metrics = (await get(`${worker}/metrics`)).text;
+      // prom-client spells it Nan; Prometheus and promtool read it as NaN.
+      expect(metrics).toMatch(/^vigie_outbox_lag_seconds Nan$/im);
+      expect(metrics).not.toMatch(/^vigie_attention\{/m);
+      expect(await promtool(metrics)).toBe('');
+
+      postgres.start();
+      await waitFor(async () => (await get(`${worker}/health/ready`)).status === 200, { timeoutMs: 20000, what: 'the worker to be ready again' });
+      expect(workerProcess.stdout()).not.toContain('postgres://');
+    } finally {
+      await killServices();
+      postgres.dispose();
+    }
+  }, 90_000);
 });

@@ -39,8 +39,14 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         if (isConnectionError(error)) this.outage.report();
         else this.logger.warn(`Worker ${processor.queue}: ${error.message}`);
       });
+      // Payloads carry ids only (queue.contracts.ts): they go into the line as fields, with the
+      // outbox row and the correlation id of the request that caused the job. The error is
+      // summarised (SQLSTATE and constraint for a database error): its text may carry values.
       worker.on('failed', (job, error) => {
-        this.logger.warn(`Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${errorSummary(error)}`);
+        this.logger.warn(
+          { queue: processor.queue, jobName: job?.name, jobId: job?.id, attempt: job?.attemptsMade, ...(job?.data as object) },
+          `Job failed: ${errorSummary(error)}`,
+        );
         const outboxId = (job?.data as { outboxId?: unknown } | undefined)?.outboxId;
         if (job && typeof outboxId === 'string') {
           this.relay

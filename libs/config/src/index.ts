@@ -5,3 +5,4 @@ export { readEnvironment } from './environment';
 export { loggerParams, routePattern, startupLogger, withFrameworkAtDebug } from './logger';
 export { closeOnSignals, listeningAddress, loadConfigOrExit } from './startup';
 export { Readiness } from './readiness';
+export { currentCorrelationId, runWithCorrelationId } from './request-context';

@@ -53,8 +53,11 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'webhook.deliver': QueueName.Webhooks,
 };
 
-/** What the worker receives: for outbox jobs, the payload plus the outbox row that asked for it. */
-export type JobData<N extends JobName> = N extends OutboxJobName ? JobPayloads[N] & { outboxId: string } : JobPayloads[N];
+/**
+ * What the worker receives: for outbox jobs, the payload plus the outbox row that asked for it and
+ * the correlation id of the request that wrote the row (an id, for the logs; none for sweeps).
+ */
+export type JobData<N extends JobName> = N extends OutboxJobName ? JobPayloads[N] & { outboxId: string; correlationId?: string } : JobPayloads[N];
 
 /** Deterministic job id: publishing the same outbox row twice is a no-op in BullMQ. */
 export function outboxJobId(outboxId: string): string {

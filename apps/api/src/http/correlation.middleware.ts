@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
+import { runWithCorrelationId } from '@vigie/config';
 import type { VigieRequest } from './request-context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,6 +18,6 @@ export class CorrelationMiddleware implements NestMiddleware {
     req.correlationId = randomUUID();
     if (given && UUID.test(given)) req.clientCorrelationId = given.toLowerCase();
     res.setHeader('X-Correlation-Id', req.correlationId);
-    next();
+    runWithCorrelationId(req.correlationId, next);
   }
 }

@@ -26,7 +26,10 @@ export class TriageProcessor implements QueueProcessor {
         if (outcome.applied && outcome.classification) {
           this.metrics.classifications.inc({ level: outcome.classification.level });
           if (outcome.latencyMs !== null) this.metrics.triageLatency.observe({ cause: data.cause }, outcome.latencyMs / 1000);
-          this.logger.log(`Fugue ${data.fugueId} triaged (${data.cause}): ${outcome.classification.level}`);
+          this.logger.log(
+            { fugueId: data.fugueId, cause: data.cause, classificationLevel: outcome.classification.level, outboxId: data.outboxId, jobId: job.id, correlationId: data.correlationId },
+            'Fugue triaged',
+          );
         }
         return;
       }

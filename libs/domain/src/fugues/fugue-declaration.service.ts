@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataCipher, FugueEntity, FugueRepository, slot, YouthRepository } from '@vigie/persistence';
+import { DataCipher, FugueEntity, FugueRepository, slot, withCorrelationId, YouthRepository } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
@@ -70,7 +70,7 @@ export class FugueDeclarationService {
       // Erased between the lookup and the insert, by a retention run that held the youth.
       if (!declared) throw DomainError.transition('The personal data of this youth has been erased');
       const { fugue, outboxId, webhookDeliveryIds } = declared;
-      this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: { fugueId: fugue.id, cause: 'declared' } }]);
+      this.relay.publishSoon([{ id: outboxId, jobName: JobName.FugueTriage, payload: withCorrelationId({ fugueId: fugue.id, cause: 'declared' }) }]);
       this.webhooks.scheduleNow({ deliveryIds: webhookDeliveryIds });
       return fugue;
     } catch (error) {

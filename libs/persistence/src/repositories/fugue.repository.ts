@@ -9,6 +9,7 @@ import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
 import { IdempotencyScope } from './idempotency-scope';
 import { preparedQuery } from './prepared';
+import { withCorrelationId } from './outbox.repository';
 
 /** A classification to store, keyed by the trigger that asked for it. */
 export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
@@ -240,7 +241,7 @@ export class FugueRepository {
         fugue.detailsEnc,
         fugue.createdBy,
         outbox.jobName,
-        JSON.stringify(outbox.payload('')),
+        JSON.stringify(withCorrelationId(outbox.payload(''))),
         webhook.type,
         JSON.stringify(webhook.data('')),
         fugue.id,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { currentCorrelationId } from '@vigie/config';
 import { OutboxEntity } from '../entities/outbox.entity';
 import { rowsOf } from './raw-rows';
 import { preparedQuery } from './prepared';
@@ -16,11 +17,12 @@ export class OutboxRepository {
 
   /** Written in the caller's transaction, beside the change that asks for the job. */
   async add(manager: EntityManager, jobName: string, payload: Record<string, unknown>): Promise<OutboxMessage> {
+    const traced = withCorrelationId(payload);
     const [row]: { id: string }[] = await manager.query(`INSERT INTO outbox (job_name, payload) VALUES ($1, $2) RETURNING id`, [
       jobName,
-      payload,
+      traced,
     ]);
-    return { id: String(row.id), jobName, payload };
+    return { id: String(row.id), jobName, payload: traced };
   }
 
   /**
@@ -118,4 +120,10 @@ export class OutboxRepository {
       if (rows.length < batch) return deleted;
     }
   }
+}
+
+/** The payload with the correlation id of the request that asks for the job, when there is one. */
+export function withCorrelationId(payload: Record<string, unknown>): Record<string, unknown> {
+  const correlationId = currentCorrelationId();
+  return correlationId ? { ...payload, correlationId } : payload;
 }
