@@ -1,18 +1,21 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService } from '@vigie/domain';
+import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService, YouthService } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
  * relay (publishes what the fast path missed, and re-publishes jobs lost with Redis) and the
- * review timers, escalation and webhook deliveries, return interview deadlines, and the daily
- * retention run. Several workers may sweep at once: rows are claimed with SKIP LOCKED.
+ * review timers, escalation and webhook deliveries, return interview deadlines, the automatic
+ * close of episodes left returned or located, and the daily retention run. Several workers may
+ * sweep at once: rows are claimed with SKIP LOCKED.
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Sweeper.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** No profile of this database holds vulnerability codes in clear any more. */
+  private vulnerabilitiesSealed = false;
 
   constructor(
     private readonly config: VigieConfig,
@@ -22,6 +25,8 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly webhooks: WebhookSweepService,
     private readonly interviews: InterviewDeadlineService,
     private readonly retention: RetentionService,
+    private readonly autoClose: AutoCloseService,
+    private readonly youths: YouthService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,6 +70,18 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.webhooks.sweep();
     } catch (error) {
       this.logger.warn(`Webhook sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
+    try {
+      // Episodes nobody closed: closed before the retention run counts from their close.
+      await this.autoClose.runIfDue();
+    } catch (error) {
+      this.logger.warn(`Automatic close failed, retrying later: ${(error as Error).message}`);
+    }
+    try {
+      // Profiles written before vulnerability codes were encrypted: sealed once, then never looked for again.
+      if (!this.vulnerabilitiesSealed) this.vulnerabilitiesSealed = (await this.youths.sealClearVulnerabilities()) === 0;
+    } catch (error) {
+      this.logger.warn(`Sealing vulnerability codes failed, retrying next interval: ${(error as Error).message}`);
     }
     try {
       // Daily, whichever worker claims the run first.

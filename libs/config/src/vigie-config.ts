@@ -110,6 +110,36 @@ export class VigieConfig {
   @Min(1)
   VIGIE_RETENTION_DAYS = 1095;
 
+  /**
+   * Days an episode may stay `returned` or `located` without being closed: after that the worker
+   * closes it (timeline `closed`, `automatic: true`), and its retention period starts.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  VIGIE_AUTO_CLOSE_AFTER_DAYS = 30;
+
+  /**
+   * Hours an Idempotency-Key and its stored response are kept: a retry within them gets the first
+   * response. Pruned by the worker's daily run, so a key is gone at most 24 hours later.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(24)
+  @Max(48)
+  VIGIE_IDEMPOTENCY_KEEP_HOURS = 24;
+
+  /**
+   * Seconds a request holds its Idempotency-Key before a retry may take it over (the holder
+   * crashed before its work committed). Longer than any request takes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(600)
+  VIGIE_IDEMPOTENCY_LEASE_SECONDS = 60;
+
   /** Requests per minute allowed to one API key before 429. */
   @Transform(toInt)
   @IsInt()

@@ -12,6 +12,7 @@ import { EscalationService } from './escalation/escalation.service';
 import { NotificationAdminService } from './escalation/notification-admin.service';
 import { NotificationDeliveryService } from './escalation/notification-delivery.service';
 import { ReferentService } from './escalation/referent.service';
+import { AutoCloseService } from './fugues/auto-close.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transitions.service';
@@ -36,6 +37,7 @@ import { WebhookSweepService } from './webhooks/webhook-sweep.service';
 const SERVICES = [
   AckTokens,
   AlertService,
+  AutoCloseService,
   ApiClientService,
   EscalationJobs,
   EscalationPolicyService,

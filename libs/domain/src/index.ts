@@ -6,6 +6,7 @@ export * from './admin/foyer.service';
 export * from './errors/domain-error';
 export * from './errors/database-errors';
 export * from './fugues/fugue.types';
+export * from './fugues/auto-close.service';
 export * from './fugues/fugue-declaration.service';
 export * from './fugues/fugue-reading.service';
 export * from './fugues/fugue-transitions.service';

@@ -20,6 +20,7 @@ import { InboundEventEntity } from './entities/inbound-event.entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
+import { IdempotencyCommitSubscriber } from './repositories/idempotency-scope';
 
 export const ENTITIES = [
   AlertEntity,
@@ -60,6 +61,8 @@ export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSo
     url: databaseUrl,
     entities: ENTITIES,
     migrations: MIGRATIONS,
+    // Marks a request's Idempotency-Key in the transaction of its work.
+    subscribers: [IdempotencyCommitSubscriber],
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: false,

@@ -31,6 +31,7 @@ export * from './repositories/event.repository';
 export * from './repositories/foyer.repository';
 export * from './repositories/fugue.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/idempotency-scope';
 export * from './repositories/outbox.repository';
 export * from './repositories/pagination';
 export * from './repositories/reference.repository';

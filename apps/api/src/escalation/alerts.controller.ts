@@ -22,7 +22,7 @@ export class AlertsController {
   @Get(':id')
   @ApiOkResponse({ description: "The alert with every notification's status, attempts and last error" })
   async getAlert(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
-    return alertView(await this.alerts.getAlert(caller, id));
+    return alertView(await this.alerts.getAlert(caller, id), caller);
   }
 
   @Post(':id/acknowledge')

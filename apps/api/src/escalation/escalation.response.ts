@@ -1,4 +1,4 @@
-import type { AlertDetails, PolicyInForce, SavedReferent } from '@vigie/domain';
+import type { AlertDetails, Caller, PolicyInForce, SavedReferent } from '@vigie/domain';
 import type { AlertEntity, NotificationEntity, ReferentEntity } from '@vigie/persistence';
 
 export function referentView(r: ReferentEntity, webhookSecret?: string | null) {
@@ -34,7 +34,26 @@ export function alertSummary(a: AlertEntity) {
   };
 }
 
-export function notificationView(n: NotificationEntity) {
+const EMAIL = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
+const URL_LIKE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"']+/gi;
+/** A run of digits and separators; a phone number when it holds 8 digits or more (not `550 5.1.1`). */
+const DIGIT_RUN = /\+?\d[\d ().-]{6,}\d/g;
+
+/**
+ * A delivery error as a non-administrator may read it: SMTP servers and gateways quote the
+ * recipient's e-mail address, phone number or URL, which only an administrator (who manages
+ * referents) needs.
+ */
+export function withoutAddresses(text: string | null): string | null {
+  if (text === null) return null;
+  return text
+    .replace(EMAIL, '[address]')
+    .replace(URL_LIKE, '[address]')
+    .replace(DIGIT_RUN, (run) => (run.replace(/\D/g, '').length >= 8 ? '[address]' : run));
+}
+
+/** `fullErrors`: the caller administers Vigie and sees delivery errors as they came. */
+export function notificationView(n: NotificationEntity, fullErrors = true) {
   return {
     id: n.id,
     kind: n.kind,
@@ -48,12 +67,13 @@ export function notificationView(n: NotificationEntity) {
     attempts: n.attempts,
     nextAttemptAt: n.status === 'pending' ? n.nextAttemptAt : null,
     sentAt: n.sentAt,
-    lastError: n.lastError,
+    lastError: fullErrors ? n.lastError : withoutAddresses(n.lastError),
   };
 }
 
-export function alertView({ alert, notifications }: AlertDetails) {
-  return { ...alertSummary(alert), policy: alert.policy, notifications: notifications.map(notificationView) };
+export function alertView({ alert, notifications }: AlertDetails, caller: Pick<Caller, 'role'>) {
+  const fullErrors = caller.role === 'admin';
+  return { ...alertSummary(alert), policy: alert.policy, notifications: notifications.map((n) => notificationView(n, fullErrors)) };
 }
 
 export const policyView = (p: PolicyInForce) => p;

@@ -20,7 +20,7 @@ export class NotificationsController {
   async listDeadLetter(@CurrentCaller() caller: Caller, @Query() q: PageQuery) {
     requireRole(caller, ['admin']);
     const page = await this.notifications.listDeadLetter(q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
-    return { items: page.items.map(notificationView), nextCursor: page.nextCursor };
+    return { items: page.items.map((n) => notificationView(n)), nextCursor: page.nextCursor };
   }
 
   @Post(':id/replay')

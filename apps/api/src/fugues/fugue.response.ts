@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
-import type { FugueRecord, TimelineEntry } from '@vigie/domain';
-import { FUGUE_STATUSES } from '@vigie/persistence';
+import type { Caller, FugueRecord, TimelineEntry } from '@vigie/domain';
+import { withoutAddresses } from '../escalation/escalation.response';
+import { FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 import type { FugueEntity } from '@vigie/persistence';
 import { PageCursor } from '../http/api-docs';
 import { MedicalResponse } from '../youths/youth.response';
@@ -60,22 +61,25 @@ export function fugueView(r: FugueRecord) {
           photoUrl: r.identity?.photoUrl ?? null,
           phone: r.identity?.phone ?? null,
           usualPlaces: r.identity?.usualPlaces ?? [],
-          medical: { vitalTreatment: r.youth.vitalTreatment, details: r.identity?.medicalDetails ?? null },
-          vulnerabilities: r.youth.vulnerabilities,
+          medical: { vitalTreatment: vitalTreatmentOf(r.youth, r.identity), details: r.identity?.medicalDetails ?? null },
+          vulnerabilities: vulnerabilitiesOf(r.youth, r.identity),
         }
       : null,
   };
 }
 export type FugueView = ReturnType<typeof fugueView>;
 
-export function timelineView(entries: TimelineEntry[]) {
+/** A failed notification's `error` may quote the recipient's address: whole for `admin` only. */
+export function timelineView(entries: TimelineEntry[], caller: Pick<Caller, 'role'>) {
+  const redact = (data: Record<string, unknown>) =>
+    caller.role !== 'admin' && typeof data.error === 'string' ? { ...data, error: withoutAddresses(data.error) } : data;
   return {
     items: entries.map(({ event, text }) => ({
       id: String(event.id),
       type: event.type,
       at: event.at,
       actorId: event.actorId,
-      data: event.data,
+      data: redact(event.data),
       text,
     })),
   };

@@ -64,7 +64,7 @@ export class FuguesController {
   @ApiOkResponse({ type: TimelineResponse, description: 'Every event of the episode, oldest first (audited)' })
   @AuditIdentity((_body: unknown, params: Record<string, string>) => ({ fugueId: params.id }))
   async timeline(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
-    return timelineView(await this.reading.timeline(caller, id));
+    return timelineView(await this.reading.timeline(caller, id), caller);
   }
 
   @Post(':id/updates')

@@ -31,6 +31,7 @@ const ERROR_CODES: Record<DomainErrorCode | 'INTERNAL_ERROR', true> = {
   INVALID_TRANSITION: true,
   IDEMPOTENCY_KEY_REUSED: true,
   IDEMPOTENCY_KEY_IN_PROGRESS: true,
+  IDEMPOTENCY_RESPONSE_LOST: true,
   CONFLICT: true,
   RATE_LIMITED: true,
   DEPENDENCY_UNAVAILABLE: true,
@@ -70,7 +71,10 @@ export const ApiIdempotencyKey = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'A retry with the same key returns the first response and creates nothing; the same key with another body is a 409',
+    description:
+      'A retry with the same key (kept 24 h) returns the first response and creates nothing; the same key with another body ' +
+      '(compared in canonical JSON form) is a 409 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS; ' +
+      'if it was applied but its response could not be kept, 409 IDEMPOTENCY_RESPONSE_LOST (read the resource instead)',
   });
 
 export class PageCursor {

@@ -29,6 +29,7 @@ export function statusOf(code: DomainErrorCode): number {
     case 'INVALID_TRANSITION':
     case 'IDEMPOTENCY_KEY_REUSED':
     case 'IDEMPOTENCY_KEY_IN_PROGRESS':
+    case 'IDEMPOTENCY_RESPONSE_LOST':
     case 'CONFLICT':
       return HttpStatus.CONFLICT;
     case 'PAYLOAD_TOO_LARGE':

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { VULNERABILITY_CODES } from '@vigie/domain';
 import type { YouthProfile } from '@vigie/domain';
+import { vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 
 /** The profile with identity: only for callers in scope, and every such response is audited. */
 export function youthView({ youth, identity }: YouthProfile) {
@@ -15,8 +16,8 @@ export function youthView({ youth, identity }: YouthProfile) {
     photoUrl: identity?.photoUrl ?? null,
     phone: identity?.phone ?? null,
     usualPlaces: identity?.usualPlaces ?? [],
-    medical: { vitalTreatment: youth.vitalTreatment, details: identity?.medicalDetails ?? null },
-    vulnerabilities: youth.vulnerabilities,
+    medical: { vitalTreatment: vitalTreatmentOf(youth, identity), details: identity?.medicalDetails ?? null },
+    vulnerabilities: vulnerabilitiesOf(youth, identity),
     externalRef: youth.externalRef,
     erased: youth.erasedAt !== null,
     createdAt: youth.createdAt,

@@ -13,7 +13,7 @@ import {
   ReferentRepository,
   slot,
 } from '@vigie/persistence';
-import { Caller, requireRole } from '../access/caller';
+import { Caller, fugueScope, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { Clock } from '../clock/clock';
@@ -44,9 +44,9 @@ export class AlertService {
   }
 
   async getAlert(caller: Caller, id: string): Promise<AlertDetails> {
-    const alert = await this.alerts.findById(id);
-    if (!alert || !canSeeAlert(caller, alert)) throw DomainError.notFound('Alert');
-    return { alert, notifications: await this.notifications.findByAlert(id) };
+    const found = await this.alerts.findByIdWithEpisodeLevel(id);
+    if (!found || !canSeeAlert(caller, found.alert, found.episodeLevel)) throw DomainError.notFound('Alert');
+    return { alert: found.alert, notifications: await this.notifications.findByAlert(id) };
   }
 
   /**
@@ -57,7 +57,8 @@ export class AlertService {
     if (by.via === 'api') requireRole(by.caller, ['admin', 'foyer', 'police', 'child_protection']);
     return this.dataSource.transaction(async (manager) => {
       const alert = await this.alerts.findByIdForUpdate(manager, id);
-      if (!alert || (by.via === 'api' && !canSeeAlert(by.caller, alert))) throw DomainError.notFound('Alert');
+      // The hotline may not acknowledge (above): the episode's level does not matter to those who may.
+      if (!alert || (by.via === 'api' && !canSeeAlert(by.caller, alert, null))) throw DomainError.notFound('Alert');
       const linkReferent = by.via === 'link' ? await this.referents.findActive(by.referentId, manager) : null;
       if (by.via === 'link' && !linkReferent) throw DomainError.notFound('Acknowledgement link');
       if (alert.state === 'acknowledged') return alert;
@@ -93,24 +94,21 @@ export class AlertService {
   }
 }
 
-/** Alerts follow the scope of their episode's foyer and département. */
+/**
+ * Alerts follow the scope of their episode: its foyer and département, and for the hotline, which
+ * reads worrying episodes only, the episode's level now (an episode brought back to routine hides
+ * its alerts too).
+ */
 export function alertScope(caller: Caller): AlertScope {
-  switch (caller.role) {
-    case 'admin':
-      return { foyerIds: null, departmentCodes: null };
-    case 'foyer':
-      return { foyerIds: caller.foyerIds, departmentCodes: null };
-    case 'police':
-    case 'child_protection':
-      return { foyerIds: null, departmentCodes: caller.departmentCodes };
-    case 'hotline':
-      return { foyerIds: null, departmentCodes: caller.departmentCodes.length > 0 ? caller.departmentCodes : null };
-  }
+  const scope = fugueScope(caller);
+  return { foyerIds: scope.foyerIds, departmentCodes: scope.departmentCodes, worryingOnly: scope.worryingOnly };
 }
 
-export function canSeeAlert(caller: Caller, alert: Pick<AlertEntity, 'foyerId' | 'departmentCode'>): boolean {
+/** `episodeLevel` is the effective level of the alert's episode; it matters to the hotline only. */
+export function canSeeAlert(caller: Caller, alert: Pick<AlertEntity, 'foyerId' | 'departmentCode'>, episodeLevel: string | null): boolean {
   const scope = alertScope(caller);
   if (scope.foyerIds && !scope.foyerIds.includes(alert.foyerId)) return false;
   if (scope.departmentCodes && !scope.departmentCodes.includes(alert.departmentCode)) return false;
+  if (scope.worryingOnly && episodeLevel !== 'worrying') return false;
   return true;
 }

@@ -30,6 +30,10 @@ const OPEN: FugueStatus[] = ['missing', 'located'];
 const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
 /** Declaring the return, closing and cancelling are the foyer's acts (api.md § Roles and scopes). */
 const FOYER_ROLES: Role[] = ['admin', 'foyer'];
+/** Statuses an episode may be left in after its end, until someone closes it. */
+const LEFT_OPEN: FugueStatus[] = ['returned', 'located'];
+/** Vigie itself, closing what nobody closed: no API client, every episode in scope. */
+const SYSTEM: Caller = { clientId: 'system', role: 'admin', foyerIds: [], departmentCodes: [] };
 
 /** Everything that happens to a declared episode. Each change re-triages it through the outbox. */
 @Injectable()
@@ -255,6 +259,25 @@ export class FugueTransitionService {
 
   cancelFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
     return this.end(caller, id, FOYER_ROLES, 'missing', 'cancelled', reason);
+  }
+
+  /**
+   * Closes an episode left `returned` or `located` since before `cutoff` (the worker's sweep, see
+   * AutoCloseService), with the usual effects of a close; false when it changed meanwhile.
+   */
+  async closeLeftOpen(id: string, cutoff: Date, afterDays: number, now: Date): Promise<boolean> {
+    let closed = false;
+    await this.change(SYSTEM, id, FOYER_ROLES, null, async (manager, fugue) => {
+      const since = fugue.returnedAt ?? fugue.locatedAt;
+      if (!LEFT_OPEN.includes(fugue.status) || !since || since >= cutoff) return 'unchanged';
+      fugue.status = 'closed';
+      fugue.endedAt = now;
+      fugue.nextReviewAt = null;
+      await this.fugues.save(manager, fugue);
+      await this.events.append(manager, { fugueId: fugue.id, type: 'closed', at: now, actorId: null, data: { status: 'closed', automatic: true, afterDays } });
+      closed = true;
+    }, { canSee: () => true });
+    return closed;
   }
 
   private end(caller: Caller, id: string, roles: Role[], from: FugueStatus, to: 'closed' | 'cancelled', reason: string): Promise<FugueEntity> {

@@ -84,7 +84,7 @@ export class FugueTriageService {
     return {
       now,
       timeZone: read.timeZone ?? (await this.departments.findByCode(fugue.departmentCode))?.timeZone ?? 'Europe/Paris',
-      youth: { birthDate: identity.birthDate, vulnerabilities: youth.vulnerabilities, vitalTreatment: youth.vitalTreatment },
+      youth: { birthDate: identity.birthDate, vulnerabilities: identity.vulnerabilities ?? youth.vulnerabilities, vitalTreatment: identity.vitalTreatment ?? youth.vitalTreatment },
       episode: {
         noticedMissingAt: fugue.noticedMissingAt,
         lastSeenAt: fugue.lastSeenAt,

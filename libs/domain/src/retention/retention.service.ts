@@ -72,7 +72,9 @@ export class RetentionService {
       report.youths += batch.youthIds.length;
       if (batch.fugues.length < BATCH) break;
     }
-    report.idempotencyKeys = await this.dataSource.transaction((manager) => this.retention.deleteIdempotencyKeysBefore(manager, cutoff));
+    // Idempotency keys are kept hours, not the retention period: their stored responses may carry an identity.
+    const keyCutoff = new Date(now.getTime() - this.config.VIGIE_IDEMPOTENCY_KEEP_HOURS * 3600 * 1000);
+    report.idempotencyKeys = await this.dataSource.transaction((manager) => this.retention.deleteIdempotencyKeysBefore(manager, keyCutoff));
     if (report.episodes > 0 || report.idempotencyKeys > 0) {
       this.logger.log(`Retention: erased ${report.episodes} episodes and ${report.youths} youth identities, deleted ${report.idempotencyKeys} stored responses`);
     }

@@ -12,6 +12,8 @@ import {
   slot,
   YouthEntity,
   YouthIdentity,
+  vitalTreatmentOf,
+  vulnerabilitiesOf,
 } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Caller, canSeeFoyer, requireRole } from '../access/caller';
@@ -68,6 +70,8 @@ export class YouthService {
       photoUrl: input.photoUrl ?? null,
       usualPlaces: input.usualPlaces ?? [],
       medicalDetails: input.medical?.details ?? null,
+      vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
+      vitalTreatment: input.medical?.vitalTreatment ?? false,
     };
     const repo = this.dataSource.getRepository(YouthEntity);
     const id = randomUUID();
@@ -77,8 +81,8 @@ export class YouthService {
         foyerId: foyer.id,
         identityEnc: this.cipher.encrypt(identity, slot('youths', 'identity_enc', id)),
         sex: input.sex,
-        vitalTreatment: input.medical?.vitalTreatment ?? false,
-        vulnerabilities: [...new Set(input.vulnerabilities ?? [])],
+        vitalTreatment: false,
+        vulnerabilities: [],
         externalRef: input.externalRef ?? null,
         erasedAt: null,
       }),
@@ -116,13 +120,15 @@ export class YouthService {
           usualPlaces: patch.usualPlaces,
           medicalDetails: patch.medical ? (patch.medical.details ?? null) : undefined,
         }),
+        vulnerabilities: patch.vulnerabilities ? [...new Set(patch.vulnerabilities)] : vulnerabilitiesOf(youth, current),
+        vitalTreatment: patch.medical ? patch.medical.vitalTreatment : vitalTreatmentOf(youth, current),
       };
       if (patch.birthDate !== undefined) await this.checkAge(identity.birthDate, foyer as FoyerEntity);
       youth.identityEnc = this.cipher.encrypt(identity, slot('youths', 'identity_enc', youth.id));
       if (patch.foyerId) youth.foyerId = patch.foyerId;
       if (patch.sex) youth.sex = patch.sex;
-      if (patch.medical) youth.vitalTreatment = patch.medical.vitalTreatment;
-      if (patch.vulnerabilities) youth.vulnerabilities = [...new Set(patch.vulnerabilities)];
+      youth.vitalTreatment = false;
+      youth.vulnerabilities = [];
       if (patch.externalRef !== undefined) youth.externalRef = patch.externalRef;
       await manager.getRepository(YouthEntity).save(youth);
       const open = await manager
@@ -136,6 +142,40 @@ export class YouthService {
     });
     if (openFugueId && outboxMessage) this.relay.publishSoon([outboxMessage]);
     return { youth, identity };
+  }
+
+  /**
+   * Moves vulnerability codes and the vital-treatment flag still in their clear columns (profiles
+   * written before they were encrypted) into the encrypted identity, in batches; called by the worker's sweep until none is
+   * left. Returns how many profiles it sealed.
+   */
+  async sealClearVulnerabilities(batch = 100): Promise<number> {
+    let sealed = 0;
+    for (;;) {
+      const count = await this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(YouthEntity);
+        const youths = await repo
+          .createQueryBuilder('y')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .where(`y.vulnerabilities <> '{}' OR y.vital_treatment`)
+          .limit(batch)
+          .getMany();
+        for (const youth of youths) {
+          const where = slot('youths', 'identity_enc', youth.id);
+          const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, where);
+          if (identity) {
+            youth.identityEnc = this.cipher.encrypt({ ...identity, vulnerabilities: vulnerabilitiesOf(youth, identity), vitalTreatment: vitalTreatmentOf(youth, identity) }, where);
+          }
+          youth.vulnerabilities = [];
+          youth.vitalTreatment = false;
+          await repo.save(youth);
+        }
+        return youths.length;
+      });
+      sealed += count;
+      if (count < batch) return sealed;
+    }
   }
 
   /** The youth if the caller may see it; 404 otherwise, never revealing that it exists. */

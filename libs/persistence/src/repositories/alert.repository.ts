@@ -6,6 +6,8 @@ import { keysetAfter, Page, pageOf } from './pagination';
 export interface AlertScope {
   foyerIds: string[] | null;
   departmentCodes: string[] | null;
+  /** Only alerts whose episode is worrying now (the hotline's reading rule for episodes). */
+  worryingOnly: boolean;
 }
 
 @Injectable()
@@ -26,6 +28,14 @@ export class AlertRepository {
 
   findById(id: string, manager?: EntityManager): Promise<AlertEntity | null> {
     return this.repo(manager).findOneBy({ id });
+  }
+
+  /** The alert with its episode's effective level, for the readers who see worrying episodes only. */
+  async findByIdWithEpisodeLevel(id: string): Promise<{ alert: AlertEntity; episodeLevel: string | null } | null> {
+    const alert = await this.repo().findOneBy({ id });
+    if (!alert) return null;
+    const rows: { effective_level: string | null }[] = await this.dataSource.query(`SELECT effective_level FROM fugues WHERE id = $1`, [alert.fugueId]);
+    return { alert, episodeLevel: rows[0]?.effective_level ?? null };
   }
 
   findByIdForUpdate(manager: EntityManager, id: string): Promise<AlertEntity | null> {
@@ -63,6 +73,7 @@ export class AlertRepository {
     const qb = this.repo().createQueryBuilder('a');
     if (scope.foyerIds) qb.andWhere('a.foyer_id = ANY(:foyerIds)', { foyerIds: scope.foyerIds });
     if (scope.departmentCodes) qb.andWhere('a.department_code = ANY(:codes)', { codes: scope.departmentCodes });
+    if (scope.worryingOnly) qb.andWhere(`EXISTS (SELECT 1 FROM fugues f WHERE f.id = a.fugue_id AND f.effective_level = 'worrying')`);
     if (filter.state) qb.andWhere('a.state = :state', { state: filter.state });
     if (filter.departmentCode) qb.andWhere('a.department_code = :departmentCode', { departmentCode: filter.departmentCode });
     keysetAfter(qb, 'a.opened_at', 'a.id', cursor);

@@ -7,6 +7,7 @@ import { StoredLevel } from '../entities/stored-classification';
 import { Page, pageOf, keysetAfter } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
+import { IdempotencyScope } from './idempotency-scope';
 import { preparedQuery } from './prepared';
 import { withCorrelationId } from './outbox.repository';
 
@@ -202,8 +203,8 @@ export class FugueRepository {
     webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
   ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] } | null> {
     type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
-    const rows: DeclaredRow[] = await preparedQuery(
-      this.dataSource.manager,
+    const declare = (manager: EntityManager) => preparedQuery<DeclaredRow>(
+      manager,
       'vigie_declare_fugue',
       `WITH y AS (
          SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
@@ -246,6 +247,8 @@ export class FugueRepository {
         fugue.id,
       ],
     );
+    // Under an Idempotency-Key, in a transaction, so that the key is marked with the episode.
+    const rows = IdempotencyScope.current() ? await this.dataSource.transaction(declare) : await declare(this.dataSource.manager);
     const row = rows[0];
     if (!row) return null;
     const entity = this.repo().create({
@@ -259,6 +262,16 @@ export class FugueRepository {
       overrideLevel: null,
     });
     return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookDeliveryIds: row.webhook_delivery_ids };
+  }
+
+  /** Episodes still `returned` or `located` whose return (or location) came before `cutoff`. */
+  async findLeftOpenSince(cutoff: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM fugues WHERE status IN ('returned', 'located') AND coalesce(returned_at, located_at) < $1
+        ORDER BY coalesce(returned_at, located_at), id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   save(manager: EntityManager, fugue: FugueEntity): Promise<FugueEntity> {
