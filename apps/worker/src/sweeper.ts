@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService, YouthService } from '@vigie/domain';
+import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService, YouthService, errorSummary } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
@@ -47,47 +47,47 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     try {
       await this.reviews.fireDueReviews();
     } catch (error) {
-      this.logger.warn(`Review timer sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Review timer sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       await this.relay.sweep();
       await this.relay.pruneIfDue();
     } catch (error) {
-      this.logger.warn(`Outbox sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Outbox sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       // Return interview reminders and overdue marks: their notifications go out with the escalation sweep.
       await this.interviews.sweep();
     } catch (error) {
-      this.logger.warn(`Interview deadline sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Interview deadline sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       await this.escalation.sweep();
     } catch (error) {
-      this.logger.warn(`Escalation sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Escalation sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       await this.webhooks.sweep();
     } catch (error) {
-      this.logger.warn(`Webhook sweep failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Webhook sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       // Episodes nobody closed: closed before the retention run counts from their close.
       await this.autoClose.runIfDue();
     } catch (error) {
-      this.logger.warn(`Automatic close failed, retrying later: ${(error as Error).message}`);
+      this.logger.warn(`Automatic close failed, retrying later: ${errorSummary(error)}`);
     }
     try {
       // Profiles written before vulnerability codes were encrypted: sealed once, then never looked for again.
       if (!this.vulnerabilitiesSealed) this.vulnerabilitiesSealed = (await this.youths.sealClearVulnerabilities()) === 0;
     } catch (error) {
-      this.logger.warn(`Sealing vulnerability codes failed, retrying next interval: ${(error as Error).message}`);
+      this.logger.warn(`Sealing vulnerability codes failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       // Daily, whichever worker claims the run first.
       await this.retention.runIfDue();
     } catch (error) {
-      this.logger.warn(`Retention run failed, retrying later: ${(error as Error).message}`);
+      this.logger.warn(`Retention run failed, retrying later: ${errorSummary(error)}`);
     }
   }
 }

@@ -37,7 +37,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       });
       worker.on('error', (error) => {
         if (isConnectionError(error)) this.outage.report();
-        else this.logger.warn(`Worker ${processor.queue}: ${error.message}`);
+        else this.logger.warn(`Worker ${processor.queue}: ${errorSummary(error)}`);
       });
       // Payloads carry ids only (queue.contracts.ts): they go into the line as fields, with the
       // outbox row and the correlation id of the request that caused the job. The error is
@@ -45,7 +45,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       worker.on('failed', (job, error) => {
         this.logger.warn(
           { queue: processor.queue, jobName: job?.name, jobId: job?.id, attempt: job?.attemptsMade, ...(job?.data as object) },
-          `Job failed: ${errorSummary(error)}`,
+          `Job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${errorSummary(error)}`,
         );
         const outboxId = (job?.data as { outboxId?: unknown } | undefined)?.outboxId;
         if (job && typeof outboxId === 'string') {

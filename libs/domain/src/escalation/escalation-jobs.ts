@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { alertStepJobId, JobName, JobProducer, notificationJobId } from '@vigie/queue';
 import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 /** A timer job to add once the transaction that decided it has committed. */
 export type FollowUp =
@@ -24,7 +25,7 @@ export class EscalationJobs {
         f.kind === 'step'
           ? this.producer.schedule(JobName.AlertStep, { alertId: f.alertId, step: f.step }, alertStepJobId(f.alertId, f.step), delay)
           : this.producer.schedule(JobName.NotificationSend, { notificationId: f.notificationId, attempt: f.attempt }, notificationJobId(f.notificationId, f.attempt), delay);
-      added.catch((error: Error) => this.logger.debug(`Timer job deferred to the sweep: ${error.message}`));
+      added.catch((error: Error) => this.logger.debug(`Timer job deferred to the sweep: ${errorSummary(error)}`));
     }
   }
 }

@@ -57,7 +57,7 @@ export class EscalationSweepService {
       const run = this.delivery
         .deliver(id)
         .then((followUps) => this.jobs.dispatch(followUps))
-        .catch((error: Error) => this.logger.warn(`Delivery of ${id} failed: ${error.message}`))
+        .catch((error: Error) => this.logger.warn(`Delivery of ${id} failed: ${errorSummary(error)}`))
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);
     }

@@ -24,6 +24,7 @@ import { isRuleCode, ruleDefinition } from '../triage/vocabulary';
 import { AckTokens } from './ack-token';
 import { FollowUp } from './escalation-jobs';
 import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 /** Failed sends retry after 1 s, 5 s, 30 s, 2 min, 10 min, then every 30 min, for 24 h (integrations.md). */
 const RETRY_DELAYS_MS = [1000, 5000, 30_000, 120_000, 600_000];
@@ -69,7 +70,7 @@ export class NotificationDeliveryService {
     try {
       result = await this.send(notification, referent, now);
     } catch (error) {
-      result = { ok: false, error: `could not build the message: ${(error as Error).message}`, durationMs: 0 };
+      result = { ok: false, error: `could not build the message: ${errorSummary(error)}`, durationMs: 0 };
     }
     return this.finish(notification.id, result);
   }

@@ -36,7 +36,7 @@ export class OutboxRelay {
   /** Fire-and-forget publication after commit: the caller never waits on Redis. */
   publishSoon(messages: OutboxMessage[]): void {
     void this.publish(messages).catch((error: Error) => {
-      this.logger.debug(`Outbox fast path deferred to the sweep: ${error.message}`); // RedisOutage says it once
+      this.logger.debug(`Outbox fast path deferred to the sweep: ${errorSummary(error)}`); // RedisOutage says it once
     });
   }
 
@@ -80,7 +80,7 @@ export class OutboxRelay {
           if (done === 'failed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job had failed all its attempts; running it again`);
           if (done === 'completed') this.logger.warn(`Outbox row ${message.id}: its ${message.jobName} job completed without processing it; running it again`);
         } catch (error) {
-          this.logger.debug(`Outbox sweep paused, Redis unavailable: ${(error as Error).message}`); // RedisOutage says it once
+          this.logger.debug(`Outbox sweep paused, Redis unavailable: ${errorSummary(error)}`); // RedisOutage says it once
           break;
         }
         published.push(message.id);

@@ -16,6 +16,7 @@ import { DeliveryResult, WebhookChannel } from '@vigie/notifications';
 import { DeliveryFollowUp } from './webhook-jobs';
 import { webhookRetryDelayMs } from './webhook-retry';
 import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 interface Claimed {
   delivery: WebhookDeliveryEntity;
@@ -73,7 +74,7 @@ export class WebhookDeliveryService {
         timeoutMs: this.config.VIGIE_DELIVERY_TIMEOUT_MS,
       });
     } catch (error) {
-      result = { ok: false, error: `not sent: ${(error as Error).message}`, durationMs: Date.now() - startedAt.getTime() };
+      result = { ok: false, error: `not sent: ${errorSummary(error)}`, durationMs: Date.now() - startedAt.getTime() };
     }
     return this.finish(delivery.id, delivery.attempts, startedAt, result);
   }

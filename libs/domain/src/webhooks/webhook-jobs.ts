@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
 import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 /** A delivery attempt to schedule once the transaction that decided it has committed. */
 export interface DeliveryFollowUp {
@@ -23,7 +24,7 @@ export class WebhookJobs {
     for (const f of followUps) {
       this.producer
         .schedule(JobName.WebhookDeliver, { deliveryId: f.deliveryId, attempt: f.attempt }, webhookDeliveryJobId(f.deliveryId, f.attempt), f.at.getTime() - now)
-        .catch((error: Error) => this.logger.debug(`Webhook delivery job deferred to the sweep: ${error.message}`));
+        .catch((error: Error) => this.logger.debug(`Webhook delivery job deferred to the sweep: ${errorSummary(error)}`));
     }
   }
 }

@@ -4,6 +4,7 @@ import { InboundEventRepository, WebhookDeliveryRepository, WebhookEventReposito
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookJobs } from './webhook-jobs';
 import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 /** A delivery due this long without its job having run is delivered by the sweep itself. */
 const FAST_PATH_GRACE_MS = 2000;
@@ -45,7 +46,7 @@ export class WebhookSweepService {
       const run = this.delivery
         .deliver(id)
         .then((followUps) => this.jobs.dispatch(followUps))
-        .catch((error: Error) => this.logger.warn(`Webhook delivery ${id} failed: ${error.message}`))
+        .catch((error: Error) => this.logger.warn(`Webhook delivery ${id} failed: ${errorSummary(error)}`))
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);
     }
