@@ -20,7 +20,7 @@ import {
 } from '@vigie/testing';
 
 /**
- * Outbound webhooks (integrations.md § Outbound webhooks) and the 116 000 story of the issue, with
+ * Outbound webhooks (integrations.md § Outbound webhooks) and the 116 000 story from declaration to return, with
  * a real receiver: every request it gets is verified with the standardwebhooks library, with the
  * svix library's Webhook class, and with a check written from the specification alone.
  */
