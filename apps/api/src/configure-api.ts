@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { ApiClientService } from '@vigie/domain';
+import { ApiClientService, PersonService } from '@vigie/domain';
 import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { documentCreatedLocations } from './http/location.interceptor';
@@ -48,4 +48,5 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
+  if (config.VIGIE_BOOTSTRAP_ADMIN_EMAIL) await app.get(PersonService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL);
 }
