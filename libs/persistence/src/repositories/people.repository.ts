@@ -146,8 +146,14 @@ export class PeopleRepository {
    * seen within `idleMs`. One statement, so that a request racing a deactivation cannot pass.
    */
   async touchSession(idHash: string, now: Date, idleMs: number): Promise<(PersonSession & { person: Person }) | null> {
+    // A session found expired ends for good: no later request (or clock) revives it.
+    await this.dataSource.query(
+      `UPDATE person_sessions SET ended_at = $2
+        WHERE id_hash = $1 AND ended_at IS NULL AND (expires_at <= $2 OR last_seen_at <= $2::timestamptz - ($3 * interval '1 millisecond'))`,
+      [idHash, now, idleMs],
+    );
     const rows = rowsOf<PersonRow & { csrf_token: string; s_created_at: Date; last_seen_at: Date; expires_at: Date }>(await this.dataSource.query(
-      `UPDATE person_sessions s SET last_seen_at = $2
+      `UPDATE person_sessions s SET last_seen_at = GREATEST(s.last_seen_at, $2)
          FROM people p
         WHERE s.id_hash = $1 AND p.id = s.person_id AND s.ended_at IS NULL AND p.deactivated_at IS NULL
           AND s.expires_at > $2 AND s.last_seen_at > $2::timestamptz - ($3 * interval '1 millisecond')
