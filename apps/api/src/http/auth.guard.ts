@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiClientService, Caller, DomainError, SessionService } from '@vigie/domain';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import type { VigieRequest } from './request-context';
@@ -20,6 +21,20 @@ export function cookieOf(req: { header(name: string): string | undefined }, name
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/**
+ * Every operation that takes a bearer key takes the session cookie as well (the same Caller is
+ * built from either): the document says so beside each bearer requirement.
+ */
+export function documentSessionAuth(document: OpenAPIObject): void {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as { security?: Record<string, string[]>[] }[]) {
+      if (operation?.security?.some((s) => 'bearer' in s) && !operation.security.some((s) => SESSION_COOKIE in s)) {
+        operation.security.push({ [SESSION_COOKIE]: [] });
+      }
+    }
+  }
 }
 
 /** Constant-time comparison of the X-CSRF-Token header with the session's token. */

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, DomainError, PersonService, requireRole } from '@vigie/domain';
 import { ApiClientRepository, Person } from '@vigie/persistence';
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey, ErrorResponse } from '../http/api-docs';
-import { CurrentCaller, SESSION_COOKIE } from '../http/auth.guard';
+import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import type { VigieRequest } from '../http/request-context';
@@ -26,7 +26,6 @@ const EMAIL_TAKEN = 'EMAIL_TAKEN: an active person already has this e-mail addre
 
 @ApiTags('people')
 @ApiBearerAuth()
-@ApiCookieAuth(SESSION_COOKIE)
 @ApiErrorResponses()
 @Controller('v1')
 export class PeopleController {
