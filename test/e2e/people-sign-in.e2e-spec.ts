@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, makeClient, makeFoyer, makeYouth, SmtpCatcher, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, declarationBody, makeClient, makeFoyer, makeYouth, SmtpCatcher, startTestApp, TestApp, testNow, waitFor } from '@vigie/testing';
 
 /**
  * People and sign-in by e-mailed link: an admin manages people; a person asks for a link, the
@@ -274,6 +274,31 @@ describe('people and sign-in by e-mailed link', () => {
       const out = await t.http.post('/auth/logout').set('Cookie', cookie).set('X-CSRF-Token', csrf).expect(204);
       expect(([] as string[]).concat(out.headers['set-cookie'] ?? []).join()).toMatch(/vigie_session=;.*Expires=Thu, 01 Jan 1970/);
       await t.http.get('/v1/me').set('Cookie', cookie).expect(401);
+    });
+
+    it('a person acts under their own id where a client id was recorded: episode, return interview, webhook endpoint', async () => {
+      const educator = await makePerson({ email: 'actrice@foyer.test', role: 'foyer', foyerIds: [foyerA] });
+      const { cookie, csrf } = await signIn('actrice@foyer.test');
+      const as = (req: request.Test) => req.set('Cookie', cookie).set('X-CSRF-Token', csrf);
+      const youth = await as(t.http.post('/v1/youths')).send({ foyerId: foyerA, firstName: 'Testprenom', lastName: 'Testnom', birthDate: '2011-03-01', sex: 'F' }).expect(201);
+      const fugue = await as(t.http.post('/v1/fugues')).send(declarationBody(youth.body.id)).expect(201);
+      await as(t.http.post(`/v1/fugues/${fugue.body.id}/return`)).send({ returnedAt: new Date(testNow().getTime() - 1000).toISOString(), foundBy: 'police' }).expect(200);
+      const interviews = await t.http.get(`/v1/return-interviews?fugueId=${fugue.body.id}`).set('Cookie', cookie).expect(200);
+      await as(t.http.put(`/v1/return-interviews/${interviews.body.items[0].id}`)).send({ outcome: 'declined' }).expect(200);
+      const [row] = await t.dataSource.query(`SELECT f.created_by, i.recorded_by FROM fugues f JOIN return_interviews i ON i.fugue_id = f.id WHERE f.id = $1`, [fugue.body.id]);
+      expect(row).toEqual({ created_by: educator.id, recorded_by: educator.id });
+
+      const adminPerson = await makePerson({ email: 'webhooks@foyer.test', role: 'admin' });
+      const adminSession = await signIn('webhooks@foyer.test');
+      const endpoint = await t.http
+        .post('/v1/webhook-endpoints')
+        .set('Cookie', adminSession.cookie)
+        .set('X-CSRF-Token', adminSession.csrf)
+        .send({ url: 'https://hooks.vigie.test/x', events: ['fugue.declared'] })
+        .expect(201);
+      const [owner] = await t.dataSource.query(`SELECT owner_client_id FROM webhook_endpoints WHERE id = $1`, [endpoint.body.id]);
+      expect(owner.owner_client_id).toBe(adminPerson.id);
+      await t.http.get(`/v1/webhook-endpoints/${endpoint.body.id}`).set('Cookie', adminSession.cookie).expect(200);
     });
 
     it('audit entries name the person, and GET /v1/audit?personId= filters by person', async () => {
