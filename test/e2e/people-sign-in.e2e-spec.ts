@@ -46,7 +46,7 @@ describe('people and sign-in by e-mailed link', () => {
 
   beforeAll(async () => {
     smtp = await SmtpCatcher.start();
-    t = await startTestApp({ worker: false, env: { SMTP_URL: smtp.url, VIGIE_PUBLIC_URL: 'http://vigie.test', VIGIE_BOOTSTRAP_ADMIN_EMAIL: 'admin@vigie.test' } });
+    t = await startTestApp({ worker: false, env: { SMTP_URL: smtp.url, VIGIE_PUBLIC_URL: 'http://vigie.test', VIGIE_BOOTSTRAP_ADMIN_EMAIL: 'admin@vigie.test', VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: '1000' } });
     admin = bearer(t.adminKey);
     foyerA = (await makeFoyer(t)).id;
     foyerB = (await makeFoyer(t)).id;
@@ -339,5 +339,26 @@ describe('people and sign-in by e-mailed link', () => {
     const res = await request(t.url).options('/v1/me').set('Origin', 'https://evil.test').set('Access-Control-Request-Method', 'GET');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+});
+
+describe('sign-in links per client address', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false, env: { VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: '3' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses more than VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS requests in 15 minutes from one address, whatever the e-mail addresses', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await t.http.post('/auth/email-link').send({ email: `adresse${i}@foyer.test` })).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const res = await t.http.post('/auth/email-link').send({ email: 'encore@foyer.test' }).expect(429);
+    expect(res.body.code).toBe('RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 });

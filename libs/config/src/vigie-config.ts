@@ -86,6 +86,13 @@ export class VigieConfig {
   @Max(720)
   VIGIE_SESSION_IDLE_MINUTES = 30;
 
+  /** Sign-in links that one client address may ask for in 15 minutes, whatever the e-mail addresses (each address: 5). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS = 30;
+
   /** Public base URL of the service, used in acknowledgement links. */
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';

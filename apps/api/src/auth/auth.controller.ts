@@ -12,9 +12,8 @@ import type { VigieRequest } from '../http/request-context';
 import { EmailLinkRequestDto } from '../people/people.dto';
 
 const WINDOW_MS = 15 * 60_000;
-/** Sign-in links asked per e-mail address, and per client address, in 15 minutes. */
+/** Sign-in links asked per e-mail address in 15 minutes (per client address: VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS). */
 export const LINKS_PER_EMAIL = 5;
-export const LINKS_PER_CLIENT_ADDRESS = 30;
 
 const SENT = { message: 'Si cette adresse est celle d’une personne inscrite, un lien de connexion vient de lui être envoyé.' };
 
@@ -32,6 +31,7 @@ export class EmailLinkSentResponse {
 @Controller('auth')
 export class AuthController {
   private readonly secure: boolean;
+  private readonly linksPerClientAddress: number;
 
   constructor(
     config: VigieConfig,
@@ -40,6 +40,7 @@ export class AuthController {
     private readonly limits: RateLimitStore,
   ) {
     this.secure = config.VIGIE_PUBLIC_URL.startsWith('https://');
+    this.linksPerClientAddress = config.VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS;
   }
 
   @Post('email-link')
@@ -49,8 +50,11 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many links asked for this address or from this client address; see Retry-After' })
   async requestLink(@Body() dto: EmailLinkRequestDto, @Req() req: VigieRequest, @Res({ passthrough: true }) res: Response) {
     const emailKey = createHash('sha256').update(dto.email.trim().toLowerCase()).digest('hex');
-    for (const key of [`email-link:client:${clientAddress(req)}`, `email-link:email:${emailKey}`]) {
-      const limit = key.startsWith('email-link:client:') ? LINKS_PER_CLIENT_ADDRESS : LINKS_PER_EMAIL;
+    const limits: [string, number][] = [
+      [`email-link:client:${clientAddress(req)}`, this.linksPerClientAddress],
+      [`email-link:email:${emailKey}`, LINKS_PER_EMAIL],
+    ];
+    for (const [key, limit] of limits) {
       const hit = await this.limits.hit(key, WINDOW_MS, limit + 1, WINDOW_MS);
       if (hit.blocked) {
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil(hit.blockedForMs / 1000))));
