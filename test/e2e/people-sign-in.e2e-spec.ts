@@ -342,18 +342,36 @@ describe('people and sign-in by e-mailed link', () => {
   });
 });
 
-describe('sign-in links per client address', () => {
+describe('sign-in behind https, and links per client address', () => {
   let t: TestApp;
+  let smtp: SmtpCatcher;
 
   beforeAll(async () => {
-    t = await startTestApp({ worker: false, env: { VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: '3' } });
+    smtp = await SmtpCatcher.start();
+    t = await startTestApp({ worker: false, env: { SMTP_URL: smtp.url, VIGIE_PUBLIC_URL: 'https://vigie.test', VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: '4' } });
   });
 
   afterAll(async () => {
     await t?.close();
+    await smtp?.close();
+  });
+
+  it('marks the session cookie Secure when VIGIE_PUBLIC_URL is https, and links to it', async () => {
+    await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Personne Testnom', email: 'https@foyer.test', role: 'admin' }).expect(201);
+    await t.http.post('/auth/email-link').send({ email: 'https@foyer.test' }).expect(202);
+    await waitFor(() => smtp.messages.length > 0, { what: 'the sign-in e-mail' });
+    const mail = await smtp.parse(smtp.messages[0]);
+    const url = /(https:\/\/vigie\.test\/auth\/email-link\/[A-Za-z0-9_-]{43})/.exec(mail.text ?? '');
+    expect(url).not.toBeNull();
+    const res = await t.http.post(new URL(url![1]).pathname).expect(303);
+    const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('vigie_session='))!;
+    expect(setCookie).toMatch(/; Secure/);
+    expect(setCookie).toMatch(/; HttpOnly/);
+    expect(setCookie).not.toMatch(/Domain=/i);
   });
 
   it('refuses more than VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS requests in 15 minutes from one address, whatever the e-mail addresses', async () => {
+    // One link was asked for by the test above: three more pass.
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await t.http.post('/auth/email-link').send({ email: `adresse${i}@foyer.test` })).status);
     expect(statuses).toEqual([202, 202, 202, 429]);
