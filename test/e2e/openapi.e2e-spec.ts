@@ -47,6 +47,14 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
   { method: 'post', path: '/v1/api-clients/{id}/rotate-inbound-secret', body: null, status: '200', response: 'RotatedInboundSecretResponse' },
   { method: 'post', path: '/v1/referents/{id}/rotate-webhook-secret', body: null, status: '200', response: 'RotatedReferentSecretResponse' },
   { method: 'get', path: '/v1/audit', body: null, status: '200', response: 'AuditPageResponse' },
+  { method: 'get', path: '/v1/me', body: null, status: '200', response: 'MeResponse' },
+  { method: 'post', path: '/v1/people', body: 'CreatePersonDto', status: '201', response: 'PersonResponse' },
+  { method: 'get', path: '/v1/people', body: null, status: '200', response: 'PersonPageResponse' },
+  { method: 'get', path: '/v1/people/{id}', body: null, status: '200', response: 'PersonResponse' },
+  { method: 'patch', path: '/v1/people/{id}', body: 'UpdatePersonDto', status: '200', response: 'PersonResponse' },
+  { method: 'delete', path: '/v1/people/{id}', body: null, status: '204', response: null },
+  { method: 'post', path: '/auth/email-link', body: 'EmailLinkRequestDto', status: '202', response: 'EmailLinkSentResponse' },
+  { method: 'post', path: '/auth/logout', body: null, status: '204', response: null },
   { method: 'post', path: '/v1/youths', body: 'CreateYouthDto', status: '201', response: 'YouthResponse' },
   { method: 'get', path: '/v1/youths/{id}', body: null, status: '200', response: 'YouthResponse' },
   { method: 'patch', path: '/v1/youths/{id}', body: 'UpdateYouthDto', status: '200', response: 'YouthResponse' },
@@ -83,7 +91,7 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
  * acknowledgement pages opened from e-mails (HTML for people, not an API), and the catch-all of the
  * middleware.
  */
-const UNDOCUMENTED = [/^GET \/metrics$/, /^\w+ \/docs/, /^\w+ \/openapi\.json$/, /^(GET|POST) \/a\/\{token\}$/, /^[\w-]+ \/\{\*path\}$/];
+const UNDOCUMENTED = [/^GET \/metrics$/, /^\w+ \/docs/, /^\w+ \/openapi\.json$/, /^(GET|POST) \/a\/\{token\}$/, /^(GET|POST) \/auth\/email-link\/\{token\}$/, /^[\w-]+ \/\{\*path\}$/];
 
 /** The schema name a `$ref` (possibly wrapped in allOf, for nullable references) points to. */
 function refName(schema: Schema | undefined): string | undefined {
@@ -193,12 +201,12 @@ describe('OpenAPI document and documentation page', () => {
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     });
 
-    it('requires the bearer key on every /v1 operation but the signed inbound hotline webhook, and none on health', () => {
+    it('requires the bearer key or a session on every /v1 operation but the signed inbound hotline webhook, and none on health', () => {
       expect(doc.components.securitySchemes.webhookSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'webhook-signature' });
       for (const [path, operations] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(operations)) {
           const route = `${method.toUpperCase()} ${path}`;
-          const expected = route === 'POST /v1/integrations/116000/events' ? [{ webhookSignature: [] }] : [{ bearer: [] }];
+          const expected = route === 'POST /v1/integrations/116000/events' ? [{ webhookSignature: [] }] : [{ bearer: [] }, { vigie_session: [] }];
           if (path.startsWith('/v1/')) expect({ route, security: op.security }).toEqual({ route, security: expected });
           if (path.startsWith('/health/')) expect({ route, security: op.security ?? [] }).toEqual({ route, security: [] });
         }
@@ -345,6 +353,11 @@ describe('OpenAPI document and documentation page', () => {
         create: () =>
           t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Astreinte Testnom', role: 'police', departmentCode: '75', channels: [{ type: 'email', address: 'astreinte@vigie.test' }] }),
         at: (body) => `/v1/referents/${body.id}`,
+        read: true,
+      },
+      'post /v1/people': {
+        create: () => t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Personne Testnom', email: 'location@vigie.test', role: 'admin' }),
+        at: (body) => `/v1/people/${body.id}`,
         read: true,
       },
       'post /v1/webhook-endpoints': {

@@ -2,8 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { ApiClientService } from '@vigie/domain';
+import { ApiClientService, PersonService } from '@vigie/domain';
 import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
+import { documentSessionAuth, SESSION_COOKIE } from './http/auth.guard';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
@@ -38,6 +39,11 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .setDescription('Fugue alert triage for child-protection placements. Errors: { statusCode, code, message, details?, correlationId }.')
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (vig_…)' })
+      .addCookieAuth(
+        SESSION_COOKIE,
+        { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "A person's session (sign-in by e-mailed link); writes also need the X-CSRF-Token header given by GET /v1/me" },
+        SESSION_COOKIE,
+      )
       .addApiKey(
         { type: 'apiKey', in: 'header', name: 'webhook-signature', description: "Standard Webhooks signature with the hotline client's inboundWebhookSecret (inbound 116 000 events only)" },
         'webhookSignature',
@@ -45,7 +51,9 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .build(),
   );
   documentCreatedLocations(document);
+  documentSessionAuth(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
+  if (config.VIGIE_BOOTSTRAP_ADMIN_EMAIL) await app.get(PersonService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL);
 }

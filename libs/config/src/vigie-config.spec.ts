@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       VIGIE_RETENTION_DAYS: 1095,
       VIGIE_RATE_LIMIT_PER_MINUTE: 1200,
       VIGIE_AUTH_FAILURES_PER_MINUTE: 20,
+      VIGIE_SESSION_IDLE_MINUTES: 30,
+      VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: 30,
       VIGIE_SWEEP_INTERVAL_MS: 1000,
       VIGIE_OUTBOX_REPUBLISH_AFTER_MS: 30000,
       VIGIE_JOB_LOCK_MS: 30000,
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
     });
     expect(config.VIGIE_DATA_KEY).toBeUndefined();
     expect(config.VIGIE_BOOTSTRAP_ADMIN_KEY).toBeUndefined();
+    expect(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL).toBeUndefined();
     expect(config.SMS_GATEWAY_URL).toBeUndefined();
   });
 
@@ -80,6 +83,9 @@ describe('loadConfig', () => {
       VIGIE_DATA_KEY_PREVIOUS: 'short',
       VIGIE_DATA_KEY_FILE: 'has spaces',
       VIGIE_BOOTSTRAP_ADMIN_KEY: 'too short',
+      VIGIE_BOOTSTRAP_ADMIN_EMAIL: 'not an address',
+      VIGIE_SESSION_IDLE_MINUTES: '0',
+      VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS: '0',
       VIGIE_PUBLIC_URL: 'localhost:3000',
       SMTP_URL: 'mail.example',
       SMS_GATEWAY_URL: 'ftp://sms',
@@ -110,6 +116,9 @@ describe('loadConfig', () => {
         'VIGIE_DATA_KEY_PREVIOUS',
         'VIGIE_DATA_KEY_FILE',
         'VIGIE_BOOTSTRAP_ADMIN_KEY',
+        'VIGIE_BOOTSTRAP_ADMIN_EMAIL',
+        'VIGIE_SESSION_IDLE_MINUTES',
+        'VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS',
         'VIGIE_PUBLIC_URL',
         'SMTP_URL',
         'SMS_GATEWAY_URL',
@@ -269,6 +278,9 @@ describe('CONFIG_VARIABLES', () => {
         'VIGIE_DATA_KEY_PREVIOUS',
         'VIGIE_DATA_KEY_FILE',
         'VIGIE_BOOTSTRAP_ADMIN_KEY',
+        'VIGIE_BOOTSTRAP_ADMIN_EMAIL',
+        'VIGIE_SESSION_IDLE_MINUTES',
+        'VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS',
         'VIGIE_PUBLIC_URL',
         'SMTP_URL',
         'VIGIE_EMAIL_OUTBOX_DIR',

@@ -74,6 +74,25 @@ export class VigieConfig {
   @Matches(/^\S{24,200}$/, { message: 'must be 24 to 200 characters without spaces' })
   VIGIE_BOOTSTRAP_ADMIN_KEY?: string;
 
+  /** When set, an active admin person with this e-mail address exists after start-up (who then signs in by e-mailed link). */
+  @IsOptional()
+  @Matches(/^[^\s@]{1,64}@[^\s@]{1,255}$/, { message: 'must be an e-mail address' })
+  VIGIE_BOOTSTRAP_ADMIN_EMAIL?: string;
+
+  /** Minutes without a request after which a person's session ends (it ends 12 h after sign-in in any case). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  VIGIE_SESSION_IDLE_MINUTES = 30;
+
+  /** Sign-in links that one client address may ask for in 15 minutes, whatever the e-mail addresses (each address: 5). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS = 30;
+
   /** Public base URL of the service, used in acknowledgement links. */
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';
@@ -223,7 +242,7 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'SMS_GATEWAY_URL', 'SMTP_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'VIGIE_BOOTSTRAP_ADMIN_EMAIL', 'SMS_GATEWAY_URL', 'SMTP_URL']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);

@@ -33,6 +33,9 @@ import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 import { WebhookEventService } from './webhooks/webhook-events.service';
 import { WebhookJobs } from './webhooks/webhook-jobs';
 import { WebhookSweepService } from './webhooks/webhook-sweep.service';
+import { EmailLinkService } from './people/email-link.service';
+import { PersonService } from './people/person.service';
+import { SessionService } from './people/session.service';
 
 const SERVICES = [
   AckTokens,
@@ -67,6 +70,9 @@ const SERVICES = [
   WebhookEventService,
   WebhookJobs,
   WebhookSweepService,
+  PersonService,
+  SessionService,
+  EmailLinkService,
 ];
 
 /** The use cases both apps share. Persistence and config are global modules imported by the apps. */

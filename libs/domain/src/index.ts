@@ -47,3 +47,6 @@ export * from './webhooks/webhook-events.service';
 export * from './webhooks/webhook-jobs';
 export * from './webhooks/webhook-retry';
 export * from './webhooks/webhook-sweep.service';
+export * from './people/person.service';
+export * from './people/session.service';
+export * from './people/email-link.service';

@@ -48,3 +48,4 @@ export * from './repositories/webhook-delivery.repository';
 export * from './repositories/webhook-endpoint.repository';
 export * from './repositories/webhook-event.repository';
 export * from './repositories/attention.repository';
+export * from './repositories/people.repository';

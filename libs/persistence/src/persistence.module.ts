@@ -24,6 +24,7 @@ import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repos
 import { WebhookEndpointRepository } from './repositories/webhook-endpoint.repository';
 import { WebhookEventRepository } from './repositories/webhook-event.repository';
 import { AttentionRepository } from './repositories/attention.repository';
+import { PeopleRepository } from './repositories/people.repository';
 
 const REPOSITORIES = [
   AlertRepository,
@@ -47,6 +48,7 @@ const REPOSITORIES = [
   WebhookEndpointRepository,
   WebhookEventRepository,
   AttentionRepository,
+  PeopleRepository,
 ];
 
 @Global()

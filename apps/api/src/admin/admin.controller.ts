@@ -106,6 +106,6 @@ export class AdminController {
   @ApiOkResponse({ type: AuditPageResponse, description: 'Audit entries, newest first' })
   async listAudit(@CurrentCaller() caller: Caller, @Query() q: AuditQuery) {
     requireRole(caller, ['admin']);
-    return this.audit.list({ youthId: q.youthId, fugueId: q.fugueId, clientId: q.clientId }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    return this.audit.list({ youthId: q.youthId, fugueId: q.fugueId, clientId: q.clientId, personId: q.personId }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
   }
 }

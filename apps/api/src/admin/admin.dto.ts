@@ -61,4 +61,9 @@ export class AuditQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   clientId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Entries of this person (signed in with a session)' })
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
 }

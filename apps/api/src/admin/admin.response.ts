@@ -46,7 +46,8 @@ export class ApiClientPageResponse extends PageCursor {
 export class AuditEntryResponse {
   @ApiProperty({ description: 'Increasing number' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API client that made the request' }) clientId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API client that made the request (null when a person did)' }) clientId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The person who made the request, signed in with a session' }) personId: string | null;
   @ApiProperty({ enum: ['read_identity', 'change', 'erase'] }) action: string;
   @ApiProperty({ example: 'GET' }) method: string;
   @ApiProperty({ example: '/v1/fugues/:id' }) route: string;

@@ -45,7 +45,8 @@ export class AuditInterceptor implements NestInterceptor {
           (async () => {
             const subjects = subjectOf ? [subjectOf(body as never, req.params as Record<string, string>)].flat() : [paramSubject(req)];
             const records: AuditRecord[] = subjects.map((s) => ({
-              clientId: req.caller?.clientId ?? null,
+              clientId: req.caller && !req.caller.personId ? req.caller.clientId : null,
+              personId: req.caller?.personId ?? null,
               action: isChange ? 'change' : 'read_identity',
               method: req.method,
               route: routeOf(req),

@@ -22,6 +22,7 @@ export function statusOf(code: DomainErrorCode): number {
     case 'UNAUTHENTICATED':
       return HttpStatus.UNAUTHORIZED;
     case 'FORBIDDEN':
+    case 'CSRF_FAILED':
       return HttpStatus.FORBIDDEN;
     case 'NOT_FOUND':
       return HttpStatus.NOT_FOUND;
@@ -31,6 +32,7 @@ export function statusOf(code: DomainErrorCode): number {
     case 'IDEMPOTENCY_KEY_IN_PROGRESS':
     case 'IDEMPOTENCY_RESPONSE_LOST':
     case 'CONFLICT':
+    case 'EMAIL_TAKEN':
       return HttpStatus.CONFLICT;
     case 'PAYLOAD_TOO_LARGE':
       return HttpStatus.PAYLOAD_TOO_LARGE;

@@ -1,9 +1,14 @@
 import type { FugueEntity, FugueScope, Role } from '@vigie/persistence';
 import { DomainError } from '../errors/domain-error';
 
-/** Who is calling, as the API key says. */
+/**
+ * Who is calling, as the API key or the person's session says. For a person, `clientId` is the
+ * person's id too (idempotency keys, rate limits and recorded actors are per caller), and
+ * `personId` is set.
+ */
 export interface Caller {
   clientId: string;
+  personId?: string;
   role: Role;
   foyerIds: string[];
   departmentCodes: string[];

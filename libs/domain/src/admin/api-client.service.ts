@@ -96,7 +96,8 @@ export class ApiClientService {
     await this.clients.ensureAdmin(hashApiKey(key), keyPrefix(key));
   }
 
-  private async checkScope(role: Role, foyerIds: string[], departmentCodes: string[]): Promise<void> {
+  /** The scope rules of a role (api.md), shared by API clients and people. */
+  async checkScope(role: Role, foyerIds: string[], departmentCodes: string[]): Promise<void> {
     if (role === 'foyer') {
       if (foyerIds.length === 0) throw DomainError.invalid('foyerIds', 'a foyer client needs at least one foyer');
       if (departmentCodes.length > 0) throw DomainError.invalid('departmentCodes', 'a foyer client is scoped by foyerIds only');

@@ -9,6 +9,8 @@ export class AuditEntryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ type: 'timestamptz' }) at: Date;
   @Column({ name: 'client_id', type: 'uuid', nullable: true }) clientId: string | null;
+  /** The person who acted through a session; null for an API key or a job. */
+  @Column({ name: 'person_id', type: 'uuid', nullable: true }) personId: string | null;
   @Column({ type: 'text' }) action: AuditAction;
   @Column({ type: 'text' }) method: string;
   @Column({ type: 'text' }) route: string;

@@ -5,6 +5,8 @@ import { decodeIdCursor, Page } from './pagination';
 
 export interface AuditRecord {
   clientId: string | null;
+  /** The person who acted (signed in with a session), if any. */
+  personId?: string | null;
   action: AuditAction;
   method: string;
   route: string;
@@ -16,7 +18,7 @@ export interface AuditRecord {
   clientCorrelationId?: string | null;
 }
 
-/** At most this many entries in one INSERT (9 parameters each, far below PostgreSQL's 65,535). */
+/** At most this many entries in one INSERT (10 parameters each, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
 
 @Injectable()
@@ -58,22 +60,23 @@ export class AuditRepository {
   private async insert(records: AuditRecord[]): Promise<void> {
     const values: unknown[] = [];
     const rows = records.map((r, i) => {
-      values.push(r.clientId, r.action, r.method, r.route, r.statusCode, r.youthId, r.fugueId, r.correlationId, r.clientCorrelationId ?? null);
-      const o = i * 9;
-      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9})`;
+      values.push(r.clientId, r.action, r.method, r.route, r.statusCode, r.youthId, r.fugueId, r.correlationId, r.clientCorrelationId ?? null, r.personId ?? null);
+      const o = i * 10;
+      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10})`;
     });
     await this.dataSource.query(
-      `INSERT INTO audit_log (client_id, action, method, route, status_code, youth_id, fugue_id, correlation_id, client_correlation_id) VALUES ${rows.join(', ')}`,
+      `INSERT INTO audit_log (client_id, action, method, route, status_code, youth_id, fugue_id, correlation_id, client_correlation_id, person_id) VALUES ${rows.join(', ')}`,
       values,
     );
   }
 
   /** Newest first; the cursor is the last id seen. */
-  async list(filter: { youthId?: string; fugueId?: string; clientId?: string }, limit: number, cursor: string | null): Promise<Page<AuditEntryEntity>> {
+  async list(filter: { youthId?: string; fugueId?: string; clientId?: string; personId?: string }, limit: number, cursor: string | null): Promise<Page<AuditEntryEntity>> {
     const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a');
     if (filter.youthId) qb.andWhere('a.youth_id = :youthId', { youthId: filter.youthId });
     if (filter.fugueId) qb.andWhere('a.fugue_id = :fugueId', { fugueId: filter.fugueId });
     if (filter.clientId) qb.andWhere('a.client_id = :clientId', { clientId: filter.clientId });
+    if (filter.personId) qb.andWhere('a.person_id = :personId', { personId: filter.personId });
     if (cursor) {
       qb.andWhere('a.id < :cursor', { cursor: decodeIdCursor(cursor) });
     }
