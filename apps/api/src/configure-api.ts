@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiClientService } from '@vigie/domain';
 import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
+import { completeDocument } from './http/api-docs';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
@@ -45,6 +46,7 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .build(),
   );
   documentCreatedLocations(document);
+  completeDocument(document, config.VIGIE_PUBLIC_URL);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
