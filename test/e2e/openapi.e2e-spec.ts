@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEPARTED_WITH_VALUES, EXPLOITATION_INDICATOR_CODES, INDICATOR_CODES, REFERRAL_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import { FUGUE_STATUSES, ROLES } from '@vigie/persistence';
-import { bearer, birthDateForAge, startTestApp, TestApp, TEST_IDENTITY } from '@vigie/testing';
+import { bearer, birthDateForAge, OpenApiResponseChecker, startTestApp, TestApp, TEST_IDENTITY } from '@vigie/testing';
 
 /**
  * /openapi.json must be complete enough to generate a client: every route with its method,
@@ -295,6 +295,36 @@ describe('OpenAPI document and documentation page', () => {
         await rm(dir, { recursive: true, force: true });
       }
     }, 60_000);
+  });
+
+  describe('the check of real answers against the document (every e2e request goes through it)', () => {
+    const foyerId = '00000000-0000-4000-8000-000000000001';
+    let checker: OpenApiResponseChecker;
+    beforeAll(() => {
+      checker = new OpenApiResponseChecker(doc as never);
+    });
+
+    it('accepts a real answer, and a path the document does not describe', async () => {
+      const res = await t.http.get('/v1/foyers').set(bearer(t.adminKey)).expect(200);
+      expect(checker.problem('GET', '/v1/foyers?limit=5', 200, res.headers['content-type'], res.body)).toBeNull();
+      expect(checker.problem('GET', '/metrics', 200, 'text/plain', '')).toBeNull();
+    });
+
+    it('refuses a status the operation does not declare, naming the route', () => {
+      expect(checker.problem('GET', `/v1/foyers/${foyerId}`, 418, 'application/json', {})).toBe('GET /v1/foyers/{id} → 418: this status is not declared in /openapi.json');
+    });
+
+    it('refuses a body that does not match the schema, and nulls where none is allowed', () => {
+      expect(checker.problem('GET', `/v1/foyers/${foyerId}`, 200, 'application/json; charset=utf-8', { id: foyerId })).toMatch(/^GET \/v1\/foyers\/\{id\} → 200: the body does not match the document: .*must have required property/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'application/json', { items: [], nextCursor: 3 })).toMatch(/nextCursor/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'application/json', { items: [], nextCursor: null })).toBeNull();
+      expect(checker.problem('GET', '/v1/foyers', 400, 'application/json', { statusCode: 400, code: 'NOT_A_CODE', message: 'x', correlationId: 'c' })).toMatch(/code/);
+    });
+
+    it('refuses a JSON answer where none is declared, and the reverse', () => {
+      expect(checker.problem('DELETE', `/v1/api-clients/${foyerId}`, 204, 'application/json', {})).toMatch(/declares no body/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'text/html', '')).toMatch(/declared as JSON/);
+    });
   });
 
   describe('security', () => {

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiClientService } from '@vigie/domain';
@@ -11,7 +11,7 @@ import { vigieValidationPipe } from './http/validation';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
 /** Everything an API process sets up on its Nest application, shared by main.ts and the tests. */
-export async function configureApi(app: NestExpressApplication): Promise<void> {
+export async function configureApi(app: NestExpressApplication): Promise<OpenAPIObject> {
   const config = app.get(VigieConfig);
   app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   app.disable('x-powered-by');
@@ -50,4 +50,5 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
+  return document;
 }
