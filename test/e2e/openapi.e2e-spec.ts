@@ -229,6 +229,10 @@ describe('OpenAPI document and documentation page', () => {
       expect(operation('post', '/v1/foyers').responses['413']).toBeDefined();
       expect(operation('post', '/v1/foyers').responses['415']).toBeDefined();
       expect(operation('post', '/v1/foyers').responses['409']).toBeDefined();
+      expect(refName(operation('get', '/health/ready').responses['503'].content?.['application/json']?.schema)).toBe('ErrorResponse');
+      for (const [method, path] of [['patch', '/v1/youths/{id}'], ['put', '/v1/return-interviews/{id}'], ['post', '/v1/alerts/{id}/acknowledge'], ['post', '/v1/notifications/{id}/replay']]) {
+        expect({ method, path, conflict: operation(method, path).responses['409']?.content?.['application/json'] }).toEqual({ method, path, conflict: expect.anything() });
+      }
     });
 
     it('declares the Idempotency-Key on every POST the idempotency layer honours (every authenticated POST)', () => {

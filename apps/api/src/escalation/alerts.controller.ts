@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AlertService, Caller } from '@vigie/domain';
-import { ApiErrorResponses } from '../http/api-docs';
+import { ApiConflict, ApiErrorResponses } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
@@ -32,6 +32,7 @@ export class AlertsController {
   @Post(':id/acknowledge')
   @HttpCode(200)
   @ApiBody({ type: AcknowledgeDto, required: false })
+  @ApiConflict('The alert is already resolved (INVALID_TRANSITION), or an Idempotency-Key conflict')
   @ApiOkResponse({ type: AlertSummaryResponse, description: 'Acknowledged: later steps do not fire. Idempotent.' })
   async acknowledgeAlert(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: AcknowledgeDto) {
     return alertSummary(await this.alerts.acknowledgeAlert(id, { via: 'api', caller }, dto.note));

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, EscalationJobs, NotificationAdminService, requireRole } from '@vigie/domain';
-import { ApiErrorResponses } from '../http/api-docs';
+import { ApiConflict, ApiErrorResponses } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
@@ -28,6 +28,7 @@ export class NotificationsController {
 
   @Post(':id/replay')
   @HttpCode(200)
+  @ApiConflict('Only a failed notification can be replayed (INVALID_TRANSITION), or an Idempotency-Key conflict')
   @ApiOkResponse({ type: NotificationResponse, description: 'The failed notification is sent again now' })
   async replay(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     requireRole(caller, ['admin']);

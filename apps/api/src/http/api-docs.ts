@@ -184,6 +184,11 @@ export function completeDocument(document: OpenAPIObject, publicUrl: string): vo
         parameters.push(IDEMPOTENCY_KEY);
       }
       op.parameters = parameters;
+      // Terminus describes its own 503 body; the service answers the usual error body, naming each
+      // dependency that is down in `details`.
+      if (route === 'GET /health/ready') {
+        op.responses['503'] = { description: 'Not ready: DEPENDENCY_UNAVAILABLE, with each dependency down in details', content: errorContent };
+      }
       if (!path.startsWith('/v1/')) continue;
       if (method === 'post') op.responses['409'] ??= { description: 'Idempotency-Key reused, in progress or lost (see the header)', content: errorContent };
       if (op.requestBody) {
