@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEPARTED_WITH_VALUES, EXPLOITATION_INDICATOR_CODES, INDICATOR_CODES, REFERRAL_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import { FUGUE_STATUSES, ROLES } from '@vigie/persistence';
-import { bearer, birthDateForAge, startTestApp, TestApp, TEST_IDENTITY } from '@vigie/testing';
+import { bearer, birthDateForAge, OpenApiResponseChecker, startTestApp, TestApp, TEST_IDENTITY } from '@vigie/testing';
 
 /**
  * /openapi.json must be complete enough to generate a client: every route with its method,
@@ -22,6 +27,7 @@ type Schema = {
 type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
 type Operation = {
   operationId: string;
+  summary?: string;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
   responses: Record<string, { description?: string; headers?: Record<string, { schema?: Schema }>; content?: Record<string, { schema: Schema }> }>;
@@ -29,7 +35,8 @@ type Operation = {
 };
 type Document = {
   openapi: string;
-  info: { title: string; version: string };
+  info: { title: string; version: string; license?: { name: string } };
+  servers?: { url: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme?: string }> };
 };
@@ -193,6 +200,149 @@ describe('OpenAPI document and documentation page', () => {
       expect(served).toEqual(expect.arrayContaining(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`)));
       const missing = served.filter((route) => !documented.has(route) && !UNDOCUMENTED.some((pattern) => pattern.test(route)));
       expect(missing).toEqual([]);
+    });
+  });
+
+  describe('completeness, for a generated client', () => {
+    const operations = () =>
+      Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, method, path, op })));
+
+    it('names its servers and its licence', () => {
+      expect(doc.servers?.length).toBeGreaterThan(0);
+      expect(doc.info.license?.name).toBeTruthy();
+    });
+
+    it('gives every operation a summary and its own security (an empty list on public routes)', () => {
+      const problems = operations().filter(({ op }) => !op.summary?.trim() || !Array.isArray(op.security)).map(({ route }) => route);
+      expect(problems).toEqual([]);
+      for (const { route, path, op } of operations()) {
+        const expected: Record<string, string[]>[] =
+          path.startsWith('/health') || route === 'POST /auth/email-link'
+            ? []
+            : route === 'POST /v1/integrations/116000/events'
+              ? [{ webhookSignature: [] }]
+              : route === 'POST /auth/logout'
+                ? [{ vigie_session: [] }]
+                : [{ bearer: [] }, { vigie_session: [] }];
+        expect({ route, security: op.security }).toEqual({ route, security: expected });
+      }
+    });
+
+    it('gives a schema to every JSON success and the error body to the 4xx of every /v1 operation', () => {
+      const problems: string[] = [];
+      for (const { route, path, op } of operations()) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (/^2/.test(status) && status !== '204' && !response.content?.['application/json']?.schema) problems.push(`${route} ${status}`);
+        }
+        if (!path.startsWith('/v1/')) continue;
+        for (const status of ['400', '401', '404', '429']) {
+          if (refName(op.responses[status]?.content?.['application/json']?.schema) !== 'ErrorResponse') problems.push(`${route} ${status}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(operation('put', '/v1/departments/{code}/escalation-policy').responses['422'] ?? operation('put', '/v1/departments/{code}/escalation-policy').responses['400']).toBeDefined();
+      expect(operation('post', '/v1/foyers').responses['413']).toBeDefined();
+      expect(operation('post', '/v1/foyers').responses['415']).toBeDefined();
+      expect(operation('post', '/v1/foyers').responses['409']).toBeDefined();
+      expect(refName(operation('get', '/health/ready').responses['503'].content?.['application/json']?.schema)).toBe('ErrorResponse');
+      for (const [method, path] of [['patch', '/v1/youths/{id}'], ['put', '/v1/return-interviews/{id}'], ['post', '/v1/alerts/{id}/acknowledge'], ['post', '/v1/notifications/{id}/replay']]) {
+        expect({ method, path, conflict: operation(method, path).responses['409']?.content?.['application/json'] }).toEqual({ method, path, conflict: expect.anything() });
+      }
+    });
+
+    it('declares the Idempotency-Key on every POST the idempotency layer honours (every authenticated POST)', () => {
+      const missing = operations()
+        .filter(({ method, path, op }) => method === 'post' && path.startsWith('/v1/') && !op.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'))
+        .map(({ route }) => route);
+      expect(missing).toEqual([]);
+    });
+
+    it('types path ids as uuids and limits as integers', () => {
+      const problems: string[] = [];
+      for (const { route, op } of operations()) {
+        for (const p of op.parameters ?? []) {
+          if (p.in === 'path' && p.name === 'id' && (p.schema as { format?: string })?.format !== 'uuid') problems.push(`${route} ${p.name}`);
+          if (p.in === 'query' && p.name === 'limit' && p.schema?.type !== 'integer') problems.push(`${route} ${p.name}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('lists the timeline event types', () => {
+      expect(property('TimelineEntryResponse', 'type').enum).toEqual(expect.arrayContaining(['declared', 'classified', 'alert.opened', 'interview.disclosure', 'personal_data.erased']));
+    });
+
+    it('marks the escalation policy steps as the server requires them, and needs no body to acknowledge', () => {
+      expect(JSON.stringify(operation('put', '/v1/departments/{code}/escalation-policy').requestBody)).toBeTruthy();
+      const worrying = property('EscalationPolicyDto', 'worrying') as Schema & { properties: Record<string, Schema & { items?: Schema }> };
+      const resolved = refName(worrying) ? schema(refName(worrying)!) : worrying;
+      expect(resolved.required).toEqual(['steps']);
+      const steps = resolved.properties!.steps.items!;
+      const step = refName(steps) ? schema(refName(steps)!) : steps;
+      expect([...(step.required ?? [])].sort()).toEqual(['afterSeconds', 'notify']);
+      expect(operation('post', '/v1/alerts/{id}/acknowledge').requestBody?.required).not.toBe(true);
+    });
+
+    it('writes nullable references in a form OpenAPI 3.0 accepts (no sibling beside $ref, no nullable without a type)', () => {
+      const problems: string[] = [];
+      const visit = (value: unknown, at: string) => {
+        if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${at}/${i}`));
+        else if (value && typeof value === 'object') {
+          const o = value as Record<string, unknown>;
+          if ('$ref' in o && Object.keys(o).length > 1) problems.push(`${at} has siblings beside $ref`);
+          if (o.nullable === true && !o.type && !o.allOf && !o.oneOf && !o.anyOf) problems.push(`${at} is nullable without a type`);
+          for (const [k, v] of Object.entries(o)) visit(v, `${at}/${k}`);
+        }
+      };
+      visit(doc, '#');
+      expect(problems).toEqual([]);
+    });
+
+    it('passes the recommended lint rules with no error', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'vigie-openapi-'));
+      try {
+        const file = join(dir, 'openapi.json');
+        await writeFile(file, JSON.stringify(doc));
+        const result = await promisify(execFile)(process.execPath, [require.resolve('@redocly/cli/bin/cli.js'), 'lint', file, '--extends=recommended', '--format=json'], {
+          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+          maxBuffer: 64 * 1024 * 1024,
+        }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+        const report = JSON.parse(result.stdout) as { problems: { ruleId: string; severity: string; message: string; location: { pointer: string }[] }[] };
+        const errors = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
+        expect(errors).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  });
+
+  describe('the check of real answers against the document (every e2e request goes through it)', () => {
+    const foyerId = '00000000-0000-4000-8000-000000000001';
+    let checker: OpenApiResponseChecker;
+    beforeAll(() => {
+      checker = new OpenApiResponseChecker(doc as never);
+    });
+
+    it('accepts a real answer, and a path the document does not describe', async () => {
+      const res = await t.http.get('/v1/foyers').set(bearer(t.adminKey)).expect(200);
+      expect(checker.problem('GET', '/v1/foyers?limit=5', 200, res.headers['content-type'], res.body)).toBeNull();
+      expect(checker.problem('GET', '/metrics', 200, 'text/plain', '')).toBeNull();
+    });
+
+    it('refuses a status the operation does not declare, naming the route', () => {
+      expect(checker.problem('GET', `/v1/foyers/${foyerId}`, 418, 'application/json', {})).toBe('GET /v1/foyers/{id} → 418: this status is not declared in /openapi.json');
+    });
+
+    it('refuses a body that does not match the schema, and nulls where none is allowed', () => {
+      expect(checker.problem('GET', `/v1/foyers/${foyerId}`, 200, 'application/json; charset=utf-8', { id: foyerId })).toMatch(/^GET \/v1\/foyers\/\{id\} → 200: the body does not match the document: .*must have required property/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'application/json', { items: [], nextCursor: 3 })).toMatch(/nextCursor/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'application/json', { items: [], nextCursor: null })).toBeNull();
+      expect(checker.problem('GET', '/v1/foyers', 400, 'application/json', { statusCode: 400, code: 'NOT_A_CODE', message: 'x', correlationId: 'c' })).toMatch(/code/);
+    });
+
+    it('refuses a JSON answer where none is declared, and the reverse', () => {
+      expect(checker.problem('DELETE', `/v1/api-clients/${foyerId}`, 204, 'application/json', {})).toMatch(/declares no body/);
+      expect(checker.problem('GET', '/v1/foyers', 200, 'text/html', '')).toMatch(/declared as JSON/);
     });
   });
 

@@ -1,17 +1,18 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiClientService, PersonService } from '@vigie/domain';
 import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
 import { documentSessionAuth, SESSION_COOKIE } from './http/auth.guard';
+import { completeDocument } from './http/api-docs';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
 /** Everything an API process sets up on its Nest application, shared by main.ts and the tests. */
-export async function configureApi(app: NestExpressApplication): Promise<void> {
+export async function configureApi(app: NestExpressApplication): Promise<OpenAPIObject> {
   const config = app.get(VigieConfig);
   app.useLogger(withFrameworkAtDebug(app.get(Logger)));
   app.disable('x-powered-by');
@@ -51,9 +52,13 @@ export async function configureApi(app: NestExpressApplication): Promise<void> {
       .build(),
   );
   documentCreatedLocations(document);
+  completeDocument(document, config.VIGIE_PUBLIC_URL);
+  // After the completion, which gives every operation its bearer security: the session cookie is
+  // accepted wherever a key is.
   documentSessionAuth(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 
   if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
   if (config.VIGIE_BOOTSTRAP_ADMIN_EMAIL) await app.get(PersonService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL);
+  return document;
 }

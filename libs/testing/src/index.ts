@@ -1,5 +1,6 @@
 export * from './factories';
 export * from './private-redis';
+export * from './openapi-responses';
 export * from './test-app';
 export * from './test-database';
 export * from './wait-for';

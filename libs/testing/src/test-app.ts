@@ -11,6 +11,7 @@ import { VigieCoreModule } from '../../domain/src/core.module';
 import { ApiModule } from '../../../apps/api/src/api.module';
 import { configureApi } from '../../../apps/api/src/configure-api';
 import { WorkerModule } from '../../../apps/worker/src/worker.module';
+import { OpenApiResponseChecker } from './openapi-responses';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testClock } from './test-clock';
 import { TEST_SETTINGS } from './test-settings';
@@ -69,6 +70,30 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
   };
 }
 
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * A supertest agent whose every answer is first checked against the service's OpenAPI document:
+ * an undeclared status or a body that does not match its schema fails the request's test, naming
+ * the route.
+ */
+function checkedAgent(url: string, checker: OpenApiResponseChecker): ReturnType<typeof request> {
+  const agent = request(url);
+  return new Proxy(agent, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !HTTP_METHODS.has(prop) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const test = (value as (...a: unknown[]) => request.Test).apply(target, args);
+        return test.expect((res: request.Response) => {
+          const problem = checker.problem(test.method, test.url, res.status, res.headers['content-type'] as string | undefined, res.body);
+          if (problem) throw new Error(problem);
+        });
+      };
+    },
+  });
+}
+
 /** Boots API and/or worker against a fresh database cloned from the migrated template. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -84,11 +109,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
   let app: INestApplicationContext | undefined;
   let url = '';
+  let checker: OpenApiResponseChecker | undefined;
   try {
     if (withApi) {
       const http = await NestFactory.create<NestExpressApplication>(TestProcessModule, { bodyParser: false, logger: false, abortOnError: false });
       app = http;
-      await configureApi(http);
+      checker = new OpenApiResponseChecker(await configureApi(http));
       await http.listen(0, '127.0.0.1');
       url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
     } else {
@@ -104,7 +130,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const started = app;
   return {
     app: started,
-    http: request(url),
+    http: checker ? checkedAgent(url, checker) : request(url),
     url,
     adminKey: env.VIGIE_BOOTSTRAP_ADMIN_KEY,
     database,

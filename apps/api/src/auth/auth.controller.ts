@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCookieAuth, ApiExcludeEndpoint, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCookieAuth, ApiExcludeEndpoint, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { VigieConfig } from '@vigie/config';
 import { DomainError, EmailLinkService, SessionService } from '@vigie/domain';
@@ -47,6 +47,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'E-mail a sign-in link (single use, 15 minutes) to this address if it is an active person’s' })
   @ApiAcceptedResponse({ type: EmailLinkSentResponse, description: 'The same body whether or not the address is known' })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: not an e-mail address, or a `next` that is not a path of this site' })
   @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many links asked for this address or from this client address; see Retry-After' })
   async requestLink(@Body() dto: EmailLinkRequestDto, @Req() req: VigieRequest, @Res({ passthrough: true }) res: Response) {
     const emailKey = createHash('sha256').update(dto.email.trim().toLowerCase()).digest('hex');

@@ -6,6 +6,7 @@ import { ALERT_STATES, AlertState, REFERENT_ROLES, ReferentChannel, ReferentRole
 import { DEPARTMENT_CODE } from '../admin/admin.dto';
 import { PageQuery } from '../http/pagination.dto';
 import { IsOptionalNotNull } from '../http/validators';
+import { NotifyRolesSchema, WorryingPolicySchema } from './escalation.schemas';
 
 export class ChannelDto {
   @ApiProperty({ enum: ['email', 'sms', 'webhook'] })
@@ -102,20 +103,13 @@ export class AcknowledgeDto {
 
 /** The escalation policy body (validated in the domain, where the rules of integrations.md live). */
 export class EscalationPolicyDto {
-  @ApiProperty({
-    type: 'object',
-    properties: {
-      steps: { type: 'array', items: { type: 'object', properties: { afterSeconds: { type: 'integer' }, notify: { type: 'array', items: { type: 'string', enum: [...REFERENT_ROLES] } } } } },
-      repeatLastStepEverySeconds: { type: 'integer', nullable: true },
-      maxRepeats: { type: 'integer' },
-    },
-  })
+  @ApiProperty({ type: WorryingPolicySchema })
   @IsObject()
   worrying: unknown;
 
-  @ApiPropertyOptional({ type: 'object', properties: { notify: { type: 'array', items: { type: 'string', enum: [...REFERENT_ROLES] } } } }) @IsOptional() @IsObject() routine?: unknown;
-  @ApiPropertyOptional({ type: 'object', properties: { notify: { type: 'array', items: { type: 'string', enum: [...REFERENT_ROLES] } } } }) @IsOptional() @IsObject() disclosure?: unknown;
-  @ApiPropertyOptional({ type: 'object', properties: { notify: { type: 'array', items: { type: 'string', enum: [...REFERENT_ROLES] } } } }) @IsOptional() @IsObject() overdueInterview?: unknown;
+  @ApiPropertyOptional({ type: NotifyRolesSchema }) @IsOptional() @IsObject() routine?: unknown;
+  @ApiPropertyOptional({ type: NotifyRolesSchema }) @IsOptional() @IsObject() disclosure?: unknown;
+  @ApiPropertyOptional({ type: NotifyRolesSchema }) @IsOptional() @IsObject() overdueInterview?: unknown;
 }
 
 /** One channel per entry, with exactly the field its type needs. */

@@ -8,23 +8,26 @@ import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
 import { CreateReferentDto, ReferentListQuery, toChannels, UpdateReferentDto } from './escalation.dto';
 import { referentView, savedReferentView } from './escalation.response';
+import { ReferentPageResponse, ReferentResponse } from './escalation.schemas';
 import { RotatedReferentSecretResponse } from './referent.response';
 
 @ApiTags('escalation')
 @ApiBearerAuth()
+@ApiErrorResponses()
 @Controller('v1/referents')
 export class ReferentsController {
   constructor(private readonly referents: ReferentService) {}
 
   @Post()
   @CreatedAt((body: { id: string }) => `/v1/referents/${body.id}`)
-  @ApiCreatedResponse({ description: 'The referent; webhookSecret (whsec_…) is shown once when a webhook channel is given' })
+  @ApiCreatedResponse({ type: ReferentResponse, description: 'The referent; webhookSecret (whsec_…) is shown once when a webhook channel is given' })
   async createReferent(@CurrentCaller() caller: Caller, @Body() dto: CreateReferentDto) {
     requireRole(caller, ['admin']);
     return savedReferentView(await this.referents.createReferent({ ...dto, channels: toChannels(dto.channels) }));
   }
 
   @Get()
+  @ApiOkResponse({ type: ReferentPageResponse })
   async listReferents(@CurrentCaller() caller: Caller, @Query() q: ReferentListQuery) {
     requireRole(caller, ['admin']);
     const page = await this.referents.listReferents({ departmentCode: q.departmentCode, role: q.role }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
@@ -32,12 +35,14 @@ export class ReferentsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ReferentResponse })
   async getReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     requireRole(caller, ['admin']);
     return referentView(await this.referents.getReferent(id));
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: ReferentResponse, description: 'The referent; webhookSecret is shown once when a webhook channel is added' })
   async updateReferent(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateReferentDto) {
     requireRole(caller, ['admin']);
     return savedReferentView(await this.referents.updateReferent(id, { ...dto, channels: dto.channels ? toChannels(dto.channels) : undefined }));
@@ -45,7 +50,6 @@ export class ReferentsController {
 
   @Post(':id/rotate-webhook-secret')
   @HttpCode(200)
-  @ApiErrorResponses()
   @ApiConflict('The referent has no webhook channel, so no secret to rotate')
   @ApiOkResponse({
     type: RotatedReferentSecretResponse,

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
 import type { Caller, FugueRecord, TimelineEntry } from '@vigie/domain';
 import { withoutAddresses } from '../escalation/escalation.response';
-import { FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
+import { FUGUE_EVENT_TYPES, FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 import type { FugueEntity } from '@vigie/persistence';
 import { PageCursor } from '../http/api-docs';
 import { MedicalResponse } from '../youths/youth.response';
@@ -17,9 +17,9 @@ export function fugueSummary(f: FugueEntity) {
     departmentCode: f.departmentCode,
     status: f.status,
     noticedMissingAt: f.noticedMissingAt,
-    lastSeenAt: f.lastSeenAt,
-    locatedAt: f.locatedAt,
-    returnedAt: f.returnedAt,
+    lastSeenAt: f.lastSeenAt ?? null,
+    locatedAt: f.locatedAt ?? null,
+    returnedAt: f.returnedAt ?? null,
     classification: f.classification,
     override: f.overrideLevel ? { level: f.overrideLevel, by: f.overrideBy, at: f.overrideAt } : null,
     effectiveLevel: f.effectiveLevel,
@@ -203,7 +203,7 @@ export class FugueUpdateCreatedResponse {
 
 export class TimelineEntryResponse {
   @ApiProperty({ description: 'Increasing number' }) id: string;
-  @ApiProperty({ example: 'classified', description: 'declared, classified, updated, sighting, override.set, override.withdrawn, located, returned, closed, cancelled, …' })
+  @ApiProperty({ enum: FUGUE_EVENT_TYPES, example: 'classified' })
   type: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId: string | null;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, YouthService } from '@vigie/domain';
-import { ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
+import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
@@ -35,6 +35,7 @@ export class YouthsController {
   }
 
   @Patch(':id')
+  @ApiConflict('The personal data of this youth has been erased (INVALID_TRANSITION)')
   @ApiOkResponse({ type: YouthResponse, description: 'The changed profile; an open episode is triaged again' })
   @AuditIdentity(auditYouth)
   async updateYouth(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateYouthDto) {

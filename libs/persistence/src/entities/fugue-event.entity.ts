@@ -1,33 +1,35 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Timeline event types. Persisted: never rename a value. */
-export type FugueEventType =
-  | 'declared'
-  | 'classified'
-  | 'updated'
-  | 'sighting'
-  | 'hotline.call'
-  | 'override.set'
-  | 'override.withdrawn'
-  | 'override.superseded'
-  | 'located'
-  | 'returned'
-  | 'closed'
-  | 'cancelled'
-  | 'alert.opened'
-  | 'alert.step'
-  | 'alert.acknowledged'
-  | 'alert.resolved'
-  | 'routine.notified'
-  | 'notification.sent'
-  | 'notification.failed'
-  | 'return.notified'
-  | 'interview.scheduled'
-  | 'interview.reminder'
-  | 'interview.overdue'
-  | 'interview.recorded'
-  | 'interview.disclosure'
-  | 'personal_data.erased';
+export const FUGUE_EVENT_TYPES = [
+  'declared',
+  'classified',
+  'updated',
+  'sighting',
+  'hotline.call',
+  'override.set',
+  'override.withdrawn',
+  'override.superseded',
+  'located',
+  'returned',
+  'closed',
+  'cancelled',
+  'alert.opened',
+  'alert.step',
+  'alert.acknowledged',
+  'alert.resolved',
+  'routine.notified',
+  'notification.sent',
+  'notification.failed',
+  'return.notified',
+  'interview.scheduled',
+  'interview.reminder',
+  'interview.overdue',
+  'interview.recorded',
+  'interview.disclosure',
+  'personal_data.erased',
+] as const;
+export type FugueEventType = (typeof FUGUE_EVENT_TYPES)[number];
 
 @Entity({ name: 'fugue_events' })
 export class FugueEventEntity {
