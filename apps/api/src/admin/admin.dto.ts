@@ -21,12 +21,8 @@ export class CreateFoyerDto {
   kind: FoyerKind;
 }
 
-export class CreateApiClientDto {
-  @ApiProperty({ maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
-  name: string;
-
+/** A role and its scope, as API clients and people both have them (the same rules apply). */
+export class RoleAndScopeDto {
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES)
   role: Role;
@@ -44,6 +40,13 @@ export class CreateApiClientDto {
   @ArrayMaxSize(101)
   @Matches(DEPARTMENT_CODE, { each: true, message: 'departmentCodes must contain INSEE département codes' })
   departmentCodes?: string[];
+}
+
+export class CreateApiClientDto extends RoleAndScopeDto {
+  @ApiProperty({ maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name: string;
 }
 
 export class AuditQuery extends PageQuery {

@@ -10,6 +10,7 @@ import { cookieOf, csrfMatches, Public, SESSION_COOKIE } from '../http/auth.guar
 import { RateLimitStore } from '../http/rate-limit.store';
 import type { VigieRequest } from '../http/request-context';
 import { EmailLinkRequestDto } from '../people/people.dto';
+import { htmlPage } from '../http/html-page';
 
 const WINDOW_MS = 15 * 60_000;
 /** Sign-in links asked per e-mail address in 15 minutes (per client address: VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS). */
@@ -72,7 +73,7 @@ export class AuthController {
   @Header('Referrer-Policy', 'no-referrer')
   async confirm(@Param('token') token: string, @Res() res: Response) {
     if (!(await this.links.isValid(token))) return invalidLink(res);
-    return page(
+    return htmlPage(
       res,
       200,
       'Connexion à Vigie',
@@ -118,16 +119,6 @@ export class AuthController {
 }
 
 function invalidLink(res: Response): void {
-  page(res, 404, 'Lien non valide', 'Ce lien de connexion n’est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.');
+  htmlPage(res, 404, 'Lien non valide', 'Ce lien de connexion n’est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.');
 }
 
-function page(res: Response, status: number, title: string, message: string, extra = ''): void {
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-        `<meta name="robots" content="noindex"><title>Vigie – ${title}</title></head>` +
-        `<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem"><h1>${title}</h1><p>${message}</p>${extra}</body></html>`,
-    );
-}

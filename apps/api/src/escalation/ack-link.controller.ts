@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AckTokens, AlertService, DomainError } from '@vigie/domain';
 import { Public } from '../http/auth.guard';
+import { htmlPage } from '../http/html-page';
 
 /**
  * The signed acknowledgement link of a notification. GET only shows a confirmation page (mail
@@ -24,9 +25,9 @@ export class AckLinkController {
     try {
       this.tokens.verify(token);
     } catch (error) {
-      return page(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est pas valide ou a expiré.');
+      return htmlPage(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est pas valide ou a expiré.');
     }
-    return page(
+    return htmlPage(
       res,
       200,
       'Accuser réception de l’alerte',
@@ -43,30 +44,19 @@ export class AckLinkController {
     try {
       claims = this.tokens.verify(token);
     } catch {
-      return page(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est pas valide ou a expiré.');
+      return htmlPage(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est pas valide ou a expiré.');
     }
     try {
       await this.alerts.acknowledgeAlert(claims.alertId, { via: 'link', referentId: claims.referentId });
-      return page(res, 200, 'Alerte prise en charge', 'Merci : l’accusé de réception est enregistré et l’escalade est arrêtée.');
+      return htmlPage(res, 200, 'Alerte prise en charge', 'Merci : l’accusé de réception est enregistré et l’escalade est arrêtée.');
     } catch (error) {
       if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') {
-        return page(res, 409, 'Alerte déjà close', 'Cette alerte est déjà résolue : l’épisode est terminé.');
+        return htmlPage(res, 409, 'Alerte déjà close', 'Cette alerte est déjà résolue : l’épisode est terminé.');
       }
       if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-        return page(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est plus valide.');
+        return htmlPage(res, 404, 'Lien non valide', 'Ce lien d’accusé de réception n’est plus valide.');
       }
       throw error;
     }
   }
-}
-
-function page(res: Response, status: number, title: string, message: string, extra = ''): void {
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-        `<meta name="robots" content="noindex"><title>Vigie – ${title}</title></head>` +
-        `<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem"><h1>${title}</h1><p>${message}</p>${extra}</body></html>`,
-    );
 }

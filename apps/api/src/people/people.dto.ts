@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
-import { ROLES, Role } from '@vigie/persistence';
-import { DEPARTMENT_CODE } from '../admin/admin.dto';
+import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { RoleAndScopeDto } from '../admin/admin.dto';
 
-export class CreatePersonDto {
+export class CreatePersonDto extends RoleAndScopeDto {
   @ApiProperty({ maxLength: 200, example: 'Camille Exemple' })
   @IsString()
   @Length(1, 200)
@@ -14,24 +13,6 @@ export class CreatePersonDto {
   @MaxLength(320)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   email: string;
-
-  @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES)
-  role: Role;
-
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Required for role foyer' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsUUID('all', { each: true })
-  foyerIds?: string[];
-
-  @ApiPropertyOptional({ type: [String], description: 'Required for police and child_protection; hotline: empty means all' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(101)
-  @Matches(DEPARTMENT_CODE, { each: true, message: 'departmentCodes must contain INSEE département codes' })
-  departmentCodes?: string[];
 }
 
 /** Any of the fields; a new role without a new scope drops the old scope. */
