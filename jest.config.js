@@ -17,6 +17,9 @@ const moduleNameMapper = {
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
+  // The suite runs in band on a two-core machine: one handle left open by a test would keep the
+  // run from ever ending. Exit once every test has finished; jest still names the leak.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {
