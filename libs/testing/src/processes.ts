@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { readEnvironment } from '../../config/src/environment';
 
 /** The repository's root, where `npm start` runs. */
 export const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
@@ -40,7 +41,7 @@ const started: ServiceProcess[] = [];
 export function startService(entry: keyof typeof ENTRY_POINTS, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [ENTRY_POINTS[entry]], {
     cwd: REPOSITORY_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: readEnvironment().PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './wait-for';
+import { readEnvironment } from '../../config/src/environment';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -78,7 +79,7 @@ export class VigieProcess {
     if (this.running || this.disposed) return;
     const child = spawn(process.execPath, ['--enable-source-maps', ENTRY[this.kind]], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...this.env },
+      env: { PATH: readEnvironment().PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
