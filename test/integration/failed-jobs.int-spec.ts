@@ -38,6 +38,13 @@ async function attention(t: TestApp): Promise<Record<string, number>> {
   return Object.fromEntries([...res.text.matchAll(/^vigie_attention\{kind="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
 }
 
+/** Throws what `/metrics` reported instead, so that a wait that times out says what it saw. */
+async function attentionIs(t: TestApp, kind: string, expected: number): Promise<true> {
+  const counts = await attention(t);
+  if (counts[kind] !== expected) throw new Error(`vigie_attention is ${JSON.stringify(counts)}`);
+  return true;
+}
+
 async function outboxLag(t: TestApp): Promise<number> {
   const res = await t.http.get('/metrics').expect(200);
   return Number(/^vigie_outbox_lag_seconds (\S+)$/m.exec(res.text)?.[1]);
@@ -137,7 +144,7 @@ describe('jobs that fail all their attempts', () => {
     await putPolicy(t, '78', [{ afterSeconds: 0, notify: ['police'] }]);
     const { fugueId, outboxId } = await declareWithFailingTriage('78');
 
-    await waitFor(async () => (await attention(t)).failing_outbox_jobs === 1, { timeoutMs: REPUBLISH_AFTER_MS * 3, what: 'vigie_attention{kind="failing_outbox_jobs"} 1' });
+    await waitFor(() => attentionIs(t, 'failing_outbox_jobs', 1), { timeoutMs: REPUBLISH_AFTER_MS * 3, what: 'vigie_attention{kind="failing_outbox_jobs"} 1' });
     const lines = logged.filter((line) => line.includes(outboxId));
     expect(lines.filter((line) => line.startsWith(`Outbox row ${outboxId}: its fugue.triage job failed all its ${ATTEMPTS} attempts`))).not.toEqual([]);
     expect(lines.join('\n')).not.toContain(TEST_IDENTITY.lastName);
@@ -145,7 +152,7 @@ describe('jobs that fail all their attempts', () => {
     expect(await t.dataSource.query(`SELECT 1 FROM fugue_classifications WHERE fugue_id = $1`, [fugueId])).toEqual([]);
 
     await t.dataSource.query(`ALTER TABLE fugue_classifications DROP CONSTRAINT test_fails_worrying_triage`);
-    await waitFor(async () => (await attention(t)).failing_outbox_jobs === 0, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the count to go back to 0' });
+    await waitFor(() => attentionIs(t, 'failing_outbox_jobs', 0), { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the count to go back to 0' });
   }, 40_000);
 
   it('fires an escalation step that keeps failing once the cause is gone, counting it in vigie_attention and logging its alert id meanwhile', async () => {
@@ -168,13 +175,13 @@ describe('jobs that fail all their attempts', () => {
     await waitFor(() => emailsTo('police@d92.test').length === 1, { what: 'step 0' });
     await failedForGood(t, QueueName.Escalation, alertStepJobId(alertId, 1));
 
-    await waitFor(async () => (await attention(t)).overdue_escalation_steps === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_escalation_steps"} 1' });
+    await waitFor(() => attentionIs(t, 'overdue_escalation_steps', 1), { timeoutMs: REPUBLISH_AFTER_MS * 8, what: 'vigie_attention{kind="overdue_escalation_steps"} 1' });
     expect(logged.filter((line) => line.startsWith(`Step 1 of alert ${alertId} could not fire`))).not.toEqual([]);
     expect(emailsTo('astreinte@d92.test')).toHaveLength(0);
 
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_step_1`);
     await waitFor(() => emailsTo('astreinte@d92.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'step 1' });
-    await waitFor(async () => (await attention(t)).overdue_escalation_steps === 0, { what: 'the count to go back to 0' });
+    await waitFor(() => attentionIs(t, 'overdue_escalation_steps', 0), { what: 'the count to go back to 0' });
   }, 40_000);
 
   it('fires the due steps of the other alerts while the step of one keeps failing, their jobs lost', async () => {
@@ -214,6 +221,14 @@ describe('jobs that fail all their attempts', () => {
   it('sends a notification whose delivery keeps failing once the cause is gone, counting it in vigie_attention meanwhile', async () => {
     await referent(t, '93', 'police', 'police@d93.test');
     await putPolicy(t, '93', [{ afterSeconds: 0, notify: ['police'] }]);
+    // The constraint below would hold back any notification still on its way from the tests above.
+    await waitFor(
+      async () => {
+        const [{ n }]: { n: number }[] = await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE status IN ('pending', 'sending')`);
+        return n === 0;
+      },
+      { what: 'the notifications of the tests above to be sent' },
+    );
     await t.dataSource.query(`ALTER TABLE notifications ADD CONSTRAINT test_fails_sending CHECK (status <> 'sending') NOT VALID`);
     const { foyerKey, youthId } = await makeFoyerWithYouth(t, '93');
     const { id: fugueId } = await declareFugue(t, foyerKey, youthId, { staffConcern: { worrying: true } });
@@ -226,13 +241,13 @@ describe('jobs that fail all their attempts', () => {
     );
     await failedForGood(t, QueueName.Escalation, notificationJobId(notificationId, 0));
 
-    await waitFor(async () => (await attention(t)).overdue_notifications === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_notifications"} 1' });
+    await waitFor(() => attentionIs(t, 'overdue_notifications', 1), { timeoutMs: REPUBLISH_AFTER_MS * 8, what: 'vigie_attention{kind="overdue_notifications"} 1' });
     expect(logged.some((line) => line.includes(notificationId))).toBe(true);
     expect(emailsTo('police@d93.test')).toHaveLength(0);
 
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_sending`);
     await waitFor(() => emailsTo('police@d93.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the notification' });
-    await waitFor(async () => (await attention(t)).overdue_notifications === 0, { what: 'the count to go back to 0' });
+    await waitFor(() => attentionIs(t, 'overdue_notifications', 0), { what: 'the count to go back to 0' });
     expect(emailsTo('police@d93.test')).toHaveLength(1);
   }, 40_000);
 
@@ -247,13 +262,13 @@ describe('jobs that fail all their attempts', () => {
     );
     await failedForGood(t, QueueName.Webhooks, webhookDeliveryJobId(deliveryId, 1));
 
-    await waitFor(async () => (await attention(t)).overdue_webhook_deliveries === 1, { timeoutMs: REPUBLISH_AFTER_MS * 4, what: 'vigie_attention{kind="overdue_webhook_deliveries"} 1' });
+    await waitFor(() => attentionIs(t, 'overdue_webhook_deliveries', 1), { timeoutMs: REPUBLISH_AFTER_MS * 8, what: 'vigie_attention{kind="overdue_webhook_deliveries"} 1' });
     expect(logged.some((line) => line.includes(deliveryId))).toBe(true);
     expect(receiver.requests).toHaveLength(0);
 
     await t.dataSource.query(`ALTER TABLE webhook_deliveries DROP CONSTRAINT test_fails_sending`);
     await waitFor(() => receiver.requests.length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the delivery' });
-    await waitFor(async () => (await attention(t)).overdue_webhook_deliveries === 0, { what: 'the count to go back to 0' });
+    await waitFor(() => attentionIs(t, 'overdue_webhook_deliveries', 0), { what: 'the count to go back to 0' });
     expect(JSON.parse(receiver.requests[0].rawBody)).toMatchObject({ type: 'fugue.declared', data: { fugueId } });
     expect(receiver.requests).toHaveLength(1);
   }, 40_000);

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AttentionRepository, OutboxRepository } from '@vigie/persistence';
 import { JobProducer } from '@vigie/queue';
+import { Clock } from '../clock/clock';
+import { errorSummary } from '../errors/database-errors';
 
 /**
  * Prometheus metrics of the process. Queue depths and outbox lag are read when scraped, so
@@ -41,7 +43,10 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository) {
+  private readonly logger = new Logger(MetricsService.name);
+
+  constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository, clock: Clock) {
+    const logger = this.logger;
     // prom-client's own metrics keep their standard names (process_*, nodejs_*): dashboards and
     // alert rules written for any Node.js service find them.
     collectDefaultMetrics({ register: this.registry });
@@ -87,7 +92,10 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const counts = await attention.counts().catch(() => null);
+        const counts = await attention.counts(clock.now()).catch((error: unknown) => {
+          logger.warn(`vigie_attention not reported: ${errorSummary(error)}`);
+          return null;
+        });
         if (!counts) return;
         this.set({ kind: 'dead_letter_notifications' }, counts.deadLetterNotifications);
         this.set({ kind: 'failed_webhook_deliveries' }, counts.failedWebhookDeliveries);

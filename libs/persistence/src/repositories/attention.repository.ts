@@ -32,19 +32,20 @@ export class AttentionRepository {
     private readonly config: VigieConfig,
   ) {}
 
-  async counts(): Promise<AttentionCounts> {
+  /** The counts at `now`, the service clock's time: due times are written from that clock. */
+  async counts(now: Date): Promise<AttentionCounts> {
     const [row]: Record<'notifications' | 'deliveries' | 'endpoints' | 'outbox' | 'steps' | 'pending_notifications' | 'pending_deliveries', number>[] =
       await this.dataSource.query(
         `SELECT (SELECT count(*) FROM notifications WHERE status = 'failed')::int AS notifications,
                 (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed')::int AS deliveries,
                 (SELECT count(*) FROM webhook_endpoints WHERE status = 'disabled' AND deleted_at IS NULL)::int AS endpoints,
                 (SELECT count(*) FROM outbox WHERE processed_at IS NULL AND failures >= $1)::int AS outbox,
-                (SELECT count(*) FROM alerts WHERE state = 'open' AND next_step_at <= now() - ($2::int * interval '1 millisecond'))::int AS steps,
+                (SELECT count(*) FROM alerts WHERE state = 'open' AND next_step_at <= $3::timestamptz - ($2::int * interval '1 millisecond'))::int AS steps,
                 (SELECT count(*) FROM notifications
-                  WHERE status = 'pending' AND next_attempt_at <= now() - ($2::int * interval '1 millisecond'))::int AS pending_notifications,
+                  WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($2::int * interval '1 millisecond'))::int AS pending_notifications,
                 (SELECT count(*) FROM webhook_deliveries
-                  WHERE status = 'pending' AND next_attempt_at <= now() - ($2::int * interval '1 millisecond'))::int AS pending_deliveries`,
-        [REPEATED_FAILURES, this.config.VIGIE_OUTBOX_REPUBLISH_AFTER_MS],
+                  WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($2::int * interval '1 millisecond'))::int AS pending_deliveries`,
+        [REPEATED_FAILURES, this.config.VIGIE_OUTBOX_REPUBLISH_AFTER_MS, now],
       );
     return {
       deadLetterNotifications: row.notifications,
