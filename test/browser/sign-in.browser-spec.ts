@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
@@ -131,13 +131,19 @@ describe('sign-in by e-mailed link in a browser', () => {
       const path = join(BROWSER_RESULTS_DIR, 'harness-screenshot-check.png');
       rmSync(path, { force: true });
       const failure = new Error('the page did not show what was expected');
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
       await expect(
         withPage(browser.browser, t.url, name, async (page) => {
           await page.goto('/health/live');
           throw failure;
         }),
       ).rejects.toBe(failure);
+      const warnings = warn.mock.calls.map((call) => String(call[0]));
+      warn.mockRestore();
+      expect(warnings).toEqual([expect.stringContaining(path)]);
       expect(existsSync(path)).toBe(true);
+      // A PNG of the page, not an empty file.
+      expect(readFileSync(path).subarray(1, 4).toString()).toBe('PNG');
       rmSync(path, { force: true });
     });
   });

@@ -19,6 +19,9 @@ export const BROWSER_RESULTS_DIR = join(ROOT, 'test-results', 'browser');
  */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
+/** How long one action, wait or navigation of a page may take before it fails. */
+export const STEP_TIMEOUT_MS = 15_000;
+
 /** What a page of a browser test starts with: a phone-sized desktop window would hide layout bugs, so a laptop's. */
 const CONTEXT_DEFAULTS: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' };
 
@@ -38,6 +41,10 @@ export async function launchBrowser(): Promise<Browser> {
 /** A page in a fresh context (its own cookies and storage) whose relative URLs go to `baseURL`. */
 export async function openPage(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ ...CONTEXT_DEFAULTS, ...options, baseURL });
+  // Well under jest's 60 s: a step that hangs fails in Playwright, with its own message, in time
+  // for the screenshot of the failure to be taken.
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   return context.newPage();
 }
 
