@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
 /** How long one action, wait or navigation of a page may take before it fails. */
 export const STEP_TIMEOUT_MS = 15_000;
 
-/** What a page of a browser test starts with: a phone-sized desktop window would hide layout bugs, so a laptop's. */
+/** A page's defaults: a laptop's window, French, Paris time (a test passes `viewport` for a phone). */
 const CONTEXT_DEFAULTS: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' };
 
 /**
