@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { VigieConfig } from '@vigie/config';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
+import { OidcController } from './auth/oidc.controller';
 import { PeopleController } from './people/people.controller';
 import { AckLinkController } from './escalation/ack-link.controller';
 import { AlertsController } from './escalation/alerts.controller';
@@ -46,7 +47,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
       useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController, OidcController],
   providers: [
     // Order matters: authenticate first (failed attempts are throttled per address inside the
     // guard, before the lookup), so the rate limit counts per API key.
