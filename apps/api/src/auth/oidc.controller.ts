@@ -1,9 +1,10 @@
 import { Controller, Get, Header, NotFoundException, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiSeeOtherResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiResponse, ApiSeeOtherResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { VigieConfig } from '@vigie/config';
 import { OIDC_ATTEMPT_MS, OidcCallbackQuery, OidcOutcome, OidcProviderUnreachableError, OidcSignInService } from '@vigie/domain';
 import { ErrorResponse } from '../http/api-docs';
+import { AuditAsChange } from '../http/audit.interceptor';
 import { cookieOf, Public, SESSION_COOKIE } from '../http/auth.guard';
 import { htmlPage } from '../http/html-page';
 import type { VigieRequest } from '../http/request-context';
@@ -36,8 +37,7 @@ export class OidcController {
   @ApiQuery({ name: 'next', required: false, description: 'A path of this site (`/…`) to land on after sign-in; anything else lands on `/`', example: '/episodes' })
   @ApiSeeOtherResponse({ description: "To the provider's authorization endpoint (code flow with PKCE); sets the short-lived `vigie_oidc` cookie of the attempt" })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'OpenID Connect sign-in is not configured (as for any unknown path)' })
-  @ApiResponse({ status: 502, description: 'The OpenID provider cannot be reached: a French HTML page' })
-  @ApiProduces('text/html')
+  @ApiResponse({ status: 502, description: 'The OpenID provider cannot be reached: a French page', content: { 'text/html': { schema: { type: 'string' } } } })
   async start(@Query('next') next: unknown, @Res() res: Response): Promise<void> {
     if (!this.oidc.enabled) throw new NotFoundException();
     try {
@@ -52,6 +52,8 @@ export class OidcController {
 
   @Get('callback')
   @ApiExcludeEndpoint()
+  // Recorded as the e-mail link's POST is: an entry with the route and the status.
+  @AuditAsChange()
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   async callback(@Query() query: Record<string, unknown>, @Req() req: VigieRequest, @Res() res: Response): Promise<void> {
