@@ -1,4 +1,7 @@
-import { bearer, freePort, OidcTestProvider, startOidcProvider, startTestApp, TestApp, testClock } from '@vigie/testing';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bearer, buildDist, createTestDatabase, freePort, OidcTestProvider, startOidcProvider, startTestApp, TestApp, TestDatabase, testClock, testEnv, VigieProcess, waitFor } from '@vigie/testing';
 import { Clock } from '@vigie/domain';
 
 /**
@@ -310,5 +313,69 @@ describe('OpenID Connect sign-in not configured, or its provider unreachable', (
     expect(res.text).toContain('<html lang="fr">');
     expect(res.text).toContain('Le fournisseur d’identité ne répond pas');
     expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+/**
+ * A real API process built to dist/ (CommonJS, as `npm start` runs it) signs people in through the
+ * provider at debug level: its log names routes and outcomes, never an e-mail address, the state,
+ * the code, the attempt cookie or the session id.
+ */
+describe('OpenID Connect sign-in leaves nothing personal in the logs', () => {
+  let database: TestDatabase;
+  let provider: OidcTestProvider;
+  let api: VigieProcess;
+  let logFile: string;
+
+  afterAll(async () => {
+    await api?.dispose();
+    await provider?.close();
+    await database?.drop();
+    if (logFile) rmSync(logFile, { force: true });
+  });
+
+  it('logs no address, state, code, attempt id nor session id', async () => {
+    await buildDist();
+    database = await createTestDatabase();
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const callbackUrl = `${publicUrl}/auth/oidc/callback`;
+    provider = await startOidcProvider({
+      accounts: [
+        { id: 'journal-connu', email: 'journal.connu@police.test' },
+        { id: 'journal-inconnu', email: 'journal.inconnu@police.test' },
+      ],
+      redirectUris: [callbackUrl],
+      userinfoSigned: true,
+    });
+    const env = testEnv(database, { PORT: String(port), LOG_LEVEL: 'debug', VIGIE_PUBLIC_URL: publicUrl, ...provider.env });
+    logFile = join(tmpdir(), `vigie-oidc-logs-${database.name}.log`);
+    api = new VigieProcess('api', env, { name: 'api', logFile });
+    api.start();
+    await api.live();
+    const created = await fetch(`${publicUrl}/v1/people`, {
+      method: 'POST',
+      headers: { ...bearer(env.VIGIE_BOOTSTRAP_ADMIN_KEY), 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Journal Testnom', email: 'journal.connu@police.test', role: 'police', departmentCodes: ['75'] }),
+    });
+    expect(created.status).toBe(201);
+
+    const secrets: string[] = [];
+    for (const [login, status] of [['journal-connu', 303], ['journal-inconnu', 403]] as const) {
+      const browser = new Browser();
+      const start = await browser.request(`${publicUrl}/auth/oidc?next=/suivi`);
+      const callback = await browser.walkToCallback(start.location!, callbackUrl, login);
+      secrets.push(new URL(callback).searchParams.get('state')!, new URL(callback).searchParams.get('code')!, browser.cookie(publicUrl, 'vigie_oidc')!);
+      const answer = await browser.request(callback);
+      expect(answer.status).toBe(status);
+      if (status === 303) secrets.push(browser.cookie(publicUrl, 'vigie_session')!);
+    }
+    await waitFor(() => readFileSync(logFile, 'utf8').includes('"msg":"GET /auth/oidc/callback 403"'), { what: 'the last callback in the log' });
+    const logs = readFileSync(logFile, 'utf8');
+    expect(logs).toContain('"msg":"GET /auth/oidc/callback 303"');
+    expect(logs).toContain('An OpenID Connect sign-in named no active person');
+    const found = [...secrets, 'journal.connu@police.test', 'journal.inconnu@police.test', 'journal testnom'].filter((value) => logs.toLowerCase().includes(value.toLowerCase()));
+    expect(secrets).toHaveLength(7);
+    expect(found).toEqual([]);
   });
 });
