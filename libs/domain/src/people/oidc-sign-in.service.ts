@@ -163,8 +163,9 @@ export class OidcSignInService {
   private async discover(): Promise<BaseClient> {
     const issuer = await Issuer.discover(this.config.OIDC_ISSUER_URL!);
     const methods = issuer.metadata.token_endpoint_auth_methods_supported;
-    // Without the list, the standard default is client_secret_basic; ProConnect lists client_secret_post.
-    const authMethod: ClientAuthMethod = !methods || methods.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post';
+    // The secret goes in the body when the provider takes it there (ProConnect documents that
+    // way); in the Authorization header when it lists only that, or lists nothing (the standard's default).
+    const authMethod: ClientAuthMethod = methods?.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
     return new issuer.Client({
       client_id: this.config.OIDC_CLIENT_ID!,
       client_secret: this.config.OIDC_CLIENT_SECRET!,
