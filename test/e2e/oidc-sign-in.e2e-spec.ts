@@ -250,7 +250,7 @@ describe('sign-in with OpenID Connect', () => {
   });
 });
 
-describe('sign-in with a provider that puts the e-mail address in the ID token and takes client_secret_basic', () => {
+describe('sign-in with a provider that puts the e-mail address in the ID token and takes client_secret_basic, then goes away', () => {
   let provider: OidcTestProvider;
   let t: TestApp;
 
@@ -259,7 +259,7 @@ describe('sign-in with a provider that puts the e-mail address in the ID token a
     await provider?.close();
   });
 
-  it('signs the person in', async () => {
+  it('signs the person in, and answers 502 once the provider cannot be reached', async () => {
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
     provider = await startOidcProvider({
@@ -278,6 +278,16 @@ describe('sign-in with a provider that puts the e-mail address in the ID token a
     expect(landed.location).toBe(`${publicUrl}/tableau`);
     const me = await t.http.get('/v1/me').set('Cookie', `vigie_session=${browser.cookie(publicUrl, 'vigie_session')}`).expect(200);
     expect(me.body).toMatchObject({ kind: 'person', email: 'cadre@enfance.test', role: 'child_protection' });
+
+    // The provider goes away between its login page and the code exchange: 502, no session.
+    const again = new Browser();
+    const second = await again.request(`${publicUrl}/auth/oidc`);
+    const secondCallback = await again.walkToCallback(second.location!, `${publicUrl}/auth/oidc/callback`, 'agent');
+    await provider.close();
+    const down = await again.request(secondCallback);
+    expect(down.status).toBe(502);
+    expect(down.body).toContain('Le fournisseur d’identité ne répond pas');
+    expect(sessionCookieOf(down.setCookies)).toBeUndefined();
   });
 });
 

@@ -34,8 +34,11 @@ export class OidcController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Sign in with the OpenID provider: redirects to it (only when OpenID Connect sign-in is configured)' })
-  @ApiQuery({ name: 'next', required: false, description: 'A path of this site (`/…`) to land on after sign-in; anything else lands on `/`', example: '/episodes' })
-  @ApiSeeOtherResponse({ description: "To the provider's authorization endpoint (code flow with PKCE); sets the short-lived `vigie_oidc` cookie of the attempt" })
+  @ApiQuery({ name: 'next', required: false, type: String, description: 'A path of this site (`/…`) to land on after sign-in; anything else lands on `/`', example: '/episodes' })
+  @ApiSeeOtherResponse({
+    description: "To the provider's authorization endpoint (code flow with PKCE); sets the short-lived `vigie_oidc` cookie of the attempt",
+    headers: { Location: { description: "The provider's authorization URL", schema: { type: 'string' } } },
+  })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'OpenID Connect sign-in is not configured (as for any unknown path)' })
   @ApiResponse({ status: 502, description: 'The OpenID provider cannot be reached: a French page', content: { 'text/html': { schema: { type: 'string' } } } })
   async start(@Query('next') next: unknown, @Res() res: Response): Promise<void> {
