@@ -143,6 +143,17 @@ describe('start-up with a bad configuration', () => {
     expect(vigie.stderr()).toBe('Invalid configuration:\n  - VIGIE_DATA_KEY: is required when NODE_ENV is production\n');
   });
 
+  it('refuses OpenID Connect sign-in half configured, naming what is missing and never the secret', async () => {
+    const vigie = start(ENTRY.standalone, { OIDC_CLIENT_ID: 'vigie', OIDC_CLIENT_SECRET: 'Zqx-oidc-client-secret' });
+    const exit = await vigie.exited;
+    expect(exit.code).toBe(1);
+    expect(exit.afterMs).toBeLessThan(5000);
+    expect(vigie.stderr()).toBe(
+      'Invalid configuration:\n  - OIDC_ISSUER_URL: is required when OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set ' +
+        '(OpenID Connect sign-in needs all three of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, or none)\n',
+    );
+  });
+
   it('never prints the bootstrap admin key it refuses', async () => {
     const vigie = start(ENTRY.standalone, { VIGIE_BOOTSTRAP_ADMIN_KEY: 'Zqx admin key with spaces in it' });
     expect((await vigie.exited).code).toBe(1);
