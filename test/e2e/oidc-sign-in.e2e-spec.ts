@@ -104,9 +104,6 @@ describe('sign-in with OpenID Connect', () => {
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    callbackUrl = `${publicUrl}/auth/oidc/callback`;
     provider = await startOidcProvider({
       accounts: [
         { id: 'agent-connu', email: 'Agent.Connu@Police.test' },
@@ -114,11 +111,13 @@ describe('sign-in with OpenID Connect', () => {
         { id: 'agent-parti', email: 'parti@police.test' },
         { id: 'agent-non-verifie', email: 'nonverifie@police.test', emailVerified: false },
       ],
-      redirectUris: [callbackUrl],
       userinfoSigned: true,
       tokenEndpointAuthMethod: 'client_secret_post',
     });
-    t = await startTestApp({ worker: false, port, clock, env: { VIGIE_PUBLIC_URL: publicUrl, ...provider.env } });
+    t = await startTestApp({ worker: false, ownPublicUrl: true, clock, env: provider.env });
+    publicUrl = t.url;
+    callbackUrl = `${publicUrl}/auth/oidc/callback`;
+    expect(t.env.VIGIE_PUBLIC_URL).toBe(publicUrl);
     admin = bearer(t.adminKey);
     await makePerson({ displayName: 'Agent Testnom', email: 'agent.connu@police.test' });
     await makePerson({ email: 'nonverifie@police.test' });
@@ -260,15 +259,13 @@ describe('sign-in with a provider that puts the e-mail address in the ID token a
   });
 
   it('signs the person in, and answers 502 once the provider cannot be reached', async () => {
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
     provider = await startOidcProvider({
       accounts: [{ id: 'agent', email: 'cadre@enfance.test', emailVerified: true }],
-      redirectUris: [`${publicUrl}/auth/oidc/callback`],
       emailInIdToken: true,
       tokenEndpointAuthMethod: 'client_secret_basic',
     });
-    t = await startTestApp({ worker: false, port, env: { VIGIE_PUBLIC_URL: publicUrl, ...provider.env } });
+    t = await startTestApp({ worker: false, ownPublicUrl: true, env: provider.env });
+    const publicUrl = t.url;
     await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Cadre Testnom', email: 'cadre@enfance.test', role: 'child_protection', departmentCodes: ['93'] }).expect(201);
     const browser = new Browser();
     const start = await browser.request(`${publicUrl}/auth/oidc?next=/tableau`);

@@ -11,10 +11,15 @@ const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuerUrl = `http://127.0.0.1:${server.address().port}`;
 
+// Without redirect URIs given, the callback of a Vigie on any loopback port is registered: the
+// test app's port is known only once it listens, after this provider is configured.
+const anyLoopbackPort = !settings.redirectUris;
+const LOOPBACK_CALLBACKS = ['http://127.0.0.1/auth/oidc/callback', 'http://localhost/auth/oidc/callback'];
+
 const client = {
   client_id: settings.clientId,
   client_secret: settings.clientSecret,
-  redirect_uris: settings.redirectUris,
+  redirect_uris: settings.redirectUris ?? LOOPBACK_CALLBACKS,
   grant_types: ['authorization_code'],
   response_types: ['code'],
   token_endpoint_auth_method: settings.tokenEndpointAuthMethod,
@@ -55,6 +60,24 @@ const provider = new Provider(issuerUrl, {
     return grant;
   },
 });
+
+if (anyLoopbackPort) {
+  const allowed = provider.Client.prototype.redirectUriAllowed;
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
+    return allowed.call(this, withoutLoopbackPort(value));
+  };
+}
+
+function withoutLoopbackPort(value) {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(url.hostname)) return value;
+    url.port = '';
+    return url.href;
+  } catch {
+    return value;
+  }
+}
 
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuerUrl })}\n`);

@@ -14,8 +14,12 @@ export interface OidcTestAccount {
 
 export interface OidcProviderOptions {
   accounts: OidcTestAccount[];
-  /** The redirect URIs registered for the client: `${VIGIE_PUBLIC_URL}/auth/oidc/callback`. */
-  redirectUris: string[];
+  /**
+   * The redirect URIs registered for the client (`${VIGIE_PUBLIC_URL}/auth/oidc/callback`). By
+   * default `http://127.0.0.1/auth/oidc/callback` and `http://localhost/auth/oidc/callback` on any
+   * port, so that a test app started after the provider with `ownPublicUrl: true` fits.
+   */
+  redirectUris?: string[];
   clientId?: string;
   clientSecret?: string;
   /** The only client authentication the provider accepts and lists in its metadata; ProConnect's is client_secret_post. */
@@ -42,6 +46,11 @@ const SERVER_SCRIPT = join(__dirname, 'oidc-provider-server.mjs');
  * port of 127.0.0.1, with one confidential client and the given accounts. Its own login page
  * (`/interaction/{uid}`) takes any login that is an account id, with any password; the client is
  * first-party, so no consent page follows. PKCE is required. Call `close()` in afterAll.
+ *
+ * ```ts
+ * const provider = await startOidcProvider({ accounts: [{ id: 'agent', email: 'agent@police.test' }] });
+ * const t = await startTestApp({ ownPublicUrl: true, env: provider.env });
+ * ```
  */
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcTestProvider> {
   const clientId = options.clientId ?? 'vigie-test';
@@ -49,7 +58,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const tokenEndpointAuthMethod = options.tokenEndpointAuthMethod ?? 'client_secret_post';
   const settings = {
     accounts: options.accounts,
-    redirectUris: options.redirectUris,
+    redirectUris: options.redirectUris ?? null,
     clientId,
     clientSecret,
     tokenEndpointAuthMethod,

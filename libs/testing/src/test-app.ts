@@ -33,8 +33,6 @@ export interface TestAppOptions {
    * the links in its e-mails lead back to this app: a browser can follow them. Default false.
    */
   ownPublicUrl?: boolean;
-  /** The API's port on 127.0.0.1 (from `freePort()`, when VIGIE_PUBLIC_URL must name it); by default any free port. */
-  port?: number;
 }
 
 export interface TestApp {
@@ -139,7 +137,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         server.on('request', http.getHttpAdapter().getInstance());
         url = serverUrl(server);
       } else {
-        await http.listen(options.port ?? 0, '127.0.0.1');
+        await http.listen(0, '127.0.0.1');
         url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
       }
     } else {
