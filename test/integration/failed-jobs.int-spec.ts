@@ -41,7 +41,12 @@ async function attention(t: TestApp): Promise<Record<string, number>> {
 /** Throws what `/metrics` reported instead, so that a wait that times out says what it saw. */
 async function attentionIs(t: TestApp, kind: string, expected: number): Promise<true> {
   const counts = await attention(t);
-  if (counts[kind] !== expected) throw new Error(`vigie_attention is ${JSON.stringify(counts)}`);
+  if (counts[kind] !== expected) {
+    const pending = await t.dataSource.query(
+      `SELECT n.kind, n.step, n.status, n.attempts, n.channel, split_part(n.target, '@', 2) AS domain, n.next_attempt_at, n.created_at FROM notifications n WHERE n.status IN ('pending', 'sending')`,
+    );
+    throw new Error(`vigie_attention is ${JSON.stringify(counts)}; pending notifications ${JSON.stringify(pending)}`);
+  }
   return true;
 }
 
