@@ -148,6 +148,7 @@ const PUBLIC_SECURITY: Record<string, SecurityRequirementObject[]> = {
   'GET /health/live': [],
   'GET /health/ready': [],
   'POST /v1/integrations/116000/events': [{ webhookSignature: [] }],
+  'GET /auth/options': [],
   'POST /auth/email-link': [],
   'POST /auth/logout': [{ vigie_session: [] }],
 };
