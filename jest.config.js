@@ -45,5 +45,13 @@ module.exports = {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],
     },
+    {
+      // A real Chromium (CHROMIUM_PATH, Debian's package) on pages the service serves; see libs/testing/src/browser.ts.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],
+    },
   ],
 };

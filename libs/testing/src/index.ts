@@ -11,3 +11,4 @@ export * from './test-clock';
 export * from './processes';
 export * from './tcp-proxy';
 export * from './vigie-process';
+export * from './browser';

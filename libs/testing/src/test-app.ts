@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
@@ -27,6 +28,11 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** The service's clock; by default the test process's (`testClock()`). */
   clock?: Clock;
+  /**
+   * Sets VIGIE_PUBLIC_URL to the address the API listens on (`http://127.0.0.1:<port>`), so that
+   * the links in its e-mails lead back to this app: a browser can follow them. Default false.
+   */
+  ownPublicUrl?: boolean;
 }
 
 export interface TestApp {
@@ -96,9 +102,18 @@ function checkedAgent(url: string, checker: OpenApiResponseChecker): ReturnType<
 
 /** Boots API and/or worker against a fresh database cloned from the migrated template. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? (await createTestDatabase());
-  const env = testEnv(database, options.env);
   const withApi = options.api ?? true;
+  // The configuration is read when the app is built, before Nest listens: to give the app its own
+  // address as VIGIE_PUBLIC_URL, a server listens first and the app's requests are handed to it.
+  const server = withApi && options.ownPublicUrl ? await listeningServer() : undefined;
+  let database: TestDatabase;
+  try {
+    database = options.database ?? (await createTestDatabase());
+  } catch (error) {
+    server?.close();
+    throw error;
+  }
+  const env = testEnv(database, { ...options.env, ...(server ? { VIGIE_PUBLIC_URL: serverUrl(server) } : {}) });
   const withWorker = options.worker ?? true;
   const imports: (DynamicModule | Type)[] = [VigieCoreModule.forRoot(env, { clock: options.clock ?? testClock() })];
   if (withApi) imports.push(ApiModule);
@@ -115,8 +130,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const http = await NestFactory.create<NestExpressApplication>(TestProcessModule, { bodyParser: false, logger: false, abortOnError: false });
       app = http;
       checker = new OpenApiResponseChecker(await configureApi(http));
-      await http.listen(0, '127.0.0.1');
-      url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
+      if (server) {
+        await http.init();
+        // app.close() then closes this server, the one that listens.
+        (http.getHttpAdapter() as AbstractHttpAdapter).setHttpServer(server);
+        server.on('request', http.getHttpAdapter().getInstance());
+        url = serverUrl(server);
+      } else {
+        await http.listen(0, '127.0.0.1');
+        url = `http://127.0.0.1:${(http.getHttpServer().address() as AddressInfo).port}`;
+      }
     } else {
       app = await NestFactory.createApplicationContext(TestProcessModule, { logger: false, abortOnError: false });
       await app.init();
@@ -124,6 +147,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   } catch (error) {
     // A half-started app would keep its timers and connections and hold jest open.
     await app?.close().catch(() => undefined);
+    server?.close();
     if (!options.database) await database.drop().catch(() => undefined);
     throw error;
   }
@@ -137,8 +161,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     env,
     dataSource: started.get(DataSource),
     close: async ({ keepDatabase = false } = {}) => {
+      // A browser keeps its connections open; they would hold the server's close forever.
+      server?.closeAllConnections();
       await started.close();
       if (!keepDatabase && !options.database) await database.drop();
     },
   };
+}
+
+/** An HTTP server without a handler yet, listening on 127.0.0.1 and a free port. */
+async function listeningServer(): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return server;
+}
+
+function serverUrl(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -9,4 +9,6 @@ export const TEST_SETTINGS = {
   redisUrl: env.VIGIE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   /** Log level of the in-process test apps (silent unless debugging). */
   logLevel: env.VIGIE_TEST_LOG_LEVEL ?? 'silent',
+  /** The Chromium that browser tests drive (Debian's `chromium` package by default). */
+  chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
 } as const;

@@ -99,6 +99,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/api-clients/{id}/rotate-inbound-secret': "Rotate a hotline client's inbound webhook secret",
   'GET /v1/audit': 'Read the audit log',
   'POST /v1/youths': 'Create a youth profile',
+  'GET /v1/youths': 'List and search the youths in scope, with their current episode',
   'GET /v1/youths/{id}': 'Read a youth profile',
   'PATCH /v1/youths/{id}': 'Update a youth profile',
   'POST /v1/fugues': 'Declare a fugue',

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { VULNERABILITY_CODES } from '@vigie/domain';
+import { PageQuery } from '../http/pagination.dto';
 import { IsCalendarDate, IsCodeList, IsOptionalNotNull } from '../http/validators';
 
 export class MedicalDto {
@@ -106,3 +107,16 @@ export class CreateYouthDto {
  * (description, photoUrl, phone, externalRef).
  */
 export class UpdateYouthDto extends PartialType(CreateYouthDto, { skipNullProperties: false }) {}
+
+export class YouthListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the youths of this foyer (which must be in scope)' })
+  @IsOptional()
+  @IsUUID()
+  foyerId?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'Part of the first name, last name or external reference; case and accents ignored' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+}

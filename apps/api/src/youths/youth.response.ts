@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { FUGUE_STATUSES } from '@vigie/persistence';
 import { VULNERABILITY_CODES } from '@vigie/domain';
-import type { YouthProfile } from '@vigie/domain';
+import type { YouthListItem, YouthProfile } from '@vigie/domain';
+import { PageCursor } from '../http/api-docs';
 import { vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 
 /** The profile with identity: only for callers in scope, and every such response is audited. */
@@ -26,6 +28,15 @@ export function youthView({ youth, identity }: YouthProfile) {
 }
 export type YouthView = ReturnType<typeof youthView>;
 
+/** A youth of a list: the profile and its current episode, without the episode's facts. */
+export function youthListItemView(item: YouthListItem) {
+  const current = item.currentFugue;
+  return {
+    ...youthView(item),
+    openFugue: current ? { id: current.id, status: current.status, effectiveLevel: current.effectiveLevel, noticedMissingAt: current.noticedMissingAt } : null,
+  };
+}
+
 /** OpenAPI description of youthView. Identity fields are null once erased (retention). */
 export class MedicalResponse {
   @ApiProperty() vitalTreatment: boolean;
@@ -49,4 +60,24 @@ export class YouthResponse {
   @ApiProperty({ description: 'True once the personal data has been erased' }) erased: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class YouthOpenFugueResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: FUGUE_STATUSES.filter((s) => s !== 'closed' && s !== 'cancelled') }) status: string;
+  @ApiProperty({ enum: ['routine', 'worrying'], nullable: true, description: 'null until the first triage' }) effectiveLevel: string | null;
+  @ApiProperty({ format: 'date-time' }) noticedMissingAt: string;
+}
+
+export class YouthListItemResponse extends YouthResponse {
+  @ApiProperty({
+    type: YouthOpenFugueResponse,
+    nullable: true,
+    description: 'The current episode: missing, located, or returned and not yet closed; null when there is none',
+  })
+  openFugue: YouthOpenFugueResponse | null;
+}
+
+export class YouthPageResponse extends PageCursor {
+  @ApiProperty({ type: [YouthListItemResponse] }) items: YouthListItemResponse[];
 }

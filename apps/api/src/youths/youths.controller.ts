@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, YouthService } from '@vigie/domain';
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
@@ -6,8 +6,9 @@ import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { UuidPipe } from '../http/validators';
-import { CreateYouthDto, UpdateYouthDto } from './youth.dto';
-import { youthView, YouthResponse, YouthView } from './youth.response';
+import { DEFAULT_LIMIT } from '../http/pagination.dto';
+import { CreateYouthDto, UpdateYouthDto, YouthListQuery } from './youth.dto';
+import { youthListItemView, YouthPageResponse, youthView, YouthResponse, YouthView } from './youth.response';
 
 const auditYouth = (body: YouthView) => ({ youthId: body.id });
 
@@ -25,6 +26,15 @@ export class YouthsController {
   @AuditIdentity(auditYouth)
   async registerYouth(@CurrentCaller() caller: Caller, @Body() dto: CreateYouthDto) {
     return youthView(await this.youths.registerYouth(caller, dto));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: YouthPageResponse, description: 'The youths in scope, newest first, with identity (audited: one entry per youth shown)' })
+  @AuditIdentity((body: { items: YouthView[] }) => body.items.map(auditYouth))
+  async listYouths(@CurrentCaller() caller: Caller, @Query() q: YouthListQuery) {
+    const { limit, cursor, ...filter } = q;
+    const page = await this.youths.listYouths(caller, filter, limit ?? DEFAULT_LIMIT, cursor ?? null);
+    return { items: page.items.map(youthListItemView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

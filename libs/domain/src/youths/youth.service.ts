@@ -7,11 +7,16 @@ import {
   FoyerEntity,
   FoyerRepository,
   FugueEntity,
+  CurrentFugue,
+  encodeCursor,
   OutboxRepository,
+  Page,
   Sex,
   slot,
   YouthEntity,
   YouthIdentity,
+  YouthRepository,
+  YouthScope,
   vitalTreatmentOf,
   vulnerabilitiesOf,
 } from '@vigie/persistence';
@@ -43,6 +48,25 @@ export interface YouthProfile {
   identity: YouthIdentity | null;
 }
 
+/** A youth of a list, with its current episode (missing, located or returned, not closed) if any. */
+export interface YouthListItem extends YouthProfile {
+  currentFugue: CurrentFugue | null;
+}
+
+export interface YouthListFilter {
+  foyerId?: string;
+  /** Part of the first name, last name or external reference, case and accents ignored. */
+  q?: string;
+}
+
+/** Rows read at a time while searching: identity is encrypted, so a search decrypts as it reads. */
+const SEARCH_BATCH = 200;
+
+/** Lower case without accents, so that « eloise » finds « Éloïse ». */
+export function searchable(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
 const MAX_AGE = 20;
 
 @Injectable()
@@ -55,7 +79,42 @@ export class YouthService {
     private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
     private readonly clock: Clock,
+    private readonly youths: YouthRepository,
   ) {}
+
+  /**
+   * The youths the caller may see, newest first, each with identity (audited by the caller) and
+   * its current episode. A search reads the youths in scope in batches and keeps those whose
+   * name or external reference contains `q`: names are encrypted, so no index can answer it.
+   * The cursor is the last youth returned, so a page never skips or repeats a match.
+   */
+  async listYouths(caller: Caller, filter: YouthListFilter, limit: number, cursor: string | null): Promise<Page<YouthListItem>> {
+    requireRole(caller, ['admin', 'foyer', 'police', 'child_protection']);
+    if (filter.foyerId) await this.foyerInScope(caller, filter.foyerId, 'foyerId');
+    const scope = youthScope(caller);
+    const needle = filter.q ? searchable(filter.q) : null;
+    const matches: YouthProfile[] = [];
+    let after = cursor;
+    for (;;) {
+      const batchSize = needle ? SEARCH_BATCH : limit + 1;
+      const rows = await this.youths.listBatch(scope, filter.foyerId ?? null, batchSize, after);
+      for (const youth of rows) {
+        const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id));
+        if (!needle || matchesSearch(needle, youth, identity)) matches.push({ youth, identity });
+        if (matches.length > limit) break;
+      }
+      if (matches.length > limit || rows.length < batchSize) break;
+      const last = rows[rows.length - 1];
+      after = encodeCursor(last.createdAt, last.id);
+    }
+    const page = matches.slice(0, limit);
+    const current = await this.youths.currentFugues(page.map((p) => p.youth.id));
+    const lastReturned = page[page.length - 1];
+    return {
+      items: page.map((p) => ({ ...p, currentFugue: current.get(p.youth.id) ?? null })),
+      nextCursor: matches.length > limit && lastReturned ? encodeCursor(lastReturned.youth.createdAt, lastReturned.youth.id) : null,
+    };
+  }
 
   async registerYouth(caller: Caller, input: YouthInput): Promise<YouthProfile> {
     requireRole(caller, ['admin', 'foyer']);
@@ -208,4 +267,22 @@ export class YouthService {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Whose youths a caller may list: as canSeeFoyer says of one foyer. */
+function youthScope(caller: Caller): YouthScope {
+  switch (caller.role) {
+    case 'foyer':
+      return { foyerIds: caller.foyerIds, departmentCodes: null };
+    case 'police':
+    case 'child_protection':
+      return { foyerIds: null, departmentCodes: caller.departmentCodes };
+    default:
+      return { foyerIds: null, departmentCodes: null };
+  }
+}
+
+function matchesSearch(needle: string, youth: YouthEntity, identity: YouthIdentity | null): boolean {
+  const fields = [identity?.firstName, identity?.lastName, youth.externalRef, identity ? `${identity.firstName} ${identity.lastName}` : null];
+  return fields.some((field) => !!field && searchable(field).includes(needle));
 }

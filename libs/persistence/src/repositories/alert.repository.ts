@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, Not } from 'typeorm';
 import { AlertEntity, AlertState } from '../entities/alert.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 
 export interface AlertScope {
   foyerIds: string[] | null;
@@ -76,9 +76,7 @@ export class AlertRepository {
     if (scope.worryingOnly) qb.andWhere(`EXISTS (SELECT 1 FROM fugues f WHERE f.id = a.fugue_id AND f.effective_level = 'worrying')`);
     if (filter.state) qb.andWhere('a.state = :state', { state: filter.state });
     if (filter.departmentCode) qb.andWhere('a.department_code = :departmentCode', { departmentCode: filter.departmentCode });
-    keysetAfter(qb, 'a.opened_at', 'a.id', cursor);
-    const rows = await qb.orderBy('a.opened_at', 'DESC').addOrderBy('a.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (a) => [a.openedAt, a.id]);
+    return keysetPage(qb, 'a.opened_at', 'a.id', cursor, limit);
   }
 
   /** Median seconds from opening to acknowledgement, per département, for alerts opened in [from, to). */

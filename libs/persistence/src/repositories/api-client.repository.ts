@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiClientEntity } from '../entities/api-client.entity';
-import { Page, pageOf, keysetAfter } from './pagination';
+import { Page, keysetPage } from './pagination';
 import { preparedQuery } from './prepared';
 
 @Injectable()
@@ -87,9 +87,7 @@ export class ApiClientRepository {
 
   async list(limit: number, cursor: string | null): Promise<Page<ApiClientEntity>> {
     const qb = this.repo.createQueryBuilder('c');
-    keysetAfter(qb, 'c.created_at', 'c.id', cursor);
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (c) => [c.createdAt, c.id]);
+    return keysetPage(qb, 'c.created_at', 'c.id', cursor, limit);
   }
 
   /** Makes the bootstrap key an active admin client (idempotent across restarts and processes). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FoyerEntity, FoyerKind } from '../entities/foyer.entity';
-import { Page, pageOf, keysetAfter } from './pagination';
+import { Page, keysetPage } from './pagination';
 
 @Injectable()
 export class FoyerRepository {
@@ -25,8 +25,6 @@ export class FoyerRepository {
     const qb = this.dataSource.getRepository(FoyerEntity).createQueryBuilder('f');
     if (filter.departmentCodes) qb.andWhere('f.department_code = ANY(:codes)', { codes: filter.departmentCodes });
     if (filter.foyerIds) qb.andWhere('f.id = ANY(:ids)', { ids: filter.foyerIds });
-    keysetAfter(qb, 'f.created_at', 'f.id', cursor);
-    const rows = await qb.orderBy('f.created_at', 'DESC').addOrderBy('f.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (f) => [f.createdAt, f.id]);
+    return keysetPage(qb, 'f.created_at', 'f.id', cursor, limit);
   }
 }

@@ -4,7 +4,7 @@ import { FugueEntity, FugueStatus } from '../entities/fugue.entity';
 import { FugueUpdateEntity } from '../entities/fugue-update.entity';
 import { FugueClassificationEntity } from '../entities/fugue-classification.entity';
 import { StoredLevel } from '../entities/stored-classification';
-import { Page, pageOf, keysetAfter } from './pagination';
+import { Page, keysetPage } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { DELIVERIES_OF_EV } from './webhook-event.repository';
 import { IdempotencyScope } from './idempotency-scope';
@@ -289,9 +289,7 @@ export class FugueRepository {
     if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
     if (filter.level) qb.andWhere('f.effective_level = :level', { level: filter.level });
     if (filter.since) qb.andWhere('f.noticed_missing_at >= :since', { since: filter.since });
-    keysetAfter(qb, 'f.noticed_missing_at', 'f.id', cursor);
-    const rows = await qb.orderBy('f.noticed_missing_at', 'DESC').addOrderBy('f.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (f) => [f.noticedMissingAt, f.id]);
+    return keysetPage(qb, 'f.noticed_missing_at', 'f.id', cursor, limit);
   }
 
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotificationEntity } from '../entities/notification.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 import { rowsOf } from './raw-rows';
 
 /** How long a notification is retried before it fails into the dead-letter list. */
@@ -92,9 +92,7 @@ export class NotificationRepository {
 
   async listFailed(limit: number, cursor: string | null): Promise<Page<NotificationEntity>> {
     const qb = this.repo().createQueryBuilder('n').where(`n.status = 'failed'`);
-    keysetAfter(qb, 'n.updated_at', 'n.id', cursor);
-    const rows = await qb.orderBy('n.updated_at', 'DESC').addOrderBy('n.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (n) => [n.updatedAt, n.id]);
+    return keysetPage(qb, 'n.updated_at', 'n.id', cursor, limit);
   }
 
   /** Everyone already notified of an alert, one row per (referent, channel). */

@@ -3,9 +3,10 @@ import { decodeCursor, decodeIdCursor, encodeCursor, InvalidCursorError, pageOf 
 describe('keyset cursors', () => {
   const id = '0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10';
 
-  it('round-trips the time and id of the last item', () => {
+  it('round-trips the time and id of the last item, to the microsecond', () => {
     const at = new Date('2026-11-28T10:15:00.123Z');
-    expect(decodeCursor(encodeCursor(at, id))).toEqual({ at, id });
+    expect(decodeCursor(encodeCursor(at, id))).toEqual({ at: '2026-11-28T10:15:00.123Z', id });
+    expect(decodeCursor(encodeCursor('2026-11-28T10:15:00.123456Z', id))).toEqual({ at: '2026-11-28T10:15:00.123456Z', id });
   });
 
   it('refuses a cursor it did not make', () => {
@@ -20,6 +21,8 @@ describe('keyset cursors', () => {
     ['a time PostgreSQL cannot hold', `-271821-04-20T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
     ['a time in another form', `1|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
     ['a time that does not exist', `2026-02-30T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
+    ['seven decimals', `2026-01-01T00:00:00.1234567Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
+    ['four decimals', `2026-01-01T00:00:00.1234Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10`],
     ['a third part', `2026-01-01T00:00:00.000Z|0b5f8a52-7a53-4a40-9a0e-1f4b1c3d2e10|x`],
   ])('refuses a cursor with %s', (_name, text) => {
     expect(() => decodeCursor(Buffer.from(text).toString('base64url'))).toThrow(InvalidCursorError);
@@ -38,6 +41,6 @@ describe('keyset cursors', () => {
     expect(pageOf(rows, 3, (r) => [r.at, r.id]).nextCursor).toBeNull();
     const page = pageOf(rows, 2, (r) => [r.at, r.id]);
     expect(page.items).toHaveLength(2);
-    expect(decodeCursor(page.nextCursor as string).at).toEqual(new Date(2000));
+    expect(decodeCursor(page.nextCursor as string).at).toBe(new Date(2000).toISOString());
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../entities/api-client.entity';
-import { decodeCursor, Page, pageOf } from './pagination';
+import { cursorTimeSql, decodeCursor, encodeCursor, Page } from './pagination';
 import { rowsOf } from './raw-rows';
 
 /** A human who signs in (API keys stay for systems). */
@@ -106,10 +106,15 @@ export class PeopleRepository {
     if (cursor) {
       const { at, id } = decodeCursor(cursor);
       params.push(at, id);
-      where = 'WHERE (created_at, id) < ($2, $3)';
+      where = 'WHERE (created_at, id) < ($2::timestamptz, $3::uuid)';
     }
-    const rows: PersonRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM people ${where} ORDER BY created_at DESC, id DESC LIMIT $1`, params);
-    return pageOf(rows.map(toPerson), limit, (p) => [p.createdAt, p.id]);
+    const rows: (PersonRow & { cursor_at: string })[] = await this.dataSource.query(
+      `SELECT ${COLUMNS}, ${cursorTimeSql('created_at')} AS cursor_at FROM people ${where} ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toPerson), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null };
   }
 
   /** Deactivates a person and ends all their sessions and unused links, in one transaction. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 import { preparedQuery } from './prepared';
 import { columnList, entityFromRow } from './raw-rows';
 
@@ -62,8 +62,6 @@ export class ReferentRepository {
     const qb = this.repo().createQueryBuilder('r').where('r.deleted_at IS NULL');
     if (filter.departmentCode) qb.andWhere('r.department_code = :code', { code: filter.departmentCode });
     if (filter.role) qb.andWhere('r.role = :role', { role: filter.role });
-    keysetAfter(qb, 'r.created_at', 'r.id', cursor);
-    const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (r) => [r.createdAt, r.id]);
+    return keysetPage(qb, 'r.created_at', 'r.id', cursor, limit);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { InterviewStatus, ReturnInterviewEntity } from '../entities/return-interview.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 
 /** What a caller may see; `null` means no restriction on that axis. */
 export interface InterviewScope {
@@ -63,9 +63,7 @@ export class ReturnInterviewRepository {
     if (filter.fugueId) qb.andWhere('i.fugue_id = :fugueId', { fugueId: filter.fugueId });
     if (filter.status) qb.andWhere('i.status = :status', { status: filter.status });
     if (filter.overdue !== undefined) qb.andWhere(filter.overdue ? 'i.overdue_at IS NOT NULL' : 'i.overdue_at IS NULL');
-    keysetAfter(qb, 'i.due_at', 'i.id', cursor);
-    const rows = await qb.orderBy('i.due_at', 'DESC').addOrderBy('i.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (i) => [i.dueAt, i.id]);
+    return keysetPage(qb, 'i.due_at', 'i.id', cursor, limit);
   }
 
 

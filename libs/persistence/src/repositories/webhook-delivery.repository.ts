@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookDeliveryStatus } from '../entities/webhook-delivery.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 import { rowsOf } from './raw-rows';
 
 export type NewWebhookAttempt = Pick<WebhookAttemptEntity, 'deliveryId' | 'attempt' | 'startedAt' | 'durationMs' | 'statusCode' | 'error' | 'succeeded'>;
@@ -85,9 +85,7 @@ export class WebhookDeliveryRepository {
   async listForEndpoint(endpointId: string, status: WebhookDeliveryStatus | null, limit: number, cursor: string | null): Promise<Page<WebhookDeliveryView>> {
     const qb = this.repo().createQueryBuilder('d').where('d.endpoint_id = :endpointId', { endpointId });
     if (status) qb.andWhere('d.status = :status', { status });
-    keysetAfter(qb, 'd.created_at', 'd.id', cursor);
-    const rows = await qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit + 1).getMany();
-    const page = pageOf(rows, limit, (d) => [d.createdAt, d.id]);
+    const page = await keysetPage(qb, 'd.created_at', 'd.id', cursor, limit);
     const views = await this.views(page.items);
     return { items: views, nextCursor: page.nextCursor };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
-import { keysetAfter, Page, pageOf } from './pagination';
+import { keysetPage, Page } from './pagination';
 
 export type NewWebhookEndpoint = Pick<
   WebhookEndpointEntity,
@@ -42,8 +42,6 @@ export class WebhookEndpointRepository {
   async list(ownerClientId: string | null, limit: number, cursor: string | null): Promise<Page<WebhookEndpointEntity>> {
     const qb = this.repo().createQueryBuilder('e').where('e.deleted_at IS NULL');
     if (ownerClientId) qb.andWhere('e.owner_client_id = :ownerClientId', { ownerClientId });
-    keysetAfter(qb, 'e.created_at', 'e.id', cursor);
-    const rows = await qb.orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC').limit(limit + 1).getMany();
-    return pageOf(rows, limit, (e) => [e.createdAt, e.id]);
+    return keysetPage(qb, 'e.created_at', 'e.id', cursor, limit);
   }
 }
