@@ -149,7 +149,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List and search the youths in scope, with their current episode */
+        get: operations["YouthsController_listYouths"];
         put?: never;
         /** Create a youth profile */
         post: operations["YouthsController_registerYouth"];
@@ -1112,6 +1113,51 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        YouthOpenFugueResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "missing" | "located" | "returned";
+            /**
+             * @description null until the first triage
+             * @enum {string|null}
+             */
+            effectiveLevel: "routine" | "worrying" | null;
+            /** Format: date-time */
+            noticedMissingAt: string;
+        };
+        YouthListItemResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            foyerId: string;
+            firstName: string | null;
+            lastName: string | null;
+            /** Format: date */
+            birthDate: string | null;
+            /** @enum {string} */
+            sex: "F" | "M" | "X";
+            description: string | null;
+            photoUrl: string | null;
+            phone: string | null;
+            usualPlaces: string[];
+            medical: components["schemas"]["MedicalResponse"];
+            vulnerabilities: ("DISABILITY" | "UNACCOMPANIED_MINOR" | "HISTORY_SEXUAL_VIOLENCE" | "HISTORY_FAMILY_VIOLENCE" | "SUBSTANCE_USE" | "ERRANCE" | "SCHOOL_DROPOUT")[];
+            externalRef: string | null;
+            /** @description True once the personal data has been erased */
+            erased: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The current episode: missing, located, or returned and not yet closed; null when there is none */
+            openFugue: components["schemas"]["YouthOpenFugueResponse"] | null;
+        };
+        YouthPageResponse: {
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+            items: components["schemas"]["YouthListItemResponse"][];
         };
         UpdateYouthDto: {
             /** Format: uuid */
@@ -2978,6 +3024,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPageResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    YouthsController_listYouths: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only the youths of this foyer (which must be in scope) */
+                foyerId?: string;
+                /** @description Part of the first name, last name or external reference; case and accents ignored */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The youths in scope, newest first, with identity (audited: one entry per youth shown) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YouthPageResponse"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
