@@ -99,6 +99,17 @@ function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () =
   );
 }
 
+/** The free texts an entry may carry, named. */
+const TEXT_LABELS: Record<string, string> = {
+  sightingPlace: 'lieu',
+  place: 'lieu',
+  lastSeenPlace: 'vu(e) pour la dernière fois à',
+  staffConcernNote: 'inquiétude de l’équipe',
+  reason: 'motif',
+  clothing: 'tenue',
+  circumstances: 'circonstances',
+};
+
 /** The details of a timeline entry, in words. */
 function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
   const data = e.data as Record<string, unknown>;
@@ -122,7 +133,9 @@ function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
   }
   if (Array.isArray(data.referrals) && data.referrals.length) parts.push(`suites : ${(data.referrals as string[]).map((r) => REFERRAL_LABELS[r as 'MEDICAL_CHECK'] ?? r).join(', ')}`);
   if (data.automatic === true) parts.push('automatiquement');
-  for (const key of ['note', 'place', 'reason']) if (typeof text[key] === 'string' && text[key]) parts.push(`« ${text[key] as string} »`);
+  for (const [key, value] of Object.entries(text)) {
+    if (typeof value === 'string' && value) parts.push(`${TEXT_LABELS[key] ? `${TEXT_LABELS[key]} : ` : ''}« ${value} »`);
+  }
   return parts.length ? ` — ${parts.join(' ; ')}` : null;
 }
 
