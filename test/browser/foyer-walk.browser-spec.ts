@@ -202,6 +202,17 @@ describe('the foyer console, from sign-in to the return interview', () => {
       expect((await context.cookies()).find((c) => c.name === 'vigie_session')).toBeUndefined();
       await page.goto(`/youths/${youthId}`);
       await page.waitForURL(`**/connexion?next=${encodeURIComponent(`/youths/${youthId}`)}`);
+
+      // Signing in again from there lands on the page that was asked for.
+      const before = smtp.messages.length;
+      await page.getByLabel('Adresse électronique').fill(email);
+      await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
+      await sees(page, 'Un lien de connexion vous a été envoyé');
+      await waitFor(() => smtp.messages.length > before, { what: 'the second sign-in e-mail' });
+      const again = await smtp.parse(smtp.messages[smtp.messages.length - 1]);
+      await page.goto(/https?:\/\/\S+\/auth\/email-link\/[A-Za-z0-9_-]+/.exec(again.text ?? '')![0]);
+      await Promise.all([page.waitForURL((url) => url.pathname === `/youths/${youthId}`), page.getByRole('button', { name: 'Me connecter' }).click()]);
+      await page.getByRole('heading', { level: 1, name: 'Testprenom Testnom' }).waitFor();
     },
     120_000,
   );
