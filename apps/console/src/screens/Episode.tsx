@@ -116,7 +116,8 @@ function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
   const text = (e.text ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof data.level === 'string') parts.push(`niveau ${LEVEL_LABELS[data.level as 'routine'] ?? data.level}`);
-  const reasons = Array.isArray(data.reasons) ? (data.reasons as unknown[]).map((r) => (typeof r === 'string' ? r : (r as { code?: string }).code ?? '')) : [];
+  const listed = Array.isArray(data.reasonCodes) ? data.reasonCodes : Array.isArray(data.reasons) ? data.reasons : [];
+  const reasons = (listed as unknown[]).map((r) => (typeof r === 'string' ? r : ((r as { code?: string }).code ?? ''))).filter(Boolean);
   if (reasons.length) parts.push(`raisons : ${reasons.map(reasonLabel).join(', ')}`);
   if (Array.isArray(data.indicators) && data.indicators.length) parts.push(`signes : ${(data.indicators as Indicator[]).map((c) => INDICATOR_LABELS[c] ?? c).join(', ')}`);
   const concern = data.staffConcern as { worrying?: boolean } | undefined;
