@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { bearer, expectNoSeriousA11yViolations, makeFoyer, SmtpCatcher, startTestApp, TestApp, useBrowser, waitFor } from '@vigie/testing';
+import { bearer, expectNoSeriousA11yViolations, makeFoyer, signInByEmail, SmtpCatcher, startTestApp, TestApp, testNow, useBrowser, waitFor } from '@vigie/testing';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -216,4 +216,53 @@ describe('the foyer console, from sign-in to the return interview', () => {
     },
     120_000,
   );
+
+  browser.test('says in words what went wrong, and sends back to sign-in when the session ends', async (page, context) => {
+    const foyer = await makeFoyer(t, { name: 'Foyer Les Erreurs' });
+    const email = 'veilleur.testnom@foyer.test';
+    await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Veilleur Testnom', email, role: 'foyer', foyerIds: [foyer.id] }).expect(201);
+    const youth = (
+      await t.http
+        .post('/v1/youths')
+        .set(bearer(t.adminKey))
+        .send({ foyerId: foyer.id, firstName: 'Erreurprenom', lastName: 'Testnom', birthDate: '2011-06-01', sex: 'M', vulnerabilities: [] })
+        .expect(201)
+    ).body as { id: string };
+    await t.http
+      .post('/v1/fugues')
+      .set(bearer(t.adminKey))
+      .send({ youthId: youth.id, noticedMissingAt: new Date(testNow().getTime() - 3_600_000).toISOString(), staffConcern: { worrying: false } })
+      .expect(201);
+    await signInByEmail(page, smtp, email);
+    await page.getByRole('heading', { level: 1, name: 'Jeunes du foyer' }).waitFor();
+
+    // An address that is not theirs (or does not exist): 404 in words.
+    await page.goto('/youths/0b7f7c1e-3f0e-4c55-9a40-2d7b1c9e8f21');
+    await page.getByRole('alert').getByText(/^Introuvable : cette fiche n’existe pas/).waitFor();
+    await expectNoSeriousA11yViolations(page);
+
+    // Declaring twice: the 409 FUGUE_ALREADY_OPEN said in words, nothing declared.
+    await page.goto(`/youths/${youth.id}`);
+    await page.getByRole('link', { name: 'Suivre la fugue en cours' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Déclarer une fugue' }).count()).toBe(0);
+    await page.goto(`/youths/${youth.id}/declare`);
+    await page.getByLabel('Non, pas d’inquiétude particulière').check();
+    await page.getByRole('button', { name: 'Déclarer la fugue' }).click();
+    await page.getByRole('alert').getByText(/^Une fugue est déjà en cours pour ce jeune/).waitFor();
+    await expectNoSeriousA11yViolations(page);
+
+    // The network down: said so, with a way to try again.
+    await page.route('**/v1/youths?*', (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await page.getByRole('alert').getByText(/^Le serveur ne répond pas/).waitFor();
+    await page.unroute('**/v1/youths?*');
+    await page.getByRole('button', { name: 'Réessayer' }).click();
+    await page.getByRole('link', { name: 'Erreurprenom Testnom' }).waitFor();
+
+    // The session ends (here: its cookie is gone): the next call sends to sign-in, with next.
+    await context.clearCookies();
+    await page.getByRole('link', { name: 'Erreurprenom Testnom' }).click();
+    await page.waitForURL(`**/connexion?next=${encodeURIComponent(`/youths/${youth.id}`)}`);
+    await page.getByRole('heading', { level: 1, name: 'Connexion à Vigie' }).waitFor();
+  });
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, must, RequestFailed, setCsrfToken, signInAddress } from './api/client';
 import { match, navigate, Link, useLocation } from './router';
 import { SessionContext, type Session } from './session';
@@ -30,6 +30,17 @@ async function loadSession(): Promise<Session> {
 export function App() {
   const { path } = useLocation();
   const [state, setState] = useState<State>({ state: 'loading' });
+
+  // After moving to another screen, focus goes to its content (screen readers announce it, the
+  // keyboard starts there), as a page load would do.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('contenu')?.focus();
+  }, [path]);
 
   const start = useCallback(() => {
     setState({ state: 'loading' });

@@ -1,5 +1,8 @@
 import createClient, { type Middleware } from 'openapi-fetch';
+import { RequestFailed } from './failure';
 import type { components, paths } from './schema';
+
+export { RequestFailed };
 
 export type Schemas = components['schemas'];
 export type Me = Schemas['MeResponse'];
@@ -40,16 +43,6 @@ const session: Middleware = {
 /** The API client, generated from the API's OpenAPI document (schema.d.ts). Same origin, cookie session. */
 export const api = createClient<paths>({ baseUrl: location.origin, credentials: 'same-origin' });
 api.use(session);
-
-/** Raised for any answer that is not a success, with what the console needs to explain it. */
-export class RequestFailed extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Partial<ApiError> | null,
-  ) {
-    super(body?.message ?? `HTTP ${status}`);
-  }
-}
 
 /** The data of a successful answer, or a RequestFailed (status 0: the network failed). */
 export async function must<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

@@ -1,4 +1,4 @@
-import { RequestFailed } from './client';
+import { RequestFailed } from './failure';
 
 /** What went wrong, in words a foyer's staff can act on. */
 export function explain(error: unknown): string {
