@@ -189,3 +189,11 @@ export const ROLE_LABELS: Record<string, string> = {
   police: 'la police',
   prosecutor: 'le parquet',
 };
+
+/**
+ * The codes the API offers (GET /v1/vocabularies), in its order, each with the console's words
+ * (the API's own French label for a code this console does not know yet).
+ */
+export function offered<C extends string>(entries: readonly { code: string; label: string }[], labels: Record<C, string>): Record<C, string> {
+  return Object.fromEntries(entries.map((e) => [e.code, (labels as Record<string, string>)[e.code] ?? e.label])) as Record<C, string>;
+}

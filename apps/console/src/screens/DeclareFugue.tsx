@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, must, newIdempotencyKey, type Classification, type Fugue, type Schemas, type TimelineEntry, type Youth } from '../api/client';
 import { formatDateTime, fromLocalInput, toLocalInput } from '../format';
-import { DEPARTED_WITH_LABELS, INDICATOR_LABELS, ROLE_LABELS } from '../labels';
+import { DEPARTED_WITH_LABELS, INDICATOR_LABELS, offered, ROLE_LABELS } from '../labels';
 import { Link } from '../router';
 import { foyerDepartment, useSession, useTimeZone } from '../session';
 import { ClassificationView } from '../ui/classification';
@@ -134,7 +134,7 @@ function DeclareForm({ youth, onDeclared }: { youth: Youth; onDeclared: (fugue: 
           </label>
         ))}
       </fieldset>
-      <Checkboxes legend="Signes observés" labels={INDICATOR_LABELS} value={indicators} onChange={setIndicators} name="indicators" />
+      <Checkboxes legend="Signes observés" labels={offered(session.vocabularies.indicators, INDICATOR_LABELS)} value={indicators} onChange={setIndicators} name="indicators" />
       <fieldset>
         <legend>L’équipe est-elle inquiète ?</legend>
         <label className="check">

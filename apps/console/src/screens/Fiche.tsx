@@ -84,6 +84,7 @@ function Sheet({ fugue, youth }: { fugue: import('../api/client').Fugue; youth: 
         </dl>
       </div>
       <footer>
+        <p className="small">Référence complète : {fugue.id}</p>
         <p>
           <strong>Contact : {foyer?.name ?? 'le foyer'}</strong> (département {fugue.departmentCode}). Toute information : contactez le foyer ou composez le 17.
         </p>

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, must, newIdempotencyKey, type Schemas, type Youth } from '../api/client';
-import { VULNERABILITY_LABELS, SEX_LABELS } from '../labels';
+import { offered, VULNERABILITY_LABELS, SEX_LABELS } from '../labels';
 import { navigate, Link } from '../router';
 import { useSession } from '../session';
 import { Checkboxes, ErrorBox, Show, useLoad, useScreenTitle } from '../ui/common';
@@ -157,7 +157,7 @@ function Form({ youth }: { youth: Youth | null }) {
         <label htmlFor="medicalDetails">Précisions médicales</label>
         <textarea {...text('medicalDetails')} rows={2} maxLength={2000} />
       </fieldset>
-      <Checkboxes legend="Vulnérabilités connues" labels={VULNERABILITY_LABELS} value={draft.vulnerabilities} onChange={set('vulnerabilities')} name="vulnerabilities" />
+      <Checkboxes legend="Vulnérabilités connues" labels={offered(session.vocabularies.vulnerabilities, VULNERABILITY_LABELS)} value={draft.vulnerabilities} onChange={set('vulnerabilities')} name="vulnerabilities" />
       {error !== null && <ErrorBox error={error} />}
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
