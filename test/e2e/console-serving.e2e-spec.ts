@@ -78,6 +78,13 @@ describe('the console served by the API', () => {
     const res = await built.http.get('/auth/options').expect(200);
     expect(res.body).toEqual({ emailLink: true, oidc: false });
     expect(res.headers['cache-control']).toBe('no-store');
+    // The provider is read at the first sign-in, not at start-up: an address is enough here.
+    const withOidc = await startTestApp({ worker: false, env: { OIDC_ISSUER_URL: 'http://127.0.0.1:9/oidc', OIDC_CLIENT_ID: 'vigie', OIDC_CLIENT_SECRET: 'a-secret-nobody-checks' } });
+    try {
+      expect((await withOidc.http.get('/auth/options').expect(200)).body).toEqual({ emailLink: true, oidc: true });
+    } finally {
+      await withOidc.close();
+    }
   });
 
   it('says in French that the console is not built when it is not', async () => {

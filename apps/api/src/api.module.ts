@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { VigieConfig } from '@vigie/config';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
+import { OidcController } from './auth/oidc.controller';
 import { SignInOptions } from './auth/sign-in-options';
 import { PeopleController } from './people/people.controller';
 import { AckLinkController } from './escalation/ack-link.controller';
@@ -47,7 +48,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
       useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController, OidcController],
   providers: [
     SignInOptions,
     // Order matters: authenticate first (failed attempts are throttled per address inside the

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { resolveDataKey } from './data-key-file';
+import { readEnvironment } from './environment';
 import { Readiness } from './readiness';
 import { loadConfig, VigieConfig } from './vigie-config';
 
@@ -24,7 +25,7 @@ export class VigieConfigModule {
           },
         }),
       ],
-      providers: [{ provide: VigieConfig, useFactory: () => config ?? resolveDataKey(loadConfig({ ...process.env, ...overrides })) }, Readiness],
+      providers: [{ provide: VigieConfig, useFactory: () => config ?? resolveDataKey(loadConfig({ ...readEnvironment(), ...overrides })) }, Readiness],
       exports: [VigieConfig, Readiness],
     };
   }

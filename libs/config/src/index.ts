@@ -1,4 +1,4 @@
-export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES, decodeDataKey } from './vigie-config';
+export { VigieConfig, ConfigError, loadConfig, CONFIG_VARIABLES, decodeDataKey, oidcConfigured } from './vigie-config';
 export { resolveDataKey } from './data-key-file';
 export { VigieConfigModule } from './config.module';
 export { readEnvironment } from './environment';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveDataKey } from './data-key-file';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './vigie-config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, oidcConfigured } from './vigie-config';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -103,6 +103,10 @@ describe('loadConfig', () => {
       VIGIE_DELIVERY_TIMEOUT_MS: '5',
       VIGIE_WORKER_CONCURRENCY: '500',
       LOG_LEVEL: 'loud',
+      OIDC_ISSUER_URL: 'proconnect.example',
+      OIDC_CLIENT_ID: 'has space',
+      OIDC_CLIENT_SECRET: 'has space',
+      OIDC_USERINFO_SIGNED_RESPONSE_ALG: 'none',
     });
     expect(namesOf(problems)).toEqual(
       [
@@ -136,6 +140,10 @@ describe('loadConfig', () => {
         'VIGIE_DELIVERY_TIMEOUT_MS',
         'VIGIE_WORKER_CONCURRENCY',
         'LOG_LEVEL',
+        'OIDC_ISSUER_URL',
+        'OIDC_CLIENT_ID',
+        'OIDC_CLIENT_SECRET',
+        'OIDC_USERINFO_SIGNED_RESPONSE_ALG',
       ].sort(),
     );
   });
@@ -303,6 +311,10 @@ describe('CONFIG_VARIABLES', () => {
         'VIGIE_DELIVERY_TIMEOUT_MS',
         'VIGIE_WORKER_CONCURRENCY',
         'LOG_LEVEL',
+        'OIDC_ISSUER_URL',
+        'OIDC_CLIENT_ID',
+        'OIDC_CLIENT_SECRET',
+        'OIDC_USERINFO_SIGNED_RESPONSE_ALG',
       ].sort(),
     );
   });
@@ -317,5 +329,25 @@ describe('job attempts and retry delay', () => {
   it('refuse no attempt at all, endless attempts and a delay that is no delay', () => {
     expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '0', VIGIE_JOB_BACKOFF_MS: '0' }))).toEqual(['VIGIE_JOB_ATTEMPTS', 'VIGIE_JOB_BACKOFF_MS']);
     expect(namesOf(problemsOf({ VIGIE_JOB_ATTEMPTS: '1000' }))).toEqual(['VIGIE_JOB_ATTEMPTS']);
+  });
+});
+
+describe('OpenID Connect settings', () => {
+  const all = { OIDC_ISSUER_URL: 'https://proconnect.example/api/v2', OIDC_CLIENT_ID: 'vigie', OIDC_CLIENT_SECRET: 'a-client-secret-value' };
+
+  it('are all three or none', () => {
+    expect(oidcConfigured(loadConfig({}))).toBe(false);
+    expect(oidcConfigured(loadConfig(all))).toBe(true);
+    expect(loadConfig({ ...all, OIDC_USERINFO_SIGNED_RESPONSE_ALG: 'RS256' }).OIDC_USERINFO_SIGNED_RESPONSE_ALG).toBe('RS256');
+  });
+
+  it('name each missing setting when only some are set, and never show the secret', () => {
+    expect(namesOf(problemsOf({ OIDC_ISSUER_URL: all.OIDC_ISSUER_URL }))).toEqual(['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']);
+    const problems = problemsOf({ OIDC_CLIENT_ID: 'vigie', OIDC_CLIENT_SECRET: all.OIDC_CLIENT_SECRET });
+    expect(namesOf(problems)).toEqual(['OIDC_ISSUER_URL']);
+    expect(problems[0]).toContain('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set');
+    const bad = problemsOf({ ...all, OIDC_ISSUER_URL: 'not a url', OIDC_CLIENT_SECRET: 'has space' });
+    expect(namesOf(bad)).toEqual(['OIDC_CLIENT_SECRET', 'OIDC_ISSUER_URL']);
+    expect(bad.join('\n')).not.toContain('has space');
   });
 });

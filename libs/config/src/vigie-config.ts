@@ -93,6 +93,33 @@ export class VigieConfig {
   @Max(100000)
   VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS = 30;
 
+  /**
+   * OpenID Connect sign-in (ProConnect or any standard provider): the issuer, whose
+   * `/.well-known/openid-configuration` is read at the first sign-in. The three OIDC_* settings go
+   * together: with all of them, GET /auth/oidc and its callback exist; with none, they do not.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  OIDC_ISSUER_URL?: string;
+
+  /** The client id this service was registered with at the OpenID provider. */
+  @IsOptional()
+  @Matches(/^\S{1,500}$/, { message: 'must be 1 to 500 characters without spaces' })
+  OIDC_CLIENT_ID?: string;
+
+  /** The client secret given with OIDC_CLIENT_ID. */
+  @IsOptional()
+  @Matches(/^\S{1,500}$/, { message: 'must be 1 to 500 characters without spaces' })
+  OIDC_CLIENT_SECRET?: string;
+
+  /**
+   * When the provider answers its userinfo endpoint with a signed JWT (ProConnect does), the
+   * algorithm it signs with, as registered (RS256, ES256 or HS256). Unset: plain JSON userinfo.
+   */
+  @IsOptional()
+  @IsIn(['RS256', 'ES256', 'HS256', 'PS256'])
+  OIDC_USERINFO_SIGNED_RESPONSE_ALG?: string;
+
   /** Public base URL of the service, used in acknowledgement links. */
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   VIGIE_PUBLIC_URL = 'http://localhost:3000';
@@ -249,12 +276,12 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = [
   // Depending on the compiler, optional fields may or may not be own keys of an instance; the
   // derived `dataKey` is not a variable.
-  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'VIGIE_BOOTSTRAP_ADMIN_EMAIL', 'SMS_GATEWAY_URL', 'SMTP_URL']),
+  ...new Set([...Object.keys(new VigieConfig()), 'VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'VIGIE_BOOTSTRAP_ADMIN_EMAIL', 'SMS_GATEWAY_URL', 'SMTP_URL', 'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_USERINFO_SIGNED_RESPONSE_ALG']),
 ].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
 
 const KNOWN = new Set(CONFIG_VARIABLES);
 
-const SECRETS = new Set(['VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY']);
+const SECRETS = new Set(['VIGIE_DATA_KEY', 'VIGIE_DATA_KEY_PREVIOUS', 'VIGIE_BOOTSTRAP_ADMIN_KEY', 'OIDC_CLIENT_SECRET']);
 
 /** A base64 key of exactly 32 bytes, or null. */
 export function decodeDataKey(text: string): Buffer | null {
@@ -267,6 +294,14 @@ function shownValue(name: string, value: string | undefined): string {
   if (SECRETS.has(name)) return '(value hidden)';
   if (value === undefined) return '(got null)';
   return `(got ${JSON.stringify(value.replace(/\/\/([^/@\s:]*):[^/@\s]*@/, '//$1:***@'))})`;
+}
+
+/** The settings that turn OpenID Connect sign-in on: all three, or none. */
+const OIDC_SETTINGS = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+
+/** Whether OpenID Connect sign-in is configured (loadConfig has checked that the three settings go together). */
+export function oidcConfigured(config: VigieConfig): boolean {
+  return Boolean(config.OIDC_ISSUER_URL && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET);
 }
 
 /** Validates the environment; throws a ConfigError naming every bad variable. */
@@ -296,6 +331,12 @@ export function loadConfig(env: Record<string, string | undefined>): VigieConfig
   }
   if (config.NODE_ENV === 'production' && config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS === true) {
     problems.push('VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS: must not be true when NODE_ENV is production');
+  }
+  const oidc = OIDC_SETTINGS.filter((name) => present[name] !== undefined);
+  if (oidc.length > 0 && oidc.length < OIDC_SETTINGS.length) {
+    for (const name of OIDC_SETTINGS.filter((setting) => present[setting] === undefined)) {
+      problems.push(`${name}: is required when ${oidc.join(' and ')} ${oidc.length > 1 ? 'are' : 'is'} set (OpenID Connect sign-in needs all three of ${OIDC_SETTINGS.join(', ')}, or none)`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

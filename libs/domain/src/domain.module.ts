@@ -34,6 +34,7 @@ import { WebhookEventService } from './webhooks/webhook-events.service';
 import { WebhookJobs } from './webhooks/webhook-jobs';
 import { WebhookSweepService } from './webhooks/webhook-sweep.service';
 import { EmailLinkService } from './people/email-link.service';
+import { OidcSignInService } from './people/oidc-sign-in.service';
 import { PersonService } from './people/person.service';
 import { SessionService } from './people/session.service';
 
@@ -73,6 +74,7 @@ const SERVICES = [
   PersonService,
   SessionService,
   EmailLinkService,
+  OidcSignInService,
 ];
 
 /** The use cases both apps share. Persistence and config are global modules imported by the apps. */

@@ -50,3 +50,4 @@ export * from './webhooks/webhook-sweep.service';
 export * from './people/person.service';
 export * from './people/session.service';
 export * from './people/email-link.service';
+export * from './people/oidc-sign-in.service';

@@ -12,3 +12,4 @@ export * from './processes';
 export * from './tcp-proxy';
 export * from './vigie-process';
 export * from './browser';
+export * from './oidc-provider';

@@ -144,13 +144,14 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/integrations/116000/events': 'Receive a 116 000 hotline event (signed)',
 };
 
-/** Routes authenticated otherwise than by the bearer key: none (probes, asking for a sign-in link), the hotline's signature, the session cookie alone (signing out). */
+/** Routes authenticated otherwise than by the bearer key: none (probes, asking for a sign-in link or starting an OpenID Connect sign-in), the hotline's signature, the session cookie alone (signing out). */
 const PUBLIC_SECURITY: Record<string, SecurityRequirementObject[]> = {
   'GET /health/live': [],
   'GET /health/ready': [],
   'POST /v1/integrations/116000/events': [{ webhookSignature: [] }],
   'GET /auth/options': [],
   'POST /auth/email-link': [],
+  'GET /auth/oidc': [],
   'POST /auth/logout': [{ vigie_session: [] }],
 };
 

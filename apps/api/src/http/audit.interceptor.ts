@@ -13,12 +13,19 @@ export interface AuditSubject {
 type SubjectOf = (body: never, params: Record<string, string>) => AuditSubject | AuditSubject[];
 
 const AUDIT = 'vigie:audit';
+const AUDIT_AS_CHANGE = 'vigie:audit-as-change';
 
 /**
  * Marks a route whose response carries a youth's identity: every such response writes an audit
  * entry naming the youth and episode it showed.
  */
 export const AuditIdentity = (subject: SubjectOf) => SetMetadata(AUDIT, subject);
+
+/**
+ * Marks a GET route that changes something (the OpenID Connect callback signs in): it is audited
+ * as a change, as every POST is.
+ */
+export const AuditAsChange = () => SetMetadata(AUDIT_AS_CHANGE, true);
 
 /**
  * Writes the audit log: one entry per response that carries identity (`read_identity`) and one
@@ -37,7 +44,7 @@ export class AuditInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<VigieRequest>();
     const res = context.switchToHttp().getResponse<Response>();
     const subjectOf = this.reflector.get<SubjectOf | undefined>(AUDIT, context.getHandler());
-    const isChange = req.method !== 'GET' && req.method !== 'HEAD';
+    const isChange = (req.method !== 'GET' && req.method !== 'HEAD') || this.reflector.get<boolean | undefined>(AUDIT_AS_CHANGE, context.getHandler()) === true;
     if (!subjectOf && !isChange) return next.handle();
     return next.handle().pipe(
       switchMap((body: unknown) =>

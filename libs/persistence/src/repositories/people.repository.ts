@@ -4,6 +4,14 @@ import type { Role } from '../entities/api-client.entity';
 import { cursorTimeSql, decodeCursor, encodeCursor, Page } from './pagination';
 import { rowsOf } from './raw-rows';
 
+/** What an OpenID Connect sign-in in progress must find again at its callback. */
+export interface OidcAttempt {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  nextPath: string;
+}
+
 /** A human who signs in (API keys stay for systems). */
 export interface Person {
   id: string;
@@ -204,5 +212,28 @@ export class PeopleRepository {
       [tokenHash, now],
     ));
     return rows[0] ? { personId: rows[0].person_id, nextPath: rows[0].next_path } : null;
+  }
+
+  /**
+   * Keeps an OpenID Connect sign-in in progress; attempts expired for a day are deleted on the
+   * way, so the table holds only the last day's.
+   */
+  async createOidcAttempt(idHash: string, attempt: OidcAttempt, now: Date, expiresAt: Date): Promise<void> {
+    await this.dataSource.query(`DELETE FROM oidc_sign_in_attempts WHERE expires_at < $1::timestamptz - interval '1 day'`, [now]);
+    await this.dataSource.query(
+      `INSERT INTO oidc_sign_in_attempts (id_hash, state, nonce, code_verifier, next_path, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [idHash, attempt.state, attempt.nonce, attempt.codeVerifier, attempt.nextPath, now, expiresAt],
+    );
+  }
+
+  /** Uses an attempt once: the first caller gets it (if unexpired), every later one null. */
+  async consumeOidcAttempt(idHash: string, now: Date): Promise<OidcAttempt | null> {
+    const rows = rowsOf<{ state: string; nonce: string; code_verifier: string; next_path: string }>(await this.dataSource.query(
+      `UPDATE oidc_sign_in_attempts SET used_at = $2 WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2
+        RETURNING state, nonce, code_verifier, next_path`,
+      [idHash, now],
+    ));
+    const row = rows[0];
+    return row ? { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier, nextPath: row.next_path } : null;
   }
 }
