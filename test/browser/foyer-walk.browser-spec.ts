@@ -62,6 +62,17 @@ describe('the foyer console, from sign-in to the return interview', () => {
         if (!request.url().startsWith(t.url) && !request.url().startsWith('data:')) foreign.push(request.url());
       });
       const foyer = await makeFoyer(t, { name: 'Foyer Les Essais' });
+      // Someone to alert: the foyer's on-call referent, at the first step of a worrying alert.
+      await t.http
+        .post('/v1/referents')
+        .set(bearer(t.adminKey))
+        .send({ displayName: 'Astreinte Testnom', role: 'foyer_duty', departmentCode: foyer.departmentCode, foyerId: foyer.id, channels: [{ type: 'email', address: 'astreinte@foyer.test' }] })
+        .expect(201);
+      await t.http
+        .put(`/v1/departments/${foyer.departmentCode}/escalation-policy`)
+        .set(bearer(t.adminKey))
+        .send({ worrying: { steps: [{ afterSeconds: 0, notify: ['foyer_duty'] }], repeatLastStepEverySeconds: null } })
+        .expect(200);
       const email = 'educatrice.testnom@foyer.test';
       await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Éducatrice Testnom', email, role: 'foyer', foyerIds: [foyer.id] }).expect(201);
 
@@ -121,6 +132,7 @@ describe('the foyer console, from sign-in to the return interview', () => {
       await sees(page, /^Préoccupante$/);
       await sees(page, /Inquiétude exprimée par l’équipe/);
       await page.getByRole('heading', { name: 'Qui est prévenu' }).waitFor();
+      await sees(page, /1 référent prévenu \(l’astreinte du foyer\)/);
       await expectNoSeriousA11yViolations(page);
 
       // Following the episode: a sighting.

@@ -232,6 +232,14 @@ export function WhoIsAlerted({ timeline }: { timeline: TimelineEntry[] }) {
         if (e.type === 'alert.opened') return <li key={e.id}>Une alerte est ouverte : les référents du département sont prévenus étape par étape jusqu’à ce que l’un d’eux la prenne en compte.</li>;
         const who = (data.roles ?? []).map((r) => ROLE_LABELS[r] ?? r).join(', ');
         const count = data.referents?.length ?? 0;
+        if (count === 0) {
+          return (
+            <li key={e.id}>
+              <strong>Personne n’a pu être prévenu</strong>
+              {who ? ` (${who})` : ''} : aucun référent n’est inscrit pour ce département. Prévenez vous-même l’astreinte et la police par téléphone.
+            </li>
+          );
+        }
         return (
           <li key={e.id}>
             {e.type === 'routine.notified' ? 'Information envoyée' : `Étape ${data.step ?? ''} de l’alerte`} : {count} référent{count > 1 ? 's' : ''} prévenu{count > 1 ? 's' : ''}

@@ -55,6 +55,7 @@ function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () =
         <Link href={`/youths/${fugue.youthId}`}>Profil du jeune</Link>
         <Link href={`/episodes/${fugue.id}/fiche`}>Fiche de signalement (à imprimer)</Link>
       </p>
+      {!fugue.classification && fugue.status !== 'cancelled' && <p role="status">Évaluation du niveau en cours : rechargez la page dans quelques secondes.</p>}
       {fugue.classification && <ClassificationView classification={{ level: fugue.effectiveLevel ?? fugue.classification.level, reasons: fugue.classification.reasons }} heading="Niveau" />}
       {fugue.override && (
         <p>
