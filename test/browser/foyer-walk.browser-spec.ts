@@ -276,5 +276,14 @@ describe('the foyer console, from sign-in to the return interview', () => {
     await page.getByRole('link', { name: 'Erreurprenom Testnom' }).click();
     await page.waitForURL(`**/connexion?next=${encodeURIComponent(`/youths/${youth.id}`)}`);
     await page.getByRole('heading', { level: 1, name: 'Connexion à Vigie' }).waitFor();
+
+    // With the keyboard alone: the skip link leads to the content, the form sends with Enter.
+    await page.getByRole('link', { name: 'Aller au contenu' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.id')).toBe('email');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Enter');
+    await sees(page, 'Un lien de connexion vous a été envoyé');
   });
 });
