@@ -15,7 +15,8 @@ COPY scripts ./scripts
 COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
-RUN node scripts/build.mjs && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# The web console (dist-console/, served at /) is built after the API, whose document types its client.
+RUN node scripts/build.mjs && node scripts/build-console.mjs && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -25,6 +26,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist-console ./dist-console
 # Files stay owned by root: the service cannot rewrite its own code.
 USER node
 EXPOSE 3000

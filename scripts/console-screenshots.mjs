@@ -20,6 +20,53 @@ const require = createRequire(import.meta.url);
 /** The signed-in pages to take, besides those given on the command line: `[file name, path]`. */
 const PAGES = [];
 
+/**
+ * Fictitious youths and one worrying episode with a sighting, made with the admin key, and the
+ * console's pages that show them: `[file name, path]`.
+ */
+async function consolePages(api, adminKey) {
+  const admin = { authorization: `Bearer ${adminKey}` };
+  const foyer = await api('POST', '/v1/foyers', { name: 'Foyer Les Tilleuls (exemple)', departmentCode: '75', kind: 'ase' }, admin);
+  const youth = (firstName, lastName, birthDate, sex, extra = {}) =>
+    api('POST', '/v1/youths', { foyerId: foyer.id, firstName, lastName, birthDate, sex, vulnerabilities: [], ...extra }, admin);
+  await youth('Exempleprenom', 'Fictif', '2010-09-02', 'M', { externalRef: 'EX-0042' });
+  await youth('Testprenom', 'Exemple', '2011-01-20', 'X');
+  const main = await youth('Démoprénom', 'Testnom', '2012-03-14', 'F', {
+    description: 'Cheveux bruns, 1 m 55, lunettes rondes',
+    usualPlaces: ['Gare de Testville', 'Parc des Essais'],
+    vulnerabilities: ['ERRANCE'],
+    externalRef: 'EX-0007',
+  });
+  const noticedMissingAt = new Date(Date.now() - 50 * 60_000).toISOString();
+  const fugue = await api(
+    'POST',
+    '/v1/fugues',
+    {
+      youthId: main.id,
+      noticedMissingAt,
+      lastSeenAt: new Date(Date.now() - 90 * 60_000).toISOString(),
+      lastSeenPlace: 'Gare de Testville, quai 3',
+      clothing: 'Sweat rouge, jean',
+      departedWith: 'peers',
+      belongings: { phone: true, money: false, idDocument: false },
+      staffConcern: { worrying: true },
+    },
+    admin,
+  );
+  await api('POST', `/v1/fugues/${fugue.id}/updates`, { note: 'Vue par un voisin', sighting: { at: new Date(Date.now() - 20 * 60_000).toISOString(), place: 'Parc des Essais' } }, admin);
+  await waitFor('the episode’s triage', async () => {
+    const res = await fetch(`${api.url}/v1/fugues/${fugue.id}`, { headers: admin });
+    return res.ok && (await res.json()).classification !== null;
+  });
+  return [
+    ['console-youths', '/'],
+    ['console-youth', `/youths/${main.id}`],
+    ['console-declare', `/youths/${main.id}/declare`],
+    ['console-episode', `/episodes/${fugue.id}`],
+    ['console-fiche', `/episodes/${fugue.id}/fiche`],
+  ];
+}
+
 const VIEWPORTS = [
   { width: 360, height: 740, isMobile: true, hasTouch: true },
   { width: 1280, height: 800, isMobile: false, hasTouch: false },
@@ -81,7 +128,8 @@ async function main() {
   for (const path of paths) if (!path.startsWith('/')) throw new Error(`A page is a path of the service, starting with /: ${path}`);
 
   step('building');
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), 'build-only'], { cwd: ROOT, stdio: 'inherit' });
+  // The service and its web console (built into dist-console/, which the service serves at /).
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), 'build-console'], { cwd: ROOT, stdio: 'inherit' });
   // Settings are read where the service reads them: libs/config's environment reader.
   const env = require(join(ROOT, 'dist/libs/config/src/environment.js')).readEnvironment();
   const chromiumPath = env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -169,6 +217,7 @@ async function main() {
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
     return res.json();
   };
+  api.url = url;
   await api('POST', '/v1/people', PERSON, { authorization: `Bearer ${adminKey}` });
   await api('POST', '/auth/email-link', { email: PERSON.email });
   const link = await waitFor('the sign-in e-mail', async () => {
@@ -217,7 +266,7 @@ async function main() {
     await context.close();
   }
 
-  const pages = [...PAGES, ...paths.map((p) => [fileNameOf(p), p])];
+  const pages = [...PAGES, ...(await consolePages(api, adminKey)), ...paths.map((p) => [fileNameOf(p), p])];
   for (const viewport of pages.length > 0 ? VIEWPORTS : []) {
     const context = await browser.newContext({ ...contextOptions(viewport), storageState: session });
     const page = await context.newPage();

@@ -1,4 +1,5 @@
-// `npm start` and friends: build when the sources are newer than dist/, then run the entry point.
+// `npm start` and friends: build when the sources are newer than dist/ (and, for the API, the web
+// console when its sources are newer than dist-console/), then run the entry point.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,19 +11,33 @@ const ENTRIES = {
   'rotate-data-key': 'dist/apps/tools/src/rotate-data-key.js',
 };
 
-function newestSource(dir) {
+const CONSOLE_SOURCES = join('apps', 'console');
+
+/** The newest modification time of the files under `dir` that `keep` selects (the console's sources apart unless asked). */
+function newestSource(dir, keep = (name) => name.endsWith('.ts'), withConsole = false) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || (path === CONSOLE_SOURCES && !withConsole)) continue;
+      newest = Math.max(newest, newestSource(path, keep, withConsole));
+    } else if (keep(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
+function builtAt(marker) {
+  return existsSync(marker) ? statSync(marker).mtimeMs : 0;
+}
+
 function isStale() {
-  const built = existsSync('dist/.built') ? statSync('dist/.built').mtimeMs : 0;
-  return Math.max(...['apps', 'libs', 'migrations'].map(newestSource), statSync('package-lock.json').mtimeMs) > built;
+  return Math.max(...['apps', 'libs', 'migrations'].map((dir) => newestSource(dir)), statSync('package-lock.json').mtimeMs) > builtAt('dist/.built');
+}
+
+/** The console depends on its own files and on the API's document (apps/api, libs). */
+function isConsoleStale() {
+  const consoleFiles = newestSource(CONSOLE_SOURCES, () => true, true);
+  return Math.max(consoleFiles, newestSource('apps'), newestSource('libs'), statSync('package-lock.json').mtimeMs) > builtAt('dist-console/.built');
 }
 
 /** A log line in the service's own shape (JSON, level as a name), for a person reading `npm start`. */
@@ -37,8 +52,8 @@ const STALE_LOCK_MS = 120_000;
  * Builds under a lock: test files started in parallel may all ask for a build, and a build
  * deletes dist/ first, under the feet of a process another one has started.
  */
-function buildIfStale() {
-  if (!isStale()) return;
+function buildIfStale(withConsole) {
+  if (!isStale() && !(withConsole && isConsoleStale())) return;
   for (const deadline = Date.now() + STALE_LOCK_MS; ; ) {
     try {
       mkdirSync(LOCK);
@@ -57,14 +72,22 @@ function buildIfStale() {
       execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
       say(`Built in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     }
+    if (withConsole && isConsoleStale()) {
+      say('Building the web console (its sources or the API changed since its last build)');
+      const startedAt = Date.now();
+      execFileSync('node', ['scripts/build-console.mjs'], { stdio: 'inherit' });
+      say(`Console built in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
 }
 
 const target = process.argv[2] ?? 'standalone';
-buildIfStale();
-if (target === 'build-only') process.exit(0);
+// The console is built for what serves it, and on demand; `build-only` (the tests' own build,
+// the benchmarks) leaves it alone.
+buildIfStale(['standalone', 'api', 'build-console'].includes(target));
+if (target === 'build-only' || target === 'build-console') process.exit(0);
 
 const entry = ENTRIES[target];
 if (!entry) {

@@ -60,6 +60,7 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
   { method: 'get', path: '/v1/people/{id}', body: null, status: '200', response: 'PersonResponse' },
   { method: 'patch', path: '/v1/people/{id}', body: 'UpdatePersonDto', status: '200', response: 'PersonResponse' },
   { method: 'delete', path: '/v1/people/{id}', body: null, status: '204', response: null },
+  { method: 'get', path: '/auth/options', body: null, status: '200', response: 'SignInOptionsResponse' },
   { method: 'post', path: '/auth/email-link', body: 'EmailLinkRequestDto', status: '202', response: 'EmailLinkSentResponse' },
   { method: 'post', path: '/auth/logout', body: null, status: '204', response: null },
   { method: 'get', path: '/auth/oidc', body: null, status: '303', response: null },
@@ -218,7 +219,7 @@ describe('OpenAPI document and documentation page', () => {
       expect(problems).toEqual([]);
       for (const { route, path, op } of operations()) {
         const expected: Record<string, string[]>[] =
-          path.startsWith('/health') || route === 'POST /auth/email-link' || route === 'GET /auth/oidc'
+          path.startsWith('/health') || route === 'POST /auth/email-link' || route === 'GET /auth/options' || route === 'GET /auth/oidc'
             ? []
             : route === 'POST /v1/integrations/116000/events'
               ? [{ webhookSignature: [] }]

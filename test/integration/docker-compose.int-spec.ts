@@ -223,15 +223,17 @@ describe('Dockerfile and entry points', () => {
     expect(existsSync(join(ROOT, entries[target]))).toBe(true);
   });
 
-  it('builds with npm ci and scripts/build.mjs on node:20-bookworm-slim, prunes dev dependencies and runs as node', () => {
+  it('builds with npm ci, scripts/build.mjs and the console on node:20-bookworm-slim, prunes dev dependencies and runs as node', () => {
     const dockerfile = read('Dockerfile');
     const stages = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage).toMatch(/^FROM node:20-bookworm-slim( AS \w+)?$/);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs && npm prune --omit=dev\b/m);
+    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs && node scripts\/build-console\.mjs && npm prune --omit=dev\b/m);
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).toMatch(/^USER node$/m);
+    // The web console the API serves at / (VIGIE_CONSOLE_DIR, relative to the working directory).
+    expect(finalStage).toMatch(/^COPY --from=build \/app\/dist-console \.\/dist-console$/m);
     expect(finalStage.indexOf('USER node')).toBeLessThan(finalStage.indexOf('CMD '));
     expect(finalStage).toMatch(/^ENV NODE_ENV=production\b/m);
   });

@@ -6,6 +6,7 @@ import { VigieConfig } from '@vigie/config';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
 import { OidcController } from './auth/oidc.controller';
+import { SignInOptions } from './auth/sign-in-options';
 import { PeopleController } from './people/people.controller';
 import { AckLinkController } from './escalation/ack-link.controller';
 import { AlertsController } from './escalation/alerts.controller';
@@ -49,6 +50,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
   ],
   controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController, OidcController],
   providers: [
+    SignInOptions,
     // Order matters: authenticate first (failed attempts are throttled per address inside the
     // guard, before the lookup), so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,3 +1,4 @@
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
@@ -6,6 +7,7 @@ import { ApiClientService, PersonService } from '@vigie/domain';
 import { VigieConfig, withFrameworkAtDebug } from '@vigie/config';
 import { documentSessionAuth, SESSION_COOKIE } from './http/auth.guard';
 import { completeDocument } from './http/api-docs';
+import { mountConsole } from './http/console';
 import { CorrelationMiddleware } from './http/correlation.middleware';
 import { documentCreatedLocations } from './http/location.interceptor';
 import { vigieValidationPipe } from './http/validation';
@@ -32,7 +34,21 @@ export async function configureApi(app: NestExpressApplication): Promise<OpenAPI
   );
   app.useGlobalPipes(vigieValidationPipe());
   mountQueueDashboard(app);
+  mountConsole(app, config.VIGIE_CONSOLE_DIR, https);
 
+  const document = createApiDocument(app, config.VIGIE_PUBLIC_URL);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+
+  if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
+  if (config.VIGIE_BOOTSTRAP_ADMIN_EMAIL) await app.get(PersonService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL);
+  return document;
+}
+
+/**
+ * The OpenAPI document of the API: what /openapi.json serves, and what the console's client is
+ * generated from (apps/tools/src/write-openapi.ts builds it without connecting to anything).
+ */
+export function createApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -52,13 +68,9 @@ export async function configureApi(app: NestExpressApplication): Promise<OpenAPI
       .build(),
   );
   documentCreatedLocations(document);
-  completeDocument(document, config.VIGIE_PUBLIC_URL);
+  completeDocument(document, publicUrl);
   // After the completion, which gives every operation its bearer security: the session cookie is
   // accepted wherever a key is.
   documentSessionAuth(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
-
-  if (config.VIGIE_BOOTSTRAP_ADMIN_KEY) await app.get(ApiClientService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_KEY);
-  if (config.VIGIE_BOOTSTRAP_ADMIN_EMAIL) await app.get(PersonService).ensureBootstrapAdmin(config.VIGIE_BOOTSTRAP_ADMIN_EMAIL);
   return document;
 }

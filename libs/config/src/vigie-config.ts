@@ -136,6 +136,13 @@ export class VigieConfig {
   @IsString()
   VIGIE_EMAIL_OUTBOX_DIR = '.vigie/outbox';
 
+  /**
+   * The built web console (scripts/build-console.mjs), served at `/`; relative to the working
+   * directory. When it holds no index.html, `/` answers a French page saying the console is not built.
+   */
+  @IsString()
+  VIGIE_CONSOLE_DIR = 'dist-console';
+
   /** Sender address of notification e-mails. */
   @IsString()
   SMTP_FROM = 'Vigie <vigie@localhost>';

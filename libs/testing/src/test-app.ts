@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DynamicModule, Module, Type } from '@nestjs/common';
@@ -72,6 +74,9 @@ export function testEnv(database: TestDatabase, extra: Record<string, string> = 
     WORKER_PORT: '0',
     VIGIE_SHUTDOWN_GRACE_MS: '0',
     LOG_LEVEL: TEST_SETTINGS.logLevel,
+    // No web console unless a test builds one and names it: whether `npm start` built
+    // dist-console/ in this clone must not change what `/` answers in a test.
+    VIGIE_CONSOLE_DIR: join(tmpdir(), 'vigie-test-console-not-built'),
     ...extra,
   };
 }

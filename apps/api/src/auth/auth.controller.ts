@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCookieAuth, ApiExcludeEndpoint, ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCookieAuth, ApiExcludeEndpoint, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { VigieConfig } from '@vigie/config';
 import { DomainError, EmailLinkService, SessionService } from '@vigie/domain';
@@ -11,12 +11,18 @@ import { RateLimitStore } from '../http/rate-limit.store';
 import type { VigieRequest } from '../http/request-context';
 import { EmailLinkRequestDto } from '../people/people.dto';
 import { htmlPage } from '../http/html-page';
+import { SignInOptions } from './sign-in-options';
 
 const WINDOW_MS = 15 * 60_000;
 /** Sign-in links asked per e-mail address in 15 minutes (per client address: VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS). */
 export const LINKS_PER_EMAIL = 5;
 
 const SENT = { message: 'Si cette adresse est celle d’une personne inscrite, un lien de connexion vient de lui être envoyé.' };
+
+export class SignInOptionsResponse {
+  @ApiProperty({ example: true, description: 'Signing in by e-mailed link (POST /auth/email-link) is offered: always true' }) emailLink: boolean;
+  @ApiProperty({ example: false, description: 'Signing in with OpenID Connect (GET /auth/oidc?next=…) is configured on this service' }) oidc: boolean;
+}
 
 export class EmailLinkSentResponse {
   @ApiProperty({ example: SENT.message, description: 'The same answer whether or not the address is known' }) message: string;
@@ -39,9 +45,18 @@ export class AuthController {
     private readonly links: EmailLinkService,
     private readonly sessions: SessionService,
     private readonly limits: RateLimitStore,
+    private readonly options: SignInOptions,
   ) {
     this.secure = config.VIGIE_PUBLIC_URL.startsWith('https://');
     this.linksPerClientAddress = config.VIGIE_SIGN_IN_LINKS_PER_CLIENT_ADDRESS;
+  }
+
+  @Get('options')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Which ways of signing in this service offers (read by the console before it shows its sign-in page)' })
+  @ApiOkResponse({ type: SignInOptionsResponse })
+  signInOptions(): SignInOptionsResponse {
+    return { emailLink: this.options.emailLink, oidc: this.options.oidc };
   }
 
   @Post('email-link')

@@ -149,6 +149,7 @@ const PUBLIC_SECURITY: Record<string, SecurityRequirementObject[]> = {
   'GET /health/live': [],
   'GET /health/ready': [],
   'POST /v1/integrations/116000/events': [{ webhookSignature: [] }],
+  'GET /auth/options': [],
   'POST /auth/email-link': [],
   'GET /auth/oidc': [],
   'POST /auth/logout': [{ vigie_session: [] }],

@@ -1,0 +1,168 @@
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, must, RequestFailed, setCsrfToken, signInAddress } from './api/client';
+import { match, navigate, Link, useLocation } from './router';
+import { SessionContext, type Session } from './session';
+import { ErrorBox, Loading } from './ui/common';
+import { SignIn } from './screens/SignIn';
+import { YouthList } from './screens/YouthList';
+import { YouthForm } from './screens/YouthForm';
+import { YouthProfile } from './screens/YouthProfile';
+import { DeclareFugue } from './screens/DeclareFugue';
+import { EpisodeScreen } from './screens/Episode';
+
+// The screens used after an episode is over load when they are opened.
+const InterviewScreen = lazy(() => import('./screens/Interview').then((m) => ({ default: m.InterviewScreen })));
+const Fiche = lazy(() => import('./screens/Fiche').then((m) => ({ default: m.Fiche })));
+
+type State = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: unknown } | { state: 'ready'; session: Session };
+
+async function loadSession(): Promise<Session> {
+  const me = await must(api.GET('/v1/me'));
+  setCsrfToken(me.csrfToken);
+  const [foyers, departments, vocabularies] = await Promise.all([
+    must(api.GET('/v1/foyers', { params: { query: { limit: 200 } } })),
+    must(api.GET('/v1/departments')),
+    must(api.GET('/v1/vocabularies')),
+  ]);
+  return { me, foyers: foyers.items, departments: departments.items, vocabularies };
+}
+
+export function App() {
+  const { path } = useLocation();
+  const [state, setState] = useState<State>({ state: 'loading' });
+
+  // After moving to another screen, focus goes to its content (screen readers announce it, the
+  // keyboard starts there), as a page load would do.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('contenu')?.focus();
+  }, [path]);
+
+  const start = useCallback(() => {
+    setState({ state: 'loading' });
+    loadSession().then(
+      (session) => setState({ state: 'ready', session }),
+      (error: unknown) => setState(error instanceof RequestFailed && error.status === 401 ? { state: 'signed-out' } : { state: 'error', error }),
+    );
+  }, []);
+  useEffect(start, [start]);
+
+  useEffect(() => {
+    const ended = () => {
+      setState({ state: 'signed-out' });
+      navigate(signInAddress(), { replace: true });
+    };
+    window.addEventListener('vigie:signed-out', ended);
+    return () => window.removeEventListener('vigie:signed-out', ended);
+  }, []);
+
+  // Signed out: every address shows the sign-in page, which brings the person back there.
+  useEffect(() => {
+    if (state.state === 'signed-out' && path !== '/connexion') navigate(signInAddress(), { replace: true });
+  }, [state.state, path]);
+
+  if (path === '/connexion' || state.state === 'signed-out') {
+    return (
+      <Shell session={null}>
+        <SignIn />
+      </Shell>
+    );
+  }
+  if (state.state === 'loading') {
+    return (
+      <Shell session={null}>
+        <Loading what="Ouverture de la console…" />
+      </Shell>
+    );
+  }
+  if (state.state === 'error') {
+    return (
+      <Shell session={null}>
+        <h1>Vigie</h1>
+        <ErrorBox error={state.error} retry={start} />
+      </Shell>
+    );
+  }
+  const fiche = match('/episodes/:id/fiche', path);
+  if (fiche) {
+    return (
+      <SessionContext.Provider value={state.session}>
+        <Suspense fallback={<Loading />}>
+          <Fiche id={fiche.id} />
+        </Suspense>
+      </SessionContext.Provider>
+    );
+  }
+  return (
+    <SessionContext.Provider value={state.session}>
+      <Shell session={state.session}>
+        <Suspense fallback={<Loading />}>
+          <Screen path={path} />
+        </Suspense>
+      </Shell>
+    </SessionContext.Provider>
+  );
+}
+
+function Screen({ path }: { path: string }) {
+  let m: Record<string, string> | null;
+  if (path === '/' || path === '/youths') return <YouthList />;
+  if (path === '/youths/new') return <YouthForm id={null} />;
+  if ((m = match('/youths/:id/edit', path))) return <YouthForm id={m.id} key={m.id} />;
+  if ((m = match('/youths/:id/declare', path))) return <DeclareFugue youthId={m.id} key={m.id} />;
+  if ((m = match('/youths/:id', path))) return <YouthProfile id={m.id} key={m.id} />;
+  if ((m = match('/episodes/:id/interview', path))) return <InterviewScreen fugueId={m.id} key={m.id} />;
+  if ((m = match('/episodes/:id', path))) return <EpisodeScreen id={m.id} key={m.id} />;
+  return (
+    <>
+      <h1>Page introuvable</h1>
+      <p>Cette adresse ne correspond à aucune page de la console.</p>
+      <p>
+        <Link href="/">Revenir à la liste des jeunes</Link>
+      </p>
+    </>
+  );
+}
+
+function Shell({ session, children }: { session: Session | null; children: ReactNode }) {
+  const [leaving, setLeaving] = useState(false);
+  const signOut = async () => {
+    setLeaving(true);
+    try {
+      await api.POST('/auth/logout');
+    } finally {
+      setCsrfToken(null);
+      // A full load: nothing of the session stays in memory.
+      location.assign('/connexion');
+    }
+  };
+  return (
+    <>
+      <a className="skip" href="#contenu">
+        Aller au contenu
+      </a>
+      <header className="top" role="banner">
+        <Link href="/" className="brand">
+          Vigie
+        </Link>
+        {session && (
+          <nav aria-label="Menu principal">
+            <Link href="/">Jeunes</Link>
+            <Link href="/youths/new">Nouveau jeune</Link>
+            <span className="who">{session.me.displayName}</span>
+            <button type="button" onClick={signOut} disabled={leaving}>
+              Se déconnecter
+            </button>
+          </nav>
+        )}
+      </header>
+      <main id="contenu" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
