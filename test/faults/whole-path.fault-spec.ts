@@ -213,6 +213,8 @@ describe('the whole path under faults', () => {
       // over by the client's own retry, so no client ever needs a fresh key.
       VIGIE_IDEMPOTENCY_LEASE_SECONDS: String(IDEMPOTENCY_LEASE_SECONDS),
       LOG_LEVEL: 'warn',
+      // Each worker serves its probes on a free port: two on the default one, one fails to start.
+      WORKER_PORT: '0',
       ...extra,
     });
     const make = async (kind: VigieProcessKind, n: number) =>
