@@ -196,3 +196,29 @@ describe('the life of an episode', () => {
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 });
+
+describe("one youth's episodes", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+  });
+  afterAll(() => t.close());
+
+  it('lists them with ?youthId=, only within scope', async () => {
+    const { foyer, foyerKey, youthId } = await makeFoyerWithYouth(t, '75');
+    const other = await makeYouth(t, foyerKey, foyer.id);
+    const first = await declareFugue(t, foyerKey, youthId, { noticedMissingAt: new Date(testNow().getTime() - 3 * HOUR).toISOString() });
+    await t.http.post(`/v1/fugues/${first.id}/cancel`).set(bearer(foyerKey)).send({ reason: 'Déclarée par erreur' }).expect(200);
+    const second = await declareFugue(t, foyerKey, youthId);
+    const ofOther = await declareFugue(t, foyerKey, other.id);
+
+    const listed = await t.http.get(`/v1/fugues?youthId=${youthId}`).set(bearer(foyerKey)).expect(200);
+    expect(listed.body.items.map((f: { id: string }) => f.id)).toEqual([second.id, first.id]);
+    expect(listed.body.items.map((f: { id: string }) => f.id)).not.toContain(ofOther.id);
+
+    const outsider = await makeClient(t, { role: 'police', departmentCodes: ['13'] });
+    expect((await t.http.get(`/v1/fugues?youthId=${youthId}`).set(bearer(outsider.key)).expect(200)).body.items).toEqual([]);
+    expect((await t.http.get('/v1/fugues?youthId=nope').set(bearer(foyerKey)).expect(400)).body.code).toBe('VALIDATION_FAILED');
+  });
+});

@@ -196,6 +196,8 @@ export class FugueListQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() foyerId?: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: "One youth's episodes" }) @IsOptional() @IsUUID() youthId?: string;
+
   @ApiPropertyOptional({ enum: FUGUE_STATUSES })
   @IsOptional()
   @IsIn(FUGUE_STATUSES)

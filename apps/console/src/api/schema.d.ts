@@ -3482,6 +3482,8 @@ export interface operations {
                 cursor?: string;
                 departmentCode?: string;
                 foyerId?: string;
+                /** @description One youth's episodes */
+                youthId?: string;
                 status?: "missing" | "located" | "returned" | "closed" | "cancelled";
                 /** @description Filters on effectiveLevel */
                 level?: "routine" | "worrying";

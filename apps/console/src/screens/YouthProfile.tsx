@@ -9,8 +9,8 @@ import { Show, useLoad, useScreenTitle } from '../ui/common';
 export function YouthProfile({ id }: { id: string }) {
   const [loaded, reload] = useLoad(async () => {
     const youth = await must(api.GET('/v1/youths/{id}', { params: { path: { id } } }));
-    const fugues = await must(api.GET('/v1/fugues', { params: { query: { foyerId: youth.foyerId, limit: 200 } } }));
-    return { youth, episodes: fugues.items.filter((f) => f.youthId === id) };
+    const fugues = await must(api.GET('/v1/fugues', { params: { query: { youthId: id, limit: 200 } } }));
+    return { youth, episodes: fugues.items };
   }, [id]);
   useScreenTitle('Profil du jeune');
   return (

@@ -40,6 +40,7 @@ export interface FugueScope {
 export interface FugueListFilter {
   departmentCode?: string;
   foyerId?: string;
+  youthId?: string;
   status?: FugueStatus;
   level?: StoredLevel;
   since?: Date;
@@ -286,6 +287,7 @@ export class FugueRepository {
     if (scope.worryingOnly) qb.andWhere(`f.effective_level = 'worrying'`);
     if (filter.departmentCode) qb.andWhere('f.department_code = :departmentCode', { departmentCode: filter.departmentCode });
     if (filter.foyerId) qb.andWhere('f.foyer_id = :foyerId', { foyerId: filter.foyerId });
+    if (filter.youthId) qb.andWhere('f.youth_id = :youthId', { youthId: filter.youthId });
     if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
     if (filter.level) qb.andWhere('f.effective_level = :level', { level: filter.level });
     if (filter.since) qb.andWhere('f.noticed_missing_at >= :since', { since: filter.since });
