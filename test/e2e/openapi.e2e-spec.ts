@@ -423,7 +423,7 @@ describe('OpenAPI document and documentation page', () => {
 
     it('documents the query of the episode list and the Idempotency-Key of creating POSTs', () => {
       const query = operation('get', '/v1/fugues').parameters!.filter((p) => p.in === 'query').map((p) => p.name);
-      expect(query.sort()).toEqual(['cursor', 'departmentCode', 'foyerId', 'level', 'limit', 'since', 'status']);
+      expect(query.sort()).toEqual(['cursor', 'departmentCode', 'foyerId', 'level', 'limit', 'since', 'status', 'youthId']);
       for (const path of ['/v1/foyers', '/v1/api-clients', '/v1/youths', '/v1/fugues', '/v1/fugues/{id}/updates']) {
         const header = operation('post', path).parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
         expect({ path, required: header?.required }).toEqual({ path, required: false });

@@ -54,23 +54,23 @@ export class CreateYouthDto {
   @IsIn(['F', 'M', 'X'])
   sex: 'F' | 'M' | 'X';
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, description: 'null clears it' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, description: 'null clears it' })
   @IsOptional()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true })
   @MaxLength(2000)
-  photoUrl?: string;
+  photoUrl?: string | null;
 
-  @ApiPropertyOptional({ example: '+33612345678' })
+  @ApiPropertyOptional({ type: String, example: '+33612345678', nullable: true, description: 'null clears it' })
   @IsOptional()
   @IsString()
   @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' })
-  phone?: string;
+  phone?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: 20 })
   @IsOptionalNotNull()
@@ -94,11 +94,11 @@ export class CreateYouthDto {
   @IsCodeList(VULNERABILITY_CODES)
   vulnerabilities?: string[];
 
-  @ApiPropertyOptional({ maxLength: 100, description: "The foyer's own reference" })
+  @ApiPropertyOptional({ type: String, maxLength: 100, nullable: true, description: "The foyer's own reference; null clears it" })
   @IsOptional()
   @IsString()
   @Length(1, 100)
-  externalRef?: string;
+  externalRef?: string | null;
 }
 
 /**

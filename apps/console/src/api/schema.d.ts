@@ -1092,15 +1092,20 @@ export interface components {
             birthDate: string;
             /** @enum {string} */
             sex: "F" | "M" | "X";
-            description?: string;
-            photoUrl?: string;
-            /** @example +33612345678 */
-            phone?: string;
+            /** @description null clears it */
+            description?: string | null;
+            /** @description null clears it */
+            photoUrl?: string | null;
+            /**
+             * @description null clears it
+             * @example +33612345678
+             */
+            phone?: string | null;
             usualPlaces?: string[];
             medical?: components["schemas"]["MedicalDto"];
             vulnerabilities?: ("DISABILITY" | "UNACCOMPANIED_MINOR" | "HISTORY_SEXUAL_VIOLENCE" | "HISTORY_FAMILY_VIOLENCE" | "SUBSTANCE_USE" | "ERRANCE" | "SCHOOL_DROPOUT")[];
-            /** @description The foyer's own reference */
-            externalRef?: string;
+            /** @description The foyer's own reference; null clears it */
+            externalRef?: string | null;
         };
         MedicalResponse: {
             vitalTreatment: boolean;
@@ -1188,15 +1193,20 @@ export interface components {
             birthDate?: string;
             /** @enum {string} */
             sex?: "F" | "M" | "X";
-            description?: string;
-            photoUrl?: string;
-            /** @example +33612345678 */
-            phone?: string;
+            /** @description null clears it */
+            description?: string | null;
+            /** @description null clears it */
+            photoUrl?: string | null;
+            /**
+             * @description null clears it
+             * @example +33612345678
+             */
+            phone?: string | null;
             usualPlaces?: string[];
             medical?: components["schemas"]["MedicalDto"];
             vulnerabilities?: ("DISABILITY" | "UNACCOMPANIED_MINOR" | "HISTORY_SEXUAL_VIOLENCE" | "HISTORY_FAMILY_VIOLENCE" | "SUBSTANCE_USE" | "ERRANCE" | "SCHOOL_DROPOUT")[];
-            /** @description The foyer's own reference */
-            externalRef?: string;
+            /** @description The foyer's own reference; null clears it */
+            externalRef?: string | null;
         };
         BelongingsDto: {
             phone?: boolean;

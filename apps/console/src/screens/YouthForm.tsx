@@ -71,7 +71,8 @@ function Form({ youth }: { youth: Youth | null }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const optional = (value: string) => (value.trim() ? value.trim() : undefined);
+    // An emptied field is cleared on a profile (null) and left out of a new one.
+    const optional = (value: string) => (value.trim() ? value.trim() : youth ? null : undefined);
     const body = {
       firstName: draft.firstName.trim(),
       lastName: draft.lastName.trim(),
