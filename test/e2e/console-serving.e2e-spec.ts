@@ -63,6 +63,8 @@ describe('the console served by the API', () => {
     expect(document.body.openapi).toMatch(/^3\.0\./);
     const me = await built.http.get('/v1/me').set(HTML).expect(401);
     expect(me.body.code).toBe('UNAUTHENTICATED');
+    // Express routes ignore case: so does the console's step aside.
+    expect((await built.http.get('/V1/Me').set(HTML).expect(401)).body.code).toBe('UNAUTHENTICATED');
     expect((await built.http.get('/health/live').set(HTML).expect(200)).headers['content-type']).toMatch(/json/);
     expect((await built.http.get('/auth/email-link/not-a-token').set(HTML).expect(404)).text).toContain('Lien non valide');
   });

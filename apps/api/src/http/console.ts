@@ -28,8 +28,10 @@ export function consoleContentSecurityPolicy(https: boolean): string {
   ].join('; ');
 }
 
+/** Case-insensitive, as Express routes are: `/V1/fugues` is the API's too. */
 function isServerPath(path: string): boolean {
-  return SERVER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const lower = path.toLowerCase();
+  return SERVER_PATHS.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
 }
 
 /**
