@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -21,22 +21,20 @@ export interface WebhookHeaders {
 }
 
 /**
- * Signs a request per the Standard Webhooks specification: `v1,` + base64 HMAC-SHA256 of
- * `{id}.{unix seconds}.{body}` keyed with the base64-decoded part of each `whsec_` secret,
- * space-separated when there are several, so any Standard Webhooks (or Svix) library verifies it.
+ * Signs a request with the Standard Webhooks reference library (`v1,` + base64 HMAC-SHA256 of
+ * `{id}.{unix seconds}.{body}`), once per `whsec_` secret, space-separated when there are several,
+ * so any Standard Webhooks (or Svix) library verifies it.
  * @throws Error when no secret is given or a secret is not `whsec_` + base64.
  */
 export function signWebhook({ id, timestamp, body, secrets }: WebhookSignInput): WebhookHeaders {
   if (secrets.length === 0) throw new Error('at least one webhook secret is required');
   const seconds = Math.floor(timestamp.getTime() / 1000).toString();
-  const content = `${id}.${seconds}.${body}`;
-  const signature = secrets
-    .map((secret) => `v1,${createHmac('sha256', secretKey(secret)).update(content, 'utf8').digest('base64')}`)
-    .join(' ');
+  // The key is checked and decoded here: the library would sign with a malformed secret's bytes.
+  const signature = secrets.map((secret) => new Webhook(secretKey(secret), { format: 'raw' }).sign(id, timestamp, body)).join(' ');
   return { 'webhook-id': id, 'webhook-timestamp': seconds, 'webhook-signature': signature };
 }
 
-function secretKey(secret: string): Buffer {
+function secretKey(secret: string): Uint8Array {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : '';
   const key = Buffer.from(encoded, 'base64');
   // Buffer.from skips characters that are not base64: re-encoding tells a clean secret apart.
