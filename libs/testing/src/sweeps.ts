@@ -13,7 +13,12 @@ const counts = new WeakMap<Sweeper, SweepCount>();
 
 /** Counts the sweeps of the app's in-process worker from the first call on (the same count afterwards). */
 function sweepCount(t: TestApp): SweepCount {
-  const sweeper = t.app.get(Sweeper);
+  let sweeper: Sweeper;
+  try {
+    sweeper = t.app.get(Sweeper);
+  } catch {
+    throw new Error('sweepsRun needs an app started with its worker (startTestApp without worker: false)');
+  }
   let count = counts.get(sweeper);
   if (!count) {
     const counted: SweepCount = { started: 0, finished: 0 };
