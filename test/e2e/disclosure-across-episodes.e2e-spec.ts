@@ -1,4 +1,4 @@
-import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeYouth, SmtpCatcher, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
+import { bearer, birthDateForAge, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, SmtpCatcher, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
  * What a return interview reveals acts at once (integrations.md § Return interview, risk-model.md
@@ -31,15 +31,12 @@ describe('a disclosure in a return interview weighs on the same youth’s next e
     const foyer = await makeFoyer(t, { departmentCode: '75' });
     foyerId = foyer.id;
     foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
-    const referent = async (role: string, address: string) =>
-      (await t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Référent test', role, departmentCode: '75', channels: [{ type: 'email', address }] }).expect(201))
-        .body.id as string;
     disclosureReferents.push(
-      await referent('prosecutor', 'parquet@justice.test'),
-      await referent('police', 'brigade@police.test'),
-      await referent('child_protection', 'ase@departement.test'),
+      (await makeReferent(t, { departmentCode: '75', role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice.test' }] })).id,
+      (await makeReferent(t, { departmentCode: '75', role: 'police', channels: [{ type: 'email', address: 'brigade@police.test' }] })).id,
+      (await makeReferent(t, { departmentCode: '75', role: 'child_protection', channels: [{ type: 'email', address: 'ase@departement.test' }] })).id,
     );
-    await referent('department_duty', 'astreinte@departement.test');
+    await makeReferent(t, { departmentCode: '75', role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@departement.test' }] });
   });
 
   afterAll(async () => {
@@ -98,7 +95,7 @@ describe('a disclosure in a return interview weighs on the same youth’s next e
     // The prosecutor, the police and child protection, at once (not department duty: the roles were reached).
     await waitFor(async () => (await disclosureNotices(first.fugueId)).filter((n) => n.status === 'sent').length === 3, { what: 'the disclosure notices' });
     expect((await disclosureNotices(first.fugueId)).map((n) => n.referent_id).sort()).toEqual([...disclosureReferents].sort());
-    const mail = (await Promise.all(smtp.messages.filter((m) => m.envelopeTo.includes('parquet@justice.test')).map((m) => smtp.parse(m))))[0];
+    const mail = (await Promise.all(smtp.messagesTo('parquet@justice.test').map((m) => smtp.parse(m))))[0];
     expect(mail.subject).toBe("[Vigie] Révélation lors d'un entretien de retour – 75 Paris");
     expect(mail.text).toContain(['Révélé :', '- Exploitation sexuelle', '- Clés d’hôtel ou location de courte durée évoquée'].join('\n'));
     expect(mail.text).toContain('Jeune : Testprenom T., 14 ans');

@@ -5,7 +5,9 @@ import {
   HttpReceiver,
   makeClient,
   makeFoyer,
+  makeReferent,
   makeYouth,
+  putEscalationPolicy,
   SmtpCatcher,
   startTestApp,
   TestApp,
@@ -38,30 +40,19 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
     youthId = (await makeYouth(t, foyerKey, foyer.id)).id;
 
-    const referent = async (body: Record<string, unknown>) =>
-      (await t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ departmentCode: '75', ...body }).expect(201)).body;
-    await referent({ displayName: 'Astreinte foyer', role: 'foyer_duty', foyerId: foyer.id, channels: [{ type: 'email', address: 'astreinte@foyer.test' }] });
-    await referent({ displayName: 'Référent ASE', role: 'child_protection', channels: [{ type: 'sms', phone: '+33600000001' }] });
-    const police = await referent({ displayName: 'Brigade des mineurs', role: 'police', channels: [{ type: 'webhook', url: hooks.url('/police') }] });
+    await makeReferent(t, { departmentCode: '75', displayName: 'Astreinte foyer', role: 'foyer_duty', foyerId: foyer.id, channels: [{ type: 'email', address: 'astreinte@foyer.test' }] });
+    await makeReferent(t, { departmentCode: '75', displayName: 'Référent ASE', role: 'child_protection', channels: [{ type: 'sms', phone: '+33600000001' }] });
+    const police = await makeReferent(t, { departmentCode: '75', displayName: 'Brigade des mineurs', role: 'police', channels: [{ type: 'webhook', url: hooks.url('/police') }] });
     expect(police.webhookSecret).toMatch(/^whsec_/);
-    secrets[hooks.url('/police')] = police.webhookSecret;
-    await referent({ displayName: 'Astreinte départementale', role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@departement.test' }] });
-    await referent({ displayName: 'Parquet des mineurs', role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice.test' }] });
+    secrets[hooks.url('/police')] = police.webhookSecret as string;
+    await makeReferent(t, { departmentCode: '75', displayName: 'Astreinte départementale', role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@departement.test' }] });
+    await makeReferent(t, { departmentCode: '75', displayName: 'Parquet des mineurs', role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice.test' }] });
 
-    await t.http
-      .put('/v1/departments/75/escalation-policy')
-      .set(bearer(t.adminKey))
-      .send({
-        worrying: {
-          steps: [
-            { afterSeconds: 0, notify: ['foyer_duty', 'child_protection', 'police'] },
-            { afterSeconds: STEP_1_AFTER, notify: ['department_duty', 'police'] },
-            { afterSeconds: STEP_2_AFTER, notify: ['prosecutor'] },
-          ],
-          repeatLastStepEverySeconds: null,
-        },
-      })
-      .expect(200);
+    await putEscalationPolicy(t, '75', [
+      { afterSeconds: 0, notify: ['foyer_duty', 'child_protection', 'police'] },
+      { afterSeconds: STEP_1_AFTER, notify: ['department_duty', 'police'] },
+      { afterSeconds: STEP_2_AFTER, notify: ['prosecutor'] },
+    ]);
   });
 
   afterAll(async () => {
@@ -69,7 +60,6 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     await Promise.all([smtp?.close(), sms?.close(), hooks?.close()]);
   });
 
-  const emailsTo = (address: string) => smtp.messages.filter((m) => m.envelopeTo.includes(address));
   const verified = (request: { headers: Record<string, unknown>; rawBody: string }) =>
     new Webhook(secrets[hooks.url('/police')]).verify(request.rawBody, request.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
 
@@ -77,7 +67,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     const { id: fugueId } = await declareFugue(t, foyerKey, youthId, { indicators: ['SUICIDE_RISK'] });
 
     // Step 0: foyer duty by e-mail, child protection by SMS, police by signed webhook.
-    await waitFor(() => emailsTo('astreinte@foyer.test').length === 1 && sms.requests.length === 1 && hooks.requests.length === 1, {
+    await waitFor(() => smtp.messagesTo('astreinte@foyer.test').length === 1 && sms.requests.length === 1 && hooks.requests.length === 1, {
       what: 'step 0 on three channels',
     });
     const alerts = (await t.http.get('/v1/alerts?state=open').set(bearer(foyerKey)).expect(200)).body.items;
@@ -85,7 +75,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     const alert = alerts[0];
     expect(alert).toMatchObject({ fugueId, state: 'open', currentStep: 0 });
 
-    const mail = await smtp.parse(emailsTo('astreinte@foyer.test')[0]);
+    const mail = await smtp.parse(smtp.messagesTo('astreinte@foyer.test')[0]);
     expect(mail.subject).not.toContain('Testnom');
     expect(mail.text).toContain('Risque suicidaire');
     expect(mail.html).toContain('/a/');
@@ -100,7 +90,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     expect(JSON.stringify(step0)).not.toMatch(/Testprenom|Testnom/);
 
     // Nobody answers: step 1 (department duty, police again) fires at its time, not before, at most 5 s after.
-    await waitFor(() => emailsTo('astreinte@departement.test').length === 1, { timeoutMs: 15_000, what: 'step 1' });
+    await waitFor(() => smtp.messagesTo('astreinte@departement.test').length === 1, { timeoutMs: 15_000, what: 'step 1' });
     const openedAt = new Date(alert.openedAt).getTime();
     const step1Event = (await t.http.get(`/v1/fugues/${fugueId}/timeline`).set(bearer(foyerKey))).body.items.find(
       (e: { type: string; data: { step?: number } }) => e.type === 'alert.step' && e.data.step === 1,
@@ -112,7 +102,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     expect(verified(hooks.requests[1]).data).toMatchObject({ step: 1 });
 
     // Department duty acknowledges through the signed link: GET only shows a page, POST acknowledges.
-    const dutyMail = await smtp.parse(emailsTo('astreinte@departement.test')[0]);
+    const dutyMail = await smtp.parse(smtp.messagesTo('astreinte@departement.test')[0]);
     const link = /https?:\/\/[^\s"<]+\/a\/([A-Za-z0-9_.-]+)/.exec(dutyMail.text ?? '')?.[1];
     expect(link).toBeDefined();
     const page = await t.http.get(`/a/${link}`).expect(200);
@@ -124,7 +114,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
 
     // Step 2 would have fired at 6 s: it does not. Wait until well past its time, then check nothing was sent.
     await waitFor(() => testNow().getTime() > openedAt + (STEP_2_AFTER + 3) * 1000, { timeoutMs: 15_000, what: 'step 2 time to pass' });
-    expect(emailsTo('parquet@justice.test')).toHaveLength(0);
+    expect(smtp.messagesTo('parquet@justice.test')).toHaveLength(0);
     const afterAck = (await t.http.get(`/v1/alerts/${alert.id}`).set(bearer(t.adminKey)).expect(200)).body;
     expect(afterAck.notifications.filter((n: { step: number }) => n.step === 2)).toEqual([]);
 
@@ -132,14 +122,14 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerKey)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);
     await waitFor(
       () =>
-        emailsTo('astreinte@foyer.test').length === 2 &&
-        emailsTo('astreinte@departement.test').length === 2 &&
+        smtp.messagesTo('astreinte@foyer.test').length === 2 &&
+        smtp.messagesTo('astreinte@departement.test').length === 2 &&
         sms.requests.length === 2 &&
         hooks.requests.length === 3,
       { what: 'alert.resolved to everyone notified' },
     );
     expect(verified(hooks.requests[2])).toMatchObject({ type: 'alert.resolved', data: { alertId: alert.id, fugueId, resolution: 'returned' } });
-    expect(emailsTo('parquet@justice.test')).toHaveLength(0);
+    expect(smtp.messagesTo('parquet@justice.test')).toHaveLength(0);
 
     // A receiver has the request a moment before the worker records the send.
     const resolved = await waitFor(
@@ -175,15 +165,11 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
   it('a routine fugue informs foyer duty once and opens no alert', async () => {
     const foyer = await makeFoyer(t, { departmentCode: '75' });
     const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
-    await t.http
-      .post('/v1/referents')
-      .set(bearer(t.adminKey))
-      .send({ displayName: 'Astreinte', role: 'foyer_duty', departmentCode: '75', foyerId: foyer.id, channels: [{ type: 'email', address: 'routine@foyer.test' }] })
-      .expect(201);
+    await makeReferent(t, { displayName: 'Astreinte', role: 'foyer_duty', departmentCode: '75', foyerId: foyer.id, channels: [{ type: 'email', address: 'routine@foyer.test' }] });
     const youth = await makeYouth(t, key, foyer.id);
     const { id } = await declareFugue(t, key, youth.id);
-    await waitFor(() => emailsTo('routine@foyer.test').length === 1, { what: 'routine information' });
-    const mail = await smtp.parse(emailsTo('routine@foyer.test')[0]);
+    await waitFor(() => smtp.messagesTo('routine@foyer.test').length === 1, { what: 'routine information' });
+    const mail = await smtp.parse(smtp.messagesTo('routine@foyer.test')[0]);
     expect(mail.subject).toMatch(/classique/i);
     const alerts = (await t.http.get('/v1/alerts').set(bearer(key)).expect(200)).body.items;
     expect(alerts.filter((a: { fugueId: string }) => a.fugueId === id)).toEqual([]);

@@ -5,10 +5,12 @@ import {
   declareFugue,
   makeClient,
   makeFoyer,
+  makeReferent,
   makeYouth,
   PrivateRedis,
   SmtpCatcher,
   startTestApp,
+  sweepsRun,
   TestApp,
   TestDatabase,
   waitFor,
@@ -91,13 +93,11 @@ describe('return interviews', () => {
     police75Key = (await makeClient(t, { role: 'police', departmentCodes: ['75'] })).key;
     hotlineKey = (await makeClient(t, { role: 'hotline', departmentCodes: [] })).key;
 
-    const referent = async (body: Record<string, unknown>) =>
-      (await t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Référent test', departmentCode: '75', ...body }).expect(201)).body.id as string;
-    referents.foyerDuty = await referent({ role: 'foyer_duty', foyerId, channels: [{ type: 'email', address: 'astreinte@foyer.test' }] });
-    referents.protection75 = await referent({ role: 'child_protection', channels: [{ type: 'email', address: 'ase@departement75.test' }] });
-    referents.police75 = await referent({ role: 'police', channels: [{ type: 'email', address: 'brigade@police75.test' }] });
-    referents.prosecutor75 = await referent({ role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice75.test' }] });
-    referents.police93 = await referent({ role: 'police', departmentCode: '93', channels: [{ type: 'email', address: 'brigade@police93.test' }] });
+    referents.foyerDuty = (await makeReferent(t, { departmentCode: '75', role: 'foyer_duty', foyerId, channels: [{ type: 'email', address: 'astreinte@foyer.test' }] })).id;
+    referents.protection75 = (await makeReferent(t, { departmentCode: '75', role: 'child_protection', channels: [{ type: 'email', address: 'ase@departement75.test' }] })).id;
+    referents.police75 = (await makeReferent(t, { departmentCode: '75', role: 'police', channels: [{ type: 'email', address: 'brigade@police75.test' }] })).id;
+    referents.prosecutor75 = (await makeReferent(t, { departmentCode: '75', role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice75.test' }] })).id;
+    referents.police93 = (await makeReferent(t, { departmentCode: '93', role: 'police', channels: [{ type: 'email', address: 'brigade@police93.test' }] })).id;
   });
 
   afterAll(async () => {
@@ -127,7 +127,7 @@ describe('return interviews', () => {
     (await t.http.get(`/v1/fugues/${fugueId}/timeline`).set(bearer(t.adminKey)).expect(200)).body.items;
 
   async function mailsTo(address: string, subject: string) {
-    const parsed = await Promise.all(smtp.messages.filter((m) => m.envelopeTo.includes(address)).map((m) => smtp.parse(m)));
+    const parsed = await Promise.all(smtp.messagesTo(address).map((m) => smtp.parse(m)));
     return parsed.filter((m) => m.subject === subject);
   }
 
@@ -161,7 +161,7 @@ describe('return interviews', () => {
       expect(mail.text).toContain('Jeune : Testprenom T., 16 ans');
       expect(mail.text).toContain('Circonstances : retrouvé(e) par la police ou la gendarmerie');
       expect(mail.text).not.toContain('Testnom');
-      expect(smtp.messages.filter((m) => m.envelopeTo.includes('brigade@police93.test'))).toEqual([]);
+      expect(smtp.messagesTo('brigade@police93.test')).toEqual([]);
     });
   });
 
@@ -174,8 +174,8 @@ describe('return interviews', () => {
       expect(reminded).toMatchObject({ status: 'scheduled', overdue: false, remindedAt: expect.any(String) });
       const mails = await mailsTo('astreinte@foyer.test', '[Vigie] Entretien de retour à tenir – 75 Paris');
       expect(mails.some((m) => m.text?.includes('Échéance :'))).toBe(true);
-      // Several sweeps run in this second (every 200 ms): the reminder is not sent again.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Several whole sweeps run since: the reminder is not sent again.
+      await sweepsRun(t, 3);
       expect(await notifications(fugueId, 'interview.reminder')).toEqual([{ kind: 'interview.reminder', referent_id: referents.foyerDuty, channel: 'email', status: 'sent' }]);
       expect((await timeline(fugueId)).filter((e) => e.type === 'interview.reminder')).toHaveLength(1);
     });
@@ -225,8 +225,8 @@ describe('return interviews', () => {
       const { fugueId, interview } = await returnedEpisode();
       await t.http.put(`/v1/return-interviews/${interview.id}`).set(bearer(foyerKey)).send({ outcome: 'declined' }).expect(200);
       await t.dataSource.query(`UPDATE return_interviews SET reminder_due_at = now(), due_at = now() WHERE id = $1`, [interview.id]);
-      // Only scheduled interviews are swept: the recorded one never becomes overdue. Several sweeps run in this second.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Only scheduled interviews are swept: the recorded one never becomes overdue, whatever sweeps run since.
+      await sweepsRun(t, 3);
       expect(await interviewOf(fugueId)).toMatchObject({ status: 'declined', overdue: false, remindedAt: null });
       expect(await notifications(fugueId, 'interview.overdue')).toEqual([]);
     });
@@ -458,11 +458,7 @@ describe('interview deadlines survive a restart with an emptied Redis', () => {
     api = await startTestApp({ database, worker: false, env: { REDIS_URL: redis.url } });
     const foyer = await makeFoyer(api, { departmentCode: '75' });
     const key = (await makeClient(api, { role: 'foyer', foyerIds: [foyer.id] })).key;
-    await api.http
-      .post('/v1/referents')
-      .set(bearer(api.adminKey))
-      .send({ displayName: 'ASE', role: 'child_protection', departmentCode: '75', channels: [{ type: 'email', address: 'ase@restart.test' }] })
-      .expect(201);
+    await makeReferent(api, { displayName: 'ASE', role: 'child_protection', departmentCode: '75', channels: [{ type: 'email', address: 'ase@restart.test' }] });
     const youth = await makeYouth(api, key, foyer.id);
     const { id: fugueId } = await declareFugue(api, key, youth.id);
     await api.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: testNow().toISOString(), foundBy: 'self' }).expect(200);

@@ -214,6 +214,8 @@ describe('object-level authorization: every role × scope × route', () => {
 
     it('lists carry no identity, so they are not audited', async () => {
       const res = await t.http.get('/v1/fugues').set(as('police75')).expect(200);
+      // The episodes of A and B: the loop below has something to check.
+      expect(res.body.items).toHaveLength(2);
       for (const item of res.body.items) expect(item).not.toHaveProperty('youth');
       const rows = await t.dataSource.query(`SELECT 1 FROM audit_log WHERE correlation_id = $1`, [res.headers['x-correlation-id']]);
       expect(rows).toHaveLength(0);
@@ -422,6 +424,7 @@ describe('object-level authorization: every role × scope × route', () => {
         `SELECT id, status, effective_level FROM fugues WHERE id = ANY($1)`,
         [Object.values(fugueIds)],
       );
+      expect(episodes).toHaveLength(PLACES.length);
       for (const e of episodes) expect(e).toMatchObject({ status: 'missing', effective_level: LEVEL[placeOfFugue(e.id) as Place] });
 
       for (const place of PLACES) {
@@ -586,8 +589,10 @@ describe('object-level authorization: every role × scope × route', () => {
     });
 
     it('no audit entry names an episode or youth outside the caller scope, after the whole matrix', async () => {
+      let hiddenPairs = 0;
       for (const actor of Object.keys(READ_EPISODE) as Actor[]) {
         const hiddenPlaces = PLACES.filter((_, i) => READ_EPISODE[actor][i] !== ALLOWED);
+        hiddenPairs += hiddenPlaces.length;
         const rows = await t.dataSource.query(`SELECT 1 FROM audit_log WHERE client_id = $1 AND (fugue_id = ANY($2) OR youth_id = ANY($3)) AND action = 'read_identity'`, [
           clientIds[actor],
           hiddenPlaces.map((p) => fugueIds[p]),
@@ -595,6 +600,8 @@ describe('object-level authorization: every role × scope × route', () => {
         ]);
         expect({ actor, entries: rows.length }).toEqual({ actor, entries: 0 });
       }
+      // Every HIDDEN cell of READ_EPISODE was looked for: 2 + 2 + 1 + 2 + 1 + 2 + 1 + 0.
+      expect(hiddenPairs).toBe(11);
       const failures = await t.dataSource.query(`SELECT status_code FROM audit_log WHERE status_code >= 400`);
       expect(failures).toEqual([]);
     });

@@ -135,6 +135,10 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
   );
 }
 
+/**
+ * A fixed pause, for timing that is itself under test: the fault schedule's instants, the burst's
+ * pacing and a client's back-off between attempts. Never used to wait for the service.
+ */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -308,6 +312,7 @@ describe('the whole path under faults', () => {
     const api1 = apis[0];
     const at = async (ms: number) => {
       const wait = start + ms - Date.now();
+      // The schedule is fixed in time: each fault strikes at its instant, whatever the service does.
       if (wait > 0) await pause(wait);
     };
     const record = (name: FaultName) => faultsAt.push({ name, at: new Date() });
@@ -389,6 +394,7 @@ describe('the whole path under faults', () => {
       }
       // A failing process may be down: the next attempt goes to the other one.
       target = 1 - target;
+      // A client's back-off between attempts, as a real one would wait: part of the load played.
       await pause(Math.min(2000, 100 * 2 ** Math.min(d.attempts, 5)));
     }
   }

@@ -6,12 +6,16 @@ import { JobName, JobProducer, QueueName } from '@vigie/queue';
 import {
   bearer,
   declareFugue,
+  EscalationStep,
   HttpReceiver,
   makeClient,
   makeFoyerWithYouth,
+  makeReferent,
   makeYouth,
+  putEscalationPolicy,
   SmtpCatcher,
   startTestApp,
+  sweepsRun,
   TestApp,
   waitFor,
 } from '@vigie/testing';
@@ -47,7 +51,7 @@ interface AlertView {
   acknowledgedBy: { referentId: string | null; apiClientId: string | null; via: string } | null;
   currentStep: number | null;
   nextStepAt: string | null;
-  policy: { worrying: { steps: Step[]; repeatLastStepEverySeconds: number | null; maxRepeats: number } };
+  policy: { worrying: { steps: EscalationStep[]; repeatLastStepEverySeconds: number | null; maxRepeats: number } };
   notifications: NotificationView[];
 }
 
@@ -56,9 +60,6 @@ interface TimelineEvent {
   at: string;
   data: Record<string, unknown>;
 }
-
-type Role = 'foyer_duty' | 'child_protection' | 'department_duty' | 'police' | 'prosecutor';
-type Step = { afterSeconds: number; notify: Role[] };
 
 describe('escalation delivery and alert rules', () => {
   let t: TestApp;
@@ -75,22 +76,7 @@ describe('escalation delivery and alert rules', () => {
     await Promise.all([smtp?.close(), hooks?.close()]);
   });
 
-  const emailsTo = (address: string) => smtp.messages.filter((m) => m.envelopeTo.includes(address));
   const hooksAt = (path: string) => hooks.requests.filter((r) => r.path === path);
-
-  async function referent(departmentCode: string, body: Record<string, unknown>): Promise<{ id: string; webhookSecret?: string }> {
-    return (await t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ departmentCode, displayName: 'Référent test', ...body }).expect(201)).body;
-  }
-
-  async function putPolicy(departmentCode: string, steps: Step[]) {
-    return (
-      await t.http
-        .put(`/v1/departments/${departmentCode}/escalation-policy`)
-        .set(bearer(t.adminKey))
-        .send({ worrying: { steps, repeatLastStepEverySeconds: null } })
-        .expect(200)
-    ).body as { uncoveredRoles: string[] };
-  }
 
   /** A worrying episode (suicide risk declared) of a new youth of the foyer. */
   async function worryingFugue(foyerKey: string, foyerId: string): Promise<string> {
@@ -138,9 +124,9 @@ describe('escalation delivery and alert rules', () => {
 
     it('retries a webhook answered 500 after 1 s then 5 s until it is sent, and a rejected e-mail after 1 s, 5 s, 30 s', async () => {
       const { foyer, foyerKey } = await makeFoyerWithYouth(t, CODE);
-      await referent(CODE, { role: 'police', channels: [{ type: 'webhook', url: hooks.url('/d13/police') }] });
-      await referent(CODE, { role: 'child_protection', channels: [{ type: 'email', address: REJECTED }] });
-      await putPolicy(CODE, [{ afterSeconds: 0, notify: ['police', 'child_protection'] }]);
+      await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'webhook', url: hooks.url('/d13/police') }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'child_protection', channels: [{ type: 'email', address: REJECTED }] });
+      await putEscalationPolicy(t, CODE, [{ afterSeconds: 0, notify: ['police', 'child_protection'] }]);
       smtp.rejectRecipient(REJECTED);
       const arrivals: number[] = [];
       hooks.answerWith((request) => {
@@ -190,7 +176,7 @@ describe('escalation delivery and alert rules', () => {
 
       const emailThird = await seen('email', 3, 'pending');
       await expectRetryDelay(emailThird.id, 30_000);
-      expect(emailsTo(REJECTED)).toHaveLength(0);
+      expect(smtp.messagesTo(REJECTED)).toHaveLength(0);
 
       const sentEvent = (await timeline(fugueId)).find((e) => e.type === 'notification.sent');
       expect(sentEvent?.data).toMatchObject({ notificationId: webhookFirst.id, channel: 'webhook', attempts: 3 });
@@ -207,9 +193,9 @@ describe('escalation delivery and alert rules', () => {
 
     it('fires the same step again, by direct call, by a replayed job and past the alert guard, without a new row or a second delivery', async () => {
       const { foyer, foyerKey } = await makeFoyerWithYouth(t, CODE);
-      await referent(CODE, { role: 'police', channels: [{ type: 'webhook', url: hooks.url('/d33/police') }] });
-      await referent(CODE, { role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d33.test' }] });
-      await putPolicy(CODE, [
+      await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'webhook', url: hooks.url('/d33/police') }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d33.test' }] });
+      await putEscalationPolicy(t, CODE, [
         { afterSeconds: 0, notify: ['police', 'department_duty'] },
         { afterSeconds: 600, notify: ['prosecutor'] },
       ]);
@@ -218,7 +204,7 @@ describe('escalation delivery and alert rules', () => {
       await waitFor(async () => (await alertView(alertId)).notifications.filter((n) => n.status === 'sent').length === 2, { what: 'step 0 sent' });
       const before = await alertView(alertId);
       expect(hooksAt('/d33/police')).toHaveLength(1);
-      expect(emailsTo('astreinte@d33.test')).toHaveLength(1);
+      expect(smtp.messagesTo('astreinte@d33.test')).toHaveLength(1);
 
       // A direct second call for the step already done, and one for any step: nothing is due.
       const escalation = t.app.get(EscalationService);
@@ -241,13 +227,13 @@ describe('escalation delivery and alert rules', () => {
       const [second] = (await stepEvents(fugueId)).slice(1);
       expect(second.data).toMatchObject({ alertId, step: 0, notifications: 0 });
 
-      // Time for any duplicate to leave: the sweep runs every 200 ms and delivers what is pending.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Any duplicate would leave with the sweep, which delivers what is pending: two whole sweeps run first.
+      await sweepsRun(t, 2);
       const after = await alertView(alertId);
       expect(after.notifications.map((n) => n.id).sort()).toEqual(before.notifications.map((n) => n.id).sort());
       for (const n of after.notifications) expect(n).toMatchObject({ status: 'sent', attempts: 1 });
       expect(hooksAt('/d33/police')).toHaveLength(1);
-      expect(emailsTo('astreinte@d33.test')).toHaveLength(1);
+      expect(smtp.messagesTo('astreinte@d33.test')).toHaveLength(1);
       const [{ n }]: { n: number }[] = await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE alert_id = $1`, [alertId]);
       expect(n).toBe(2);
     });
@@ -309,47 +295,47 @@ describe('escalation delivery and alert rules', () => {
 
   describe('the policy is snapshotted when the alert opens', () => {
     const CODE = '59';
-    const POLICY_A: Step[] = [
+    const POLICY_A: EscalationStep[] = [
       { afterSeconds: 0, notify: ['police'] },
       { afterSeconds: 4, notify: ['department_duty'] },
     ];
-    const POLICY_B: Step[] = [
+    const POLICY_B: EscalationStep[] = [
       { afterSeconds: 0, notify: ['child_protection'] },
       { afterSeconds: 60, notify: ['prosecutor'] },
     ];
 
     it('keeps the running alert on its policy when a new one is put, and opens the next alert on the new one', async () => {
       const { foyer, foyerKey } = await makeFoyerWithYouth(t, CODE);
-      await referent(CODE, { role: 'police', channels: [{ type: 'email', address: 'police@d59.test' }] });
-      await referent(CODE, { role: 'child_protection', channels: [{ type: 'email', address: 'ase@d59.test' }] });
-      await referent(CODE, { role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d59.test' }] });
-      await referent(CODE, { role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@d59.test' }] });
-      await putPolicy(CODE, POLICY_A);
+      await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'email', address: 'police@d59.test' }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'child_protection', channels: [{ type: 'email', address: 'ase@d59.test' }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d59.test' }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@d59.test' }] });
+      await putEscalationPolicy(t, CODE, POLICY_A);
       const firstFugue = await worryingFugue(foyerKey, foyer.id);
       const first = await alertOf(firstFugue);
-      await waitFor(() => emailsTo('police@d59.test').length === 1, { what: 'step 0 of the first alert' });
+      await waitFor(() => smtp.messagesTo('police@d59.test').length === 1, { what: 'step 0 of the first alert' });
 
-      await putPolicy(CODE, POLICY_B);
+      await putEscalationPolicy(t, CODE, POLICY_B);
 
       const running = await alertView(first);
       expect(running.policy.worrying).toEqual({ steps: POLICY_A, repeatLastStepEverySeconds: null, maxRepeats: 0 });
       const openedAt = new Date(running.openedAt).getTime();
       expect(new Date(running.nextStepAt as string).getTime()).toBe(openedAt + 4000);
-      await waitFor(() => emailsTo('astreinte@d59.test').length === 1, { timeoutMs: 15_000, what: 'step 1 of the first alert, on policy A' });
+      await waitFor(() => smtp.messagesTo('astreinte@d59.test').length === 1, { timeoutMs: 15_000, what: 'step 1 of the first alert, on policy A' });
       const step1 = (await stepEvents(firstFugue)).find((e) => e.data.step === 1);
       expect(step1?.data).toMatchObject({ roles: ['department_duty'] });
-      expect(emailsTo('parquet@d59.test')).toHaveLength(0);
+      expect(smtp.messagesTo('parquet@d59.test')).toHaveLength(0);
       expect(new Date(step1?.at as string).getTime()).toBeGreaterThanOrEqual(openedAt + 4000);
       expect(new Date(step1?.at as string).getTime()).toBeLessThanOrEqual(openedAt + 9000);
 
       const secondFugue = await worryingFugue(foyerKey, foyer.id);
       const second = await alertOf(secondFugue);
-      await waitFor(() => emailsTo('ase@d59.test').length === 1, { what: 'step 0 of the second alert, on policy B' });
+      await waitFor(() => smtp.messagesTo('ase@d59.test').length === 1, { what: 'step 0 of the second alert, on policy B' });
       const opened = await alertView(second);
       expect(opened.policy.worrying).toEqual({ steps: POLICY_B, repeatLastStepEverySeconds: null, maxRepeats: 0 });
       expect(new Date(opened.nextStepAt as string).getTime()).toBe(new Date(opened.openedAt).getTime() + 60_000);
       expect(opened.notifications.map((n) => n.step)).toEqual([0]);
-      expect(emailsTo('police@d59.test')).toHaveLength(1);
+      expect(smtp.messagesTo('police@d59.test')).toHaveLength(1);
     }, 30_000);
   });
 
@@ -358,10 +344,10 @@ describe('escalation delivery and alert rules', () => {
 
     it('notifies the department_duty referents with fallback: true, and records it on the step', async () => {
       const { foyer, foyerKey } = await makeFoyerWithYouth(t, CODE);
-      const duty1 = await referent(CODE, { role: 'department_duty', channels: [{ type: 'email', address: 'astreinte1@d67.test' }] });
-      const duty2 = await referent(CODE, { role: 'department_duty', channels: [{ type: 'webhook', url: hooks.url('/d67/duty') }] });
-      const police = await referent(CODE, { role: 'police', channels: [{ type: 'email', address: 'police@d67.test' }] });
-      const put = await putPolicy(CODE, [
+      const duty1 = await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte1@d67.test' }] });
+      const duty2 = await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'webhook', url: hooks.url('/d67/duty') }] });
+      const police = await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'email', address: 'police@d67.test' }] });
+      const put = await putEscalationPolicy(t, CODE, [
         { afterSeconds: 0, notify: ['prosecutor'] },
         { afterSeconds: 2, notify: ['police'] },
       ]);
@@ -371,7 +357,7 @@ describe('escalation delivery and alert rules', () => {
 
       const fugueId = await worryingFugue(foyerKey, foyer.id);
       const alertId = await alertOf(fugueId);
-      await waitFor(() => emailsTo('astreinte1@d67.test').length === 1 && hooksAt('/d67/duty').length === 1 && emailsTo('police@d67.test').length === 1, {
+      await waitFor(() => smtp.messagesTo('astreinte1@d67.test').length === 1 && hooksAt('/d67/duty').length === 1 && smtp.messagesTo('police@d67.test').length === 1, {
         timeoutMs: 15_000,
         what: 'both steps delivered',
       });
@@ -406,15 +392,15 @@ describe('escalation delivery and alert rules', () => {
       const police = await makeClient(t, { role: 'police', departmentCodes: [CODE] });
       const otherPolice = await makeClient(t, { role: 'police', departmentCodes: [OTHER] });
       const hotline = await makeClient(t, { role: 'hotline', departmentCodes: [CODE] });
-      const policeReferent = await referent(CODE, { role: 'police', apiClientId: police.id, channels: [{ type: 'email', address: 'police@d31.test' }] });
-      await referent(CODE, { role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d31.test' }] });
-      await putPolicy(CODE, [
+      const policeReferent = await makeReferent(t, { departmentCode: CODE, role: 'police', apiClientId: police.id, channels: [{ type: 'email', address: 'police@d31.test' }] });
+      await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d31.test' }] });
+      await putEscalationPolicy(t, CODE, [
         { afterSeconds: 0, notify: ['police'] },
         { afterSeconds: 3, notify: ['department_duty'] },
       ]);
       const fugueId = await worryingFugue(foyerKey, foyer.id);
       const alertId = await alertOf(fugueId);
-      await waitFor(() => emailsTo('police@d31.test').length === 1, { what: 'step 0' });
+      await waitFor(() => smtp.messagesTo('police@d31.test').length === 1, { what: 'step 0' });
       const acknowledge = (key: string) => t.http.post(`/v1/alerts/${alertId}/acknowledge`).set(bearer(key)).send({ note: 'Équipe en route' });
 
       const elsewhere = await acknowledge(otherPolice.key);
@@ -442,7 +428,9 @@ describe('escalation delivery and alert rules', () => {
       // Step 1 was due 3 s after opening: wait until well past it (sweeps run every 200 ms).
       const openedAt = new Date(first.body.openedAt).getTime();
       await waitFor(() => Date.now() > openedAt + 5000, { what: 'the time of step 1 to pass' });
-      expect(emailsTo('astreinte@d31.test')).toHaveLength(0);
+      // And the sweeps that would fire it have run since.
+      await sweepsRun(t, 2);
+      expect(smtp.messagesTo('astreinte@d31.test')).toHaveLength(0);
       const view = await alertView(alertId, police.key);
       expect(view).toMatchObject({ state: 'acknowledged', currentStep: 0, nextStepAt: null, acknowledgedAt: first.body.acknowledgedAt });
       expect(view.notifications.map((n) => n.step)).toEqual([0]);

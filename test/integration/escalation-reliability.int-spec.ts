@@ -6,11 +6,14 @@ import {
   declareFugue,
   HttpReceiver,
   makeFoyerWithYouth,
+  makeReferent,
   PrivateRedis,
+  putEscalationPolicy,
   SmtpCatcher,
   startTestApp,
+  startWorkerProcess,
+  sweepsRun,
   TestApp,
-  testEnv,
   VigieProcess,
   waitFor,
 } from '@vigie/testing';
@@ -21,9 +24,6 @@ import {
  * killed while an alert runs, a worker process killed with SIGKILL in the middle of a send.
  */
 
-type Role = 'foyer_duty' | 'child_protection' | 'department_duty' | 'police' | 'prosecutor';
-type Step = { afterSeconds: number; notify: Role[] };
-
 interface NotificationRow {
   id: string;
   step: number | null;
@@ -31,19 +31,6 @@ interface NotificationRow {
   status: string;
   attempts: number;
   last_error: string | null;
-}
-
-async function referent(t: TestApp, departmentCode: string, role: Role, channel: Record<string, string>): Promise<{ id: string; webhookSecret?: string }> {
-  const res = await t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Référent test', role, departmentCode, channels: [channel] }).expect(201);
-  return res.body;
-}
-
-async function putPolicy(t: TestApp, departmentCode: string, steps: Step[]): Promise<void> {
-  await t.http
-    .put(`/v1/departments/${departmentCode}/escalation-policy`)
-    .set(bearer(t.adminKey))
-    .send({ worrying: { steps, repeatLastStepEverySeconds: null } })
-    .expect(200);
 }
 
 /** Declares a worrying episode and waits for the worker to open its alert. */
@@ -87,17 +74,15 @@ describe('Redis flushed while an alert is open, between step 0 and step 1', () =
     await smtp?.close();
   });
 
-  const emailsTo = (address: string) => smtp.messages.filter((m) => m.envelopeTo.includes(address));
-
   it('fires step 1 from PostgreSQL at its time (within 5 s) although its delayed job is gone, and delivers it', async () => {
-    await referent(t, CODE, 'police', { type: 'email', address: 'police@d75.test' });
-    await referent(t, CODE, 'department_duty', { type: 'email', address: 'astreinte@d75.test' });
-    await putPolicy(t, CODE, [
+    await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'email', address: 'police@d75.test' }] });
+    await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d75.test' }] });
+    await putEscalationPolicy(t, CODE, [
       { afterSeconds: 0, notify: ['police'] },
       { afterSeconds: STEP_1_AFTER, notify: ['department_duty'] },
     ]);
     const { fugueId, alertId, openedAt } = await openAlert(t, CODE);
-    await waitFor(() => emailsTo('police@d75.test').length === 1, { what: 'step 0' });
+    await waitFor(() => smtp.messagesTo('police@d75.test').length === 1, { what: 'step 0' });
 
     const queue = t.app.get(JobProducer).queue(QueueName.Escalation);
     const timer = await waitFor(() => queue.getJob(alertStepJobId(alertId, 1)), { what: 'the delayed job of step 1' });
@@ -107,7 +92,7 @@ describe('Redis flushed while an alert is open, between step 0 and step 1', () =
     await redis.flushAll();
     expect(await queue.getJob(alertStepJobId(alertId, 1))).toBeUndefined();
 
-    await waitFor(() => emailsTo('astreinte@d75.test').length === 1, { timeoutMs: 15_000, what: 'step 1 by the sweep' });
+    await waitFor(() => smtp.messagesTo('astreinte@d75.test').length === 1, { timeoutMs: 15_000, what: 'step 1 by the sweep' });
     const firedAt = await stepFiredAt(t, fugueId, 1);
     expect(firedAt).toBeGreaterThanOrEqual(openedAt + STEP_1_AFTER * 1000);
     expect(firedAt).toBeLessThanOrEqual(openedAt + (STEP_1_AFTER + 5) * 1000);
@@ -116,7 +101,7 @@ describe('Redis flushed while an alert is open, between step 0 and step 1', () =
       [0, 'email', 'sent', 1],
       [1, 'email', 'sent', 1],
     ]);
-    expect(emailsTo('police@d75.test')).toHaveLength(1);
+    expect(smtp.messagesTo('police@d75.test')).toHaveLength(1);
   }, 30_000);
 });
 
@@ -139,25 +124,23 @@ describe('Redis stopped while an alert is open', () => {
     await smtp?.close();
   });
 
-  const emailsTo = (address: string) => smtp.messages.filter((m) => m.envelopeTo.includes(address));
-
   it('fires the step and delivers its e-mails from PostgreSQL alone, then sends nothing twice once Redis is back', async () => {
-    await referent(t, CODE, 'police', { type: 'email', address: 'police@d92.test' });
-    await referent(t, CODE, 'department_duty', { type: 'email', address: 'astreinte@d92.test' });
-    await referent(t, CODE, 'prosecutor', { type: 'email', address: 'parquet@d92.test' });
-    await putPolicy(t, CODE, [
+    await makeReferent(t, { departmentCode: CODE, role: 'police', channels: [{ type: 'email', address: 'police@d92.test' }] });
+    await makeReferent(t, { departmentCode: CODE, role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d92.test' }] });
+    await makeReferent(t, { departmentCode: CODE, role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@d92.test' }] });
+    await putEscalationPolicy(t, CODE, [
       { afterSeconds: 0, notify: ['police'] },
       { afterSeconds: 3, notify: ['department_duty'] },
       { afterSeconds: 9, notify: ['prosecutor'] },
     ]);
     const { fugueId, alertId, openedAt } = await openAlert(t, CODE);
-    await waitFor(() => emailsTo('police@d92.test').length === 1, { what: 'step 0' });
+    await waitFor(() => smtp.messagesTo('police@d92.test').length === 1, { what: 'step 0' });
 
     await redis.stop();
     redisStopped = true;
     expect(Date.now()).toBeLessThan(openedAt + 3000);
 
-    await waitFor(() => emailsTo('astreinte@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 1 with Redis down' });
+    await waitFor(() => smtp.messagesTo('astreinte@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 1 with Redis down' });
     const firedAt = await stepFiredAt(t, fugueId, 1);
     expect(firedAt).toBeGreaterThanOrEqual(openedAt + 3000);
     expect(firedAt).toBeLessThanOrEqual(openedAt + 8000);
@@ -169,13 +152,14 @@ describe('Redis stopped while an alert is open', () => {
     redisStopped = false;
 
     // Step 2 fires after Redis is back; its timer job was never added (Redis was down), the sweep fires it.
-    await waitFor(() => emailsTo('parquet@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 2 with Redis back' });
+    await waitFor(() => smtp.messagesTo('parquet@d92.test').length === 1, { timeoutMs: 15_000, what: 'step 2 with Redis back' });
     await waitFor(async () => (await notificationsOf(t, alertId)).every((n) => n.status === 'sent'), { what: 'every notification sent' });
-    // Time for a duplicate to show: the worker reconnects and the sweep runs every second.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(emailsTo('police@d92.test')).toHaveLength(1);
-    expect(emailsTo('astreinte@d92.test')).toHaveLength(1);
-    expect(emailsTo('parquet@d92.test')).toHaveLength(1);
+    // Time for a duplicate to show: the queue answers again and two whole sweeps run since.
+    await waitFor(() => t.app.get(JobProducer).queue(QueueName.Escalation).getJobCounts(), { what: 'the escalation queue to answer again' });
+    await sweepsRun(t, 2);
+    expect(smtp.messagesTo('police@d92.test')).toHaveLength(1);
+    expect(smtp.messagesTo('astreinte@d92.test')).toHaveLength(1);
+    expect(smtp.messagesTo('parquet@d92.test')).toHaveLength(1);
     expect(smtp.messages).toHaveLength(3);
     expect((await notificationsOf(t, alertId)).map((n) => [n.step, n.status, n.attempts])).toEqual([
       [0, 'sent', 1],
@@ -191,23 +175,8 @@ describe('worker killed with SIGKILL while sending a notification', () => {
   let hooks: HttpReceiver;
   const workers: VigieProcess[] = [];
 
-  function startWorker(): VigieProcess {
-    const env = testEnv(api.database, {
-      VIGIE_BOOTSTRAP_ADMIN_KEY: api.adminKey,
-      REDIS_URL: api.env.REDIS_URL,
-      VIGIE_QUEUE_PREFIX: api.env.VIGIE_QUEUE_PREFIX,
-      VIGIE_DELIVERY_TIMEOUT_MS: '1000',
-      VIGIE_JOB_LOCK_MS: '1500',
-    });
-    const worker = new VigieProcess('worker', env, {
-      onUnexpectedExit: (exit) => {
-        if (exit.code !== null && exit.code !== 0) process.stderr.write(`worker exited with ${exit.code}: ${exit.output}\n`);
-      },
-    });
-    worker.start();
-    workers.push(worker);
-    return worker;
-  }
+  /** A short delivery timeout and job lock: the interrupted send is noticed within seconds. */
+  const WORKER_ENV = { VIGIE_DELIVERY_TIMEOUT_MS: '1000', VIGIE_JOB_LOCK_MS: '1500' };
 
   beforeAll(async () => {
     await buildDist();
@@ -221,11 +190,12 @@ describe('worker killed with SIGKILL while sending a notification', () => {
   });
 
   it('fails the interrupted send into the dead-letter list instead of sending it again; an admin replay delivers it once', async () => {
-    const police = await referent(api, CODE, 'police', { type: 'webhook', url: hooks.url('/d93/police') });
-    await putPolicy(api, CODE, [{ afterSeconds: 0, notify: ['police'] }]);
+    const police = await makeReferent(api, { departmentCode: CODE, role: 'police', channels: [{ type: 'webhook', url: hooks.url('/d93/police') }] });
+    await putEscalationPolicy(api, CODE, [{ afterSeconds: 0, notify: ['police'] }]);
 
     // The receiver never answers, and the worker is killed the moment the request reaches it.
-    const first = startWorker();
+    const first = startWorkerProcess(api, WORKER_ENV);
+    workers.push(first);
     let killed: Promise<NodeJS.Signals | null> | undefined;
     hooks.answerWith(() => {
       killed = first.kill();
@@ -243,7 +213,7 @@ describe('worker killed with SIGKILL while sending a notification', () => {
 
     // A new worker: its BullMQ lock check re-runs the stalled send job, and its sweep finds the
     // send unfinished after 4 × VIGIE_DELIVERY_TIMEOUT_MS.
-    startWorker();
+    workers.push(startWorkerProcess(api, WORKER_ENV));
     const failed = await waitFor(
       async () => {
         const [n] = await notificationsOf(api, alertId);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { alertStepJobId, JobProducer, notificationJobId, outboxJobId, QueueName, webhookDeliveryJobId } from '@vigie/queue';
-import { bearer, declareFugue, HttpReceiver, makeFoyerWithYouth, SmtpCatcher, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
+import { bearer, declareFugue, HttpReceiver, makeFoyerWithYouth, makeReferent, putEscalationPolicy, SmtpCatcher, startTestApp, TestApp, TEST_IDENTITY, waitFor } from '@vigie/testing';
 
 /**
  * A job that fails all its attempts is never parked for good: once the cause is gone, the work
@@ -14,24 +14,6 @@ const ATTEMPTS = 2;
 const REPUBLISH_AFTER_MS = 2000;
 /** Time for the sweep that notices, the job it runs and the checks of this test, on a busy machine. */
 const SLACK_MS = 1500;
-
-type Role = 'foyer_duty' | 'child_protection' | 'department_duty' | 'police' | 'prosecutor';
-
-async function referent(t: TestApp, departmentCode: string, role: Role, address: string): Promise<void> {
-  await t.http
-    .post('/v1/referents')
-    .set(bearer(t.adminKey))
-    .send({ displayName: 'Référent test', role, departmentCode, channels: [{ type: 'email', address }] })
-    .expect(201);
-}
-
-async function putPolicy(t: TestApp, departmentCode: string, steps: { afterSeconds: number; notify: Role[] }[]): Promise<void> {
-  await t.http
-    .put(`/v1/departments/${departmentCode}/escalation-policy`)
-    .set(bearer(t.adminKey))
-    .send({ worrying: { steps, repeatLastStepEverySeconds: null } })
-    .expect(200);
-}
 
 async function attention(t: TestApp): Promise<Record<string, number>> {
   const res = await t.http.get('/metrics').expect(200);
@@ -104,8 +86,6 @@ describe('jobs that fail all their attempts', () => {
     }
   });
 
-  const emailsTo = (address: string) => smtp.messages.filter((m) => m.envelopeTo.includes(address));
-
   /** Declares a staff-marked-worrying episode whose triage fails; returns it once its job failed for good. */
   async function declareWithFailingTriage(departmentCode: string): Promise<{ fugueId: string; outboxId: string }> {
     await t.dataSource.query(`ALTER TABLE fugue_classifications ADD CONSTRAINT test_fails_worrying_triage CHECK (level <> 'worrying') NOT VALID`);
@@ -117,8 +97,8 @@ describe('jobs that fail all their attempts', () => {
   }
 
   it('triages an episode whose job failed all its attempts within one republish interval of the cause going away', async () => {
-    await referent(t, '75', 'police', 'police@d75.test');
-    await putPolicy(t, '75', [{ afterSeconds: 0, notify: ['police'] }]);
+    await makeReferent(t, { departmentCode: '75', role: 'police', channels: [{ type: 'email', address: 'police@d75.test' }] });
+    await putEscalationPolicy(t, '75', [{ afterSeconds: 0, notify: ['police'] }]);
     const { fugueId, outboxId } = await declareWithFailingTriage('75');
     // The sweep has republished the row since its job failed: the failed job is still in Redis.
     const [{ publish_count: before }]: { publish_count: number }[] = await t.dataSource.query(`SELECT publish_count FROM outbox WHERE id = $1`, [outboxId]);
@@ -139,14 +119,14 @@ describe('jobs that fail all their attempts', () => {
     await waitFor(async () => ((await t.dataSource.query(`SELECT 1 FROM alerts WHERE fugue_id = $1`, [fugueId])) as unknown[]).length === 1, {
       what: 'the alert to open',
     });
-    await waitFor(() => emailsTo('police@d75.test').length === 1, { what: 'step 0 of the alert' });
+    await waitFor(() => smtp.messagesTo('police@d75.test').length === 1, { what: 'step 0 of the alert' });
     expect(logged).toContain(`Outbox row ${outboxId}: its fugue.triage job had failed all its attempts; running it again`);
     await waitFor(async () => (await outboxLag(t)) === 0, { what: 'the outbox lag to recover' });
     expect(await t.dataSource.query(`SELECT processed_at IS NOT NULL AS processed FROM outbox WHERE id = $1`, [outboxId])).toEqual([{ processed: true }]);
   }, 40_000);
 
   it('counts an outbox row whose job keeps failing in vigie_attention and logs its outbox id, until it is processed', async () => {
-    await putPolicy(t, '78', [{ afterSeconds: 0, notify: ['police'] }]);
+    await putEscalationPolicy(t, '78', [{ afterSeconds: 0, notify: ['police'] }]);
     const { fugueId, outboxId } = await declareWithFailingTriage('78');
 
     await waitFor(() => attentionIs(t, 'failing_outbox_jobs', 1), { timeoutMs: REPUBLISH_AFTER_MS * 3, what: 'vigie_attention{kind="failing_outbox_jobs"} 1' });
@@ -161,9 +141,9 @@ describe('jobs that fail all their attempts', () => {
   }, 40_000);
 
   it('fires an escalation step that keeps failing once the cause is gone, counting it in vigie_attention and logging its alert id meanwhile', async () => {
-    await referent(t, '92', 'police', 'police@d92.test');
-    await referent(t, '92', 'department_duty', 'astreinte@d92.test');
-    await putPolicy(t, '92', [
+    await makeReferent(t, { departmentCode: '92', role: 'police', channels: [{ type: 'email', address: 'police@d92.test' }] });
+    await makeReferent(t, { departmentCode: '92', role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d92.test' }] });
+    await putEscalationPolicy(t, '92', [
       { afterSeconds: 0, notify: ['police'] },
       { afterSeconds: 1, notify: ['department_duty'] },
     ]);
@@ -177,22 +157,22 @@ describe('jobs that fail all their attempts', () => {
       },
       { what: 'the alert to open' },
     );
-    await waitFor(() => emailsTo('police@d92.test').length === 1, { what: 'step 0' });
+    await waitFor(() => smtp.messagesTo('police@d92.test').length === 1, { what: 'step 0' });
     await failedForGood(t, QueueName.Escalation, alertStepJobId(alertId, 1));
 
     await waitFor(() => attentionIs(t, 'overdue_escalation_steps', 1), { timeoutMs: REPUBLISH_AFTER_MS * 8, what: 'vigie_attention{kind="overdue_escalation_steps"} 1' });
     expect(logged.filter((line) => line.startsWith(`Step 1 of alert ${alertId} could not fire`))).not.toEqual([]);
-    expect(emailsTo('astreinte@d92.test')).toHaveLength(0);
+    expect(smtp.messagesTo('astreinte@d92.test')).toHaveLength(0);
 
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_step_1`);
-    await waitFor(() => emailsTo('astreinte@d92.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'step 1' });
+    await waitFor(() => smtp.messagesTo('astreinte@d92.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'step 1' });
     await waitFor(() => attentionIs(t, 'overdue_escalation_steps', 0), { what: 'the count to go back to 0' });
   }, 40_000);
 
   it('fires the due steps of the other alerts while the step of one keeps failing, their jobs lost', async () => {
-    await referent(t, '95', 'police', 'police@d95.test');
-    await referent(t, '95', 'department_duty', 'astreinte@d95.test');
-    await putPolicy(t, '95', [
+    await makeReferent(t, { departmentCode: '95', role: 'police', channels: [{ type: 'email', address: 'police@d95.test' }] });
+    await makeReferent(t, { departmentCode: '95', role: 'department_duty', channels: [{ type: 'email', address: 'astreinte@d95.test' }] });
+    await putEscalationPolicy(t, '95', [
       { afterSeconds: 0, notify: ['police'] },
       { afterSeconds: 2, notify: ['department_duty'] },
     ]);
@@ -217,7 +197,7 @@ describe('jobs that fail all their attempts', () => {
     expect(await timer.getState()).toBe('delayed');
     await timer.remove();
 
-    await waitFor(() => emailsTo('astreinte@d95.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + 2000 + SLACK_MS, what: 'step 1 of the healthy alert' });
+    await waitFor(() => smtp.messagesTo('astreinte@d95.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + 2000 + SLACK_MS, what: 'step 1 of the healthy alert' });
     const [{ next_step: healthyNext }]: { next_step: number }[] = await t.dataSource.query(`SELECT next_step FROM alerts WHERE id = $1`, [healthy]);
     const [{ next_step: poisonedNext }]: { next_step: number }[] = await t.dataSource.query(`SELECT next_step FROM alerts WHERE id = $1`, [poisoned]);
     expect({ healthyNext, poisonedNext }).toEqual({ healthyNext: 2, poisonedNext: 1 });
@@ -225,12 +205,12 @@ describe('jobs that fail all their attempts', () => {
     // Once the cause is gone the held-back step fires too, and is sent before the next test
     // blocks every send.
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_one_alert`);
-    await waitFor(() => emailsTo('astreinte@d95.test').length === 2, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS * 2, what: 'step 1 of the other alert' });
+    await waitFor(() => smtp.messagesTo('astreinte@d95.test').length === 2, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS * 2, what: 'step 1 of the other alert' });
   }, 40_000);
 
   it('sends a notification whose delivery keeps failing once the cause is gone, counting it in vigie_attention meanwhile', async () => {
-    await referent(t, '93', 'police', 'police@d93.test');
-    await putPolicy(t, '93', [{ afterSeconds: 0, notify: ['police'] }]);
+    await makeReferent(t, { departmentCode: '93', role: 'police', channels: [{ type: 'email', address: 'police@d93.test' }] });
+    await putEscalationPolicy(t, '93', [{ afterSeconds: 0, notify: ['police'] }]);
     // The constraint below would hold back any notification still on its way from the tests above.
     // (An alert left with a due step by a test would add one more after this wait.)
     await waitFor(
@@ -254,12 +234,12 @@ describe('jobs that fail all their attempts', () => {
 
     await waitFor(() => attentionIs(t, 'overdue_notifications', 1), { timeoutMs: REPUBLISH_AFTER_MS * 8, what: 'vigie_attention{kind="overdue_notifications"} 1' });
     expect(logged.some((line) => line.includes(notificationId))).toBe(true);
-    expect(emailsTo('police@d93.test')).toHaveLength(0);
+    expect(smtp.messagesTo('police@d93.test')).toHaveLength(0);
 
     await t.dataSource.query(`ALTER TABLE notifications DROP CONSTRAINT test_fails_sending`);
-    await waitFor(() => emailsTo('police@d93.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the notification' });
+    await waitFor(() => smtp.messagesTo('police@d93.test').length === 1, { timeoutMs: REPUBLISH_AFTER_MS + SLACK_MS, what: 'the notification' });
     await waitFor(() => attentionIs(t, 'overdue_notifications', 0), { what: 'the count to go back to 0' });
-    expect(emailsTo('police@d93.test')).toHaveLength(1);
+    expect(smtp.messagesTo('police@d93.test')).toHaveLength(1);
   }, 40_000);
 
   it('delivers a webhook whose delivery keeps failing once the cause is gone, counting it in vigie_attention meanwhile', async () => {

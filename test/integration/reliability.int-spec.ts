@@ -12,8 +12,9 @@ import {
   makeYouth,
   PrivateRedis,
   startTestApp,
+  startWorkerProcess,
+  sweepsRun,
   TestApp,
-  testEnv,
   VigieProcess,
   waitFor,
 } from '@vigie/testing';
@@ -139,9 +140,15 @@ describe('Redis down: intake never hangs and triage catches up', () => {
     // The outbox holds the work, so declarations are accepted rather than refused.
     expect(accepted).toHaveLength(EPISODES);
 
-    // Time must pass with Redis down so that the outbox sweep (every 200 ms, for rows older than
-    // 1 s) tries to publish the accepted rows and fails: they must survive those attempts.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The outbox sweep publishes rows older than 1 s: once every accepted row is that old, two
+    // whole sweeps try to publish them with Redis down and fail. The rows must survive that.
+    await waitFor(
+      async () =>
+        ((await t.dataSource.query(`SELECT bool_and(created_at <= now() - interval '1 second') AS due FROM outbox WHERE payload->>'fugueId' = ANY($1::text[])`, [accepted])) as { due: boolean }[])[0]
+          .due,
+      { what: 'the accepted rows to be due for the outbox sweep' },
+    );
+    await sweepsRun(t, 2);
     expect(await settlement(t.dataSource, accepted)).toEqual({ unclassified: EPISODES, pending: EPISODES });
     expect((await t.http.get('/health/ready').timeout(5000)).body.details.redis.status).toBe('degraded');
 
@@ -204,14 +211,8 @@ describe('worker killed with SIGKILL mid-triage', () => {
   const workers: VigieProcess[] = [];
   let locker: Client | undefined;
 
-  function startWorker(): VigieProcess {
-    const env = testEnv(t.database, { VIGIE_BOOTSTRAP_ADMIN_KEY: t.adminKey, VIGIE_QUEUE_PREFIX: t.env.VIGIE_QUEUE_PREFIX, VIGIE_JOB_LOCK_MS: '1500' });
-    // A worker that fails to start would otherwise only show as a timeout.
-    const worker = new VigieProcess('worker', env, { onUnexpectedExit: (exit) => process.stderr.write(`worker exited with ${exit.code ?? exit.signal}: ${exit.output}\n`) });
-    worker.start();
-    workers.push(worker);
-    return worker;
-  }
+  /** A short job lock: the jobs of a killed worker run again within seconds. */
+  const WORKER_ENV = { VIGIE_JOB_LOCK_MS: '1500' };
 
   beforeAll(async () => {
     await buildDist();
@@ -235,7 +236,8 @@ describe('worker killed with SIGKILL mid-triage', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM fugues WHERE id = $1 FOR UPDATE', [held]);
 
-    const first = startWorker();
+    const first = startWorkerProcess(t, WORKER_ENV);
+    workers.push(first);
     await waitFor(
       async () => {
         const [row]: { waiting: number }[] = await t.dataSource.query(
@@ -255,7 +257,7 @@ describe('worker killed with SIGKILL mid-triage', () => {
     await locker.end();
     locker = undefined;
 
-    startWorker();
+    workers.push(startWorkerProcess(t, WORKER_ENV));
     await waitUntilSettled(t.dataSource, fugueIds, 20000);
     expect(await effectsPerFugue(t.dataSource, fugueIds)).toEqual(exactlyOnceEach(fugueIds));
     const [dupes]: { n: number }[] = await t.dataSource.query(

@@ -13,3 +13,5 @@ export * from './tcp-proxy';
 export * from './vigie-process';
 export * from './browser';
 export * from './oidc-provider';
+export * from './escalation';
+export * from './sweeps';

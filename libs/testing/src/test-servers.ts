@@ -119,6 +119,11 @@ export class SmtpCatcher {
     return catcher;
   }
 
+  /** The messages caught so far whose envelope names `address` among its recipients. */
+  messagesTo(address: string): CaughtEmail[] {
+    return this.messages.filter((m) => m.envelopeTo.includes(address));
+  }
+
   /** `smtp://127.0.0.1:<port>`, usable as SMTP_URL. */
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;

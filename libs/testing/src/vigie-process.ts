@@ -1,21 +1,18 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './wait-for';
+import { buildService, ENTRY_POINTS, REPOSITORY_ROOT } from './processes';
+import { testEnv, type TestApp } from './test-app';
 import { readEnvironment } from '../../config/src/environment';
 
-const ROOT = join(__dirname, '..', '..', '..');
-
-/** The entry points that `npm run start:api` and `npm run start:worker` run once dist/ is built. */
-const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js' } as const;
-
-export type VigieProcessKind = keyof typeof ENTRY;
+export type VigieProcessKind = 'api' | 'worker';
 
 /** Builds dist/ unless it is up to date, and waits until no build is halfway through. */
 export async function buildDist(): Promise<void> {
-  execFileSync(process.execPath, ['scripts/start.mjs', 'build-only'], { cwd: ROOT, stdio: 'ignore' });
+  buildService();
   // dist/.built is written last: its presence means no build is halfway through.
-  await waitFor(() => existsSync(join(ROOT, 'dist/.built')), { timeoutMs: 30000, what: 'the build to complete' });
+  await waitFor(() => existsSync(join(REPOSITORY_ROOT, 'dist/.built')), { timeoutMs: 30000, what: 'the build to complete' });
 }
 
 /** An exit the test did not ask for: a crash, or a start-up that failed. */
@@ -77,8 +74,8 @@ export class VigieProcess {
 
   start(): void {
     if (this.running || this.disposed) return;
-    const child = spawn(process.execPath, ['--enable-source-maps', ENTRY[this.kind]], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, ['--enable-source-maps', ENTRY_POINTS[this.kind]], {
+      cwd: REPOSITORY_ROOT,
       env: { PATH: readEnvironment().PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,4 +124,20 @@ export class VigieProcess {
     this.disposed = true;
     await this.kill();
   }
+}
+
+/**
+ * Starts a worker process from dist/ (run `buildDist()` first) on the database, queue prefix,
+ * Redis and admin key of `app`, with `env` on top; an exit the test did not ask for is written to
+ * stderr. Dispose of it when the test ends.
+ */
+export function startWorkerProcess(app: TestApp, env: Record<string, string> = {}): VigieProcess {
+  const worker = new VigieProcess(
+    'worker',
+    testEnv(app.database, { VIGIE_BOOTSTRAP_ADMIN_KEY: app.adminKey, REDIS_URL: app.env.REDIS_URL, VIGIE_QUEUE_PREFIX: app.env.VIGIE_QUEUE_PREFIX, ...env }),
+    // A worker that fails to start would otherwise only show as a timeout.
+    { onUnexpectedExit: (exit) => process.stderr.write(`worker exited with ${exit.code ?? exit.signal}: ${exit.output}\n`) },
+  );
+  worker.start();
+  return worker;
 }
