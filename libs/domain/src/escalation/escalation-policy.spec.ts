@@ -189,9 +189,8 @@ describe('escalation policies', () => {
 
   describe('repeats', () => {
     const opened = new Date('2026-11-28T10:00:00Z');
-    const policy = validatePolicy({ worrying: { steps: [{ afterSeconds: 60, notify: ['police'] }, { afterSeconds: 600, notify: ['prosecutor'] }], repeatLastStepEverySeconds: 300, maxRepeats: 2 } });
-
     it('repeat the last step every interval after it, up to the maximum', () => {
+      const policy = validatePolicy({ worrying: { steps: [{ afterSeconds: 60, notify: ['police'] }, { afterSeconds: 600, notify: ['prosecutor'] }], repeatLastStepEverySeconds: 300, maxRepeats: 2 } });
       expect(scheduledStep(policy, opened, 0)).toEqual({ step: 0, roles: ['police'], at: new Date('2026-11-28T10:01:00Z'), repeat: false });
       expect(scheduledStep(policy, opened, 2)).toEqual({ step: 2, roles: ['prosecutor'], at: new Date('2026-11-28T10:15:00Z'), repeat: true });
       expect(scheduledStep(policy, opened, 3)).toEqual({ step: 3, roles: ['prosecutor'], at: new Date('2026-11-28T10:20:00Z'), repeat: true });
