@@ -92,8 +92,10 @@ export function validatePolicy(input: unknown): EscalationPolicy {
         const after = s.afterSeconds;
         if (!Number.isInteger(after) || (after as number) < 0 || (after as number) > 7 * 24 * 3600) {
           problems.push({ field: `worrying.steps.${i}.afterSeconds`, message: 'must be a whole number of seconds from 0 to 604800' });
-        // Stryker disable next-line ConditionalExpression,EqualityOperator,OptionalChaining: for the first step steps[-1] is undefined and the comparison false; every later one has a previous step
-        } else if (i > 0 && (after as number) <= steps[i - 1]?.afterSeconds) {
+        } else if (
+          // Stryker disable next-line ConditionalExpression,EqualityOperator,OptionalChaining: for the first step steps[-1] is undefined and the comparison false; every later one has a previous step
+          i > 0 && (after as number) <= steps[i - 1]?.afterSeconds
+        ) {
           problems.push({ field: `worrying.steps.${i}.afterSeconds`, message: 'must be greater than the previous step' });
         }
         const extra = Object.keys(s).filter((k) => !['afterSeconds', 'notify'].includes(k));
