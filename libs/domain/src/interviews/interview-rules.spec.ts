@@ -1,4 +1,4 @@
-import { interviewDeadlines, RecordInterviewInput, recordProblems, referralsToStore, revealedLabels, revealsDanger } from './interview-rules';
+import { answersOf, interviewDeadlines, RecordInterviewInput, recordProblems, referralsToStore, revealedLabels, revealsDanger } from './interview-rules';
 
 const HOUR = 3600_000;
 const returnedAt = new Date('2026-03-02T08:00:00Z');
@@ -29,7 +29,13 @@ describe('the rules between the fields of a recorded interview', () => {
   });
 
   it('requires when, by whom and whether the interviewer was independent for a completed interview, all at once', () => {
-    expect(recordProblems({ outcome: 'completed' }, returnedAt, now).map((p) => p.field)).toEqual(['conductedAt', 'conductedBy', 'interviewerIndependent']);
+    expect(recordProblems({ outcome: 'completed' }, returnedAt, now)).toEqual([
+      { field: 'conductedAt', message: 'is required when the interview was completed' },
+      { field: 'conductedBy', message: 'is required when the interview was completed' },
+      { field: 'interviewerIndependent', message: 'is required when the interview was completed' },
+    ]);
+    expect(recordProblems(completed({ interviewerIndependent: null }), returnedAt, now).map((p) => p.field)).toEqual(['interviewerIndependent']);
+    expect(recordProblems(completed({ conductedBy: '' }), returnedAt, now).map((p) => p.field)).toEqual(['conductedBy']);
   });
 
   it('accepts interviewerIndependent false', () => {
@@ -94,5 +100,52 @@ describe('what an interview reveals', () => {
       { code: 'VIOLENCE', label: 'Violences' },
       { code: 'HOTEL_OR_RENTAL', label: 'Clés d’hôtel ou location de courte durée évoquée' },
     ]);
+  });
+
+  it('names a sexual violence disclosure alone, and only what was disclosed', () => {
+    const nothing = { disclosedSexualExploitation: false, disclosedViolence: false, disclosedSexualViolence: false, exploitationIndicators: [] };
+    expect(revealedLabels(nothing)).toEqual([]);
+    expect(revealedLabels({ ...nothing, disclosedSexualViolence: true })).toEqual([{ code: 'SEXUAL_VIOLENCE', label: 'Violences sexuelles' }]);
+    expect(revealedLabels({ ...nothing, disclosedViolence: true })).toEqual([{ code: 'VIOLENCE', label: 'Violences' }]);
+    expect(revealedLabels({ ...nothing, disclosedSexualExploitation: true })).toEqual([{ code: 'SEXUAL_EXPLOITATION', label: 'Exploitation sexuelle' }]);
+    expect(revealedLabels({ disclosedSexualExploitation: true, disclosedViolence: true, disclosedSexualViolence: true, exploitationIndicators: [] }).map((r) => r.code)).toEqual([
+      'SEXUAL_EXPLOITATION',
+      'SEXUAL_VIOLENCE',
+      'VIOLENCE',
+    ]);
+  });
+
+  it('reports no danger for an interview that names neither disclosure nor indicator', () => {
+    expect(revealsDanger({})).toBe(false);
+    expect(revealsDanger({ disclosures: null, exploitationIndicators: [] })).toBe(false);
+    expect(referralsToStore({})).toEqual({ referrals: [], signalementAdded: false });
+  });
+});
+
+describe('the free-text answers of an interview', () => {
+  it('are the text fields only, nothing of the outcome, the codes or the disclosures', () => {
+    const input: RecordInterviewInput = {
+      ...completed(),
+      whereabouts: 'Gare de test',
+      companions: 'Personne de test',
+      transport: 'Train',
+      resources: 'Argent de poche',
+      healthNeeds: 'Aucun',
+      youthWishes: 'Rentrer',
+      reason: null,
+      pushFactors: ['CONFLICT_WITH_STAFF'],
+      disclosures: { violence: true },
+      referrals: ['MEDICAL_CHECK'],
+    };
+    expect(answersOf(input)).toEqual({
+      conductedBy: 'Éducateur de test',
+      whereabouts: 'Gare de test',
+      companions: 'Personne de test',
+      transport: 'Train',
+      resources: 'Argent de poche',
+      healthNeeds: 'Aucun',
+      youthWishes: 'Rentrer',
+      reason: null,
+    });
   });
 });

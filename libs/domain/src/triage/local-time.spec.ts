@@ -13,6 +13,14 @@ describe('localDateOf', () => {
     expect(localDateOf(new Date(iso), zone)).toEqual(expected);
   });
 
+  it('reads the same date twice from one zone, and different dates from two zones', () => {
+    const instant = new Date('2026-05-09T21:30:00Z');
+    expect(localDateOf(instant, 'Indian/Reunion')).toEqual({ year: 2026, month: 5, day: 10 });
+    expect(localDateOf(instant, 'America/Cayenne')).toEqual({ year: 2026, month: 5, day: 9 });
+    expect(localDateOf(instant, 'Indian/Reunion')).toEqual({ year: 2026, month: 5, day: 10 });
+    expect(localTimeOf(instant, 'Indian/Reunion')).toEqual({ hour: 1, minute: 30 });
+  });
+
   it('rejects an unknown zone as Intl does', () => {
     expect(() => localDateOf(new Date('2026-01-01T00:00:00Z'), 'Mars/Olympus')).toThrow(RangeError);
   });
@@ -57,6 +65,20 @@ describe('ageOn', () => {
   });
 
   it('refuses a birth date that is not YYYY-MM-DD', () => {
-    expect(() => ageOn('10/05/2013', { year: 2026, month: 5, day: 10 })).toThrow(RangeError);
+    expect(() => ageOn('10/05/2013', { year: 2026, month: 5, day: 10 })).toThrow(new RangeError('birthDate must be YYYY-MM-DD, got "10/05/2013"'));
+  });
+
+  it.each(['x2013-05-10', '2013-05-10x', '12013-05-10', '213-05-10', '2013-5-10', '2013-005-10', '2013-05-1', '2013-05-100', '2013_05_10', 'abcd-ef-gh', '2013-05-10T00:00:00Z'])(
+    'refuses the birth date %s',
+    (birthDate) => {
+      expect(() => ageOn(birthDate, { year: 2026, month: 5, day: 10 })).toThrow(RangeError);
+    },
+  );
+
+  it('counts a birthday later in the month, or in a later month, as not reached yet', () => {
+    expect(ageOn('2013-05-20', { year: 2026, month: 5, day: 19 })).toBe(12);
+    expect(ageOn('2013-05-20', { year: 2026, month: 5, day: 21 })).toBe(13);
+    expect(ageOn('2013-06-01', { year: 2026, month: 5, day: 31 })).toBe(12);
+    expect(ageOn('2013-04-30', { year: 2026, month: 5, day: 1 })).toBe(13);
   });
 });
