@@ -24,6 +24,8 @@ import { ReferentNotifier } from './interviews/referent-notifier';
 import { ReturnInterviewService } from './interviews/return-interview.service';
 import { MetricsService } from './observability/metrics.service';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { TimerJobs } from './unit-of-work/timer-jobs';
+import { UnitOfWork } from './unit-of-work/unit-of-work';
 import { RetentionService } from './retention/retention.service';
 import { StatsService } from './stats/stats.service';
 import { YouthService } from './youths/youth.service';
@@ -58,6 +60,8 @@ const SERVICES = [
   InterviewDeadlineService,
   MetricsService,
   OutboxRelay,
+  TimerJobs,
+  UnitOfWork,
   ReferentNotifier,
   RetentionService,
   ReturnInterviewService,

@@ -14,6 +14,8 @@ export * from './fugues/fugue-triage.service';
 export * from './fugues/review-timer.service';
 export * from './fugues/triage-preview.service';
 export * from './outbox/outbox.relay';
+export * from './unit-of-work/timer-jobs';
+export * from './unit-of-work/unit-of-work';
 export * from './observability/metrics.service';
 export * from './youths/youth.service';
 export * from './triage/triage.types';
