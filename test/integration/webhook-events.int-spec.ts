@@ -1,16 +1,18 @@
 import { DataSource } from 'typeorm';
-import { WebhookEventService } from '@vigie/domain';
+import { UnitOfWork, WebhookEventService } from '@vigie/domain';
 import { startTestApp, TestApp, waitFor } from '@vigie/testing';
 
 /** The emission contract other features rely on: an event lives and dies with the caller's transaction. */
 describe('emitting a webhook event', () => {
   let t: TestApp;
   let events: WebhookEventService;
+  let uow: UnitOfWork;
   let db: DataSource;
 
   beforeAll(async () => {
     t = await startTestApp({ api: false });
     events = t.app.get(WebhookEventService);
+    uow = t.app.get(UnitOfWork);
     db = t.dataSource;
   });
   afterAll(() => t.close());
@@ -20,8 +22,8 @@ describe('emitting a webhook event', () => {
 
   it('writes the event and its fan-out in the caller transaction, without a fan-out job', async () => {
     const fugueId = '00000000-0000-4000-8000-000000000001';
-    await db.transaction((manager) =>
-      events.emit(manager, 'fugue.closed', { fugueId, departmentCode: '75', status: 'closed' }, { departmentCode: '75', level: 'routine' }),
+    await uow.run((work) =>
+      events.emit(work, 'fugue.closed', { fugueId, departmentCode: '75', status: 'closed' }, { departmentCode: '75', level: 'routine' }),
     );
     const [row] = await eventRows(fugueId);
     expect(row).toMatchObject({ type: 'fugue.closed', department_code: '75', level: 'routine', data: { fugueId, departmentCode: '75', status: 'closed' } });
@@ -34,17 +36,17 @@ describe('emitting a webhook event', () => {
   it('leaves nothing behind when the caller rolls back', async () => {
     const fugueId = '00000000-0000-4000-8000-000000000002';
     await expect(
-      db.transaction(async (manager) => {
-        await events.emit(manager, 'fugue.located', { fugueId, departmentCode: '75', at: new Date().toISOString() }, { departmentCode: '75' });
+      uow.run(async (work) => {
+        await events.emit(work, 'fugue.located', { fugueId, departmentCode: '75', at: new Date().toISOString() }, { departmentCode: '75' });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
     expect(await eventRows(fugueId)).toHaveLength(0);
   });
 
-  it('opens its own transaction when the caller has none', async () => {
+  it('is written by one autocommitted statement when the caller has no transaction', async () => {
     const fugueId = '00000000-0000-4000-8000-000000000003';
-    await events.emit(db.manager, 'fugue.closed', { fugueId, departmentCode: '13', status: 'cancelled' }, { departmentCode: '13' });
+    await uow.statement((work) => events.emit(work, 'fugue.closed', { fugueId, departmentCode: '13', status: 'cancelled' }, { departmentCode: '13' }));
     const [row] = await eventRows(fugueId);
     expect(row.fanned_out_at).not.toBeNull();
   });

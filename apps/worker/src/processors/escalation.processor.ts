@@ -20,7 +20,7 @@ export class EscalationProcessor implements QueueProcessor {
     switch (job.name as JobName) {
       case JobName.AlertStep: {
         const { alertId, step } = job.data as JobPayloads['alert.step'];
-        this.jobs.dispatch(await this.escalation.fireStep(alertId, step));
+        await this.escalation.fireStep(alertId, step);
         return;
       }
       case JobName.NotificationSend: {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import {
   AlertEntity,
   AlertRepository,
@@ -17,6 +16,7 @@ import { Caller, fugueScope, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { Clock } from '../clock/clock';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 export interface AlertDetails {
   alert: AlertEntity;
@@ -29,7 +29,7 @@ export type Acknowledger = { via: 'api'; caller: Caller } | { via: 'link'; refer
 @Injectable()
 export class AlertService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly alerts: AlertRepository,
     private readonly notifications: NotificationRepository,
     private readonly referents: ReferentRepository,
@@ -55,7 +55,8 @@ export class AlertService {
    */
   async acknowledgeAlert(id: string, by: Acknowledger, note?: string | null, now = this.clock.now()): Promise<AlertEntity> {
     if (by.via === 'api') requireRole(by.caller, ['admin', 'foyer', 'police', 'child_protection']);
-    return this.dataSource.transaction(async (manager) => {
+    return this.uow.run(async (work) => {
+      const { manager } = work;
       const alert = await this.alerts.findByIdForUpdate(manager, id);
       // The hotline may not acknowledge (above): the episode's level does not matter to those who may.
       if (!alert || (by.via === 'api' && !canSeeAlert(by.caller, alert, null))) throw DomainError.notFound('Alert');
@@ -84,7 +85,7 @@ export class AlertService {
       // The acknowledger's role: the referent's through a link, the API client's otherwise.
       const role = by.via === 'link' ? linkReferent?.role : by.caller.role;
       await this.webhooks.emit(
-        manager,
+        work,
         'alert.acknowledged',
         { alertId: alert.id, fugueId: alert.fugueId, acknowledgedAt: now.toISOString(), role },
         { departmentCode: alert.departmentCode, level: 'worrying' },

@@ -37,7 +37,7 @@ export class EscalationSweepService {
     for (const { id, step } of await this.alerts.findDueSteps(now, BATCH)) {
       // One alert whose step keeps failing must not hold back the others' steps.
       try {
-        this.jobs.dispatch(await this.escalation.fireStep(id, step));
+        await this.escalation.fireStep(id, step);
       } catch (error) {
         this.logger.error(`Step ${step} of alert ${id} could not fire, retrying next sweep: ${errorSummary(error)}`);
       }

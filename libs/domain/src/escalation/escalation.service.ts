@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import {
   AlertRepository,
   EscalationPolicyRepository,
@@ -13,20 +13,22 @@ import {
   ReferentRole,
 } from '@vigie/persistence';
 import { DEFAULT_POLICY, EscalationPolicy, scheduledStep } from './escalation-policy';
-import { FollowUp } from './escalation-jobs';
+import { JobName } from '@vigie/queue';
 import { Clock } from '../clock/clock';
+import { Timer } from '../unit-of-work/timer-jobs';
+import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 /**
  * Opens, escalates and resolves alerts (integrations.md § Escalation). Every method works inside
- * the caller's transaction or its own, writes PostgreSQL only, and returns the timer jobs to add
- * after commit; the sweep fires whatever those jobs miss.
+ * the caller's work or its own, writes PostgreSQL only, and schedules through the work the timer
+ * jobs to add after commit; the sweep fires whatever those jobs miss.
  */
 @Injectable()
 export class EscalationService {
   private readonly logger = new Logger(EscalationService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly alerts: AlertRepository,
     private readonly policies: EscalationPolicyRepository,
     private readonly referents: ReferentRepository,
@@ -44,19 +46,19 @@ export class EscalationService {
    * sends one information notification to foyer duty; an episode lowered to routine by a
    * referent stops escalating.
    */
-  async onClassified(manager: EntityManager, fugue: FugueEntity, now = this.clock.now(), { mayHaveAlert = true } = {}): Promise<FollowUp[]> {
-    if (fugue.status !== 'missing') return [];
-    if (fugue.effectiveLevel === 'worrying') return this.openAlert(manager, fugue, now);
+  async onClassified(work: Work, fugue: FugueEntity, now = this.clock.now(), { mayHaveAlert = true } = {}): Promise<void> {
+    if (fugue.status !== 'missing') return;
+    if (fugue.effectiveLevel === 'worrying') return this.openAlert(work, fugue, now);
     if (fugue.effectiveLevel === 'routine') {
       // `mayHaveAlert: false` (an episode's first classification) spares looking for an alert to resolve.
-      const lowered = mayHaveAlert ? await this.resolveForFugue(manager, fugue, 'level_lowered', now) : [];
-      return [...lowered, ...(await this.informRoutine(manager, fugue, now))];
+      if (mayHaveAlert) await this.resolveForFugue(work, fugue, 'level_lowered', now);
+      await this.informRoutine(work, fugue, now);
     }
-    return [];
   }
 
-  private async openAlert(manager: EntityManager, fugue: FugueEntity, now: Date): Promise<FollowUp[]> {
-    if (await this.alerts.findUnresolvedForUpdate(manager, fugue.id)) return [];
+  private async openAlert(work: Work, fugue: FugueEntity, now: Date): Promise<void> {
+    const { manager } = work;
+    if (await this.alerts.findUnresolvedForUpdate(manager, fugue.id)) return;
     const policy = await this.policyFor(fugue.departmentCode, manager);
     const first = scheduledStep(policy, now, 0);
     const alert = await this.alerts.insert(manager, {
@@ -78,20 +80,24 @@ export class EscalationService {
       resolution: null,
     });
     await this.events.append(manager, { fugueId: fugue.id, type: 'alert.opened', at: now, data: { alertId: alert.id, steps: policy.worrying.steps.length } });
-    return first ? [{ kind: 'step', alertId: alert.id, step: 0, at: first.at }] : [];
+    if (first) work.schedule({ job: JobName.AlertStep, alertId: alert.id, step: 0, at: first.at });
   }
 
-  /** Fires the alert's next step if it is due and the alert still open; otherwise does nothing. */
-  fireStep(alertId: string, expectedStep?: number, now = this.clock.now()): Promise<FollowUp[]> {
-    return this.dataSource.transaction(async (manager) => {
+  /**
+   * Fires the alert's next step if it is due and the alert still open; otherwise does nothing.
+   * Its notifications and the next step are scheduled once it commits. True when a step fired.
+   */
+  fireStep(alertId: string, expectedStep?: number, now = this.clock.now()): Promise<boolean> {
+    return this.uow.run(async (work) => {
+      const { manager } = work;
       const alert = await this.alerts.findByIdForUpdate(manager, alertId);
-      if (!alert || alert.state !== 'open' || !alert.nextStepAt || alert.nextStepAt > now) return [];
-      if (expectedStep !== undefined && expectedStep !== alert.nextStep) return [];
+      if (!alert || alert.state !== 'open' || !alert.nextStepAt || alert.nextStepAt > now) return false;
+      if (expectedStep !== undefined && expectedStep !== alert.nextStep) return false;
       const step = scheduledStep(alert.policy, alert.openedAt, alert.nextStep);
       if (!step) {
         alert.nextStepAt = null;
         await this.alerts.save(manager, alert);
-        return [];
+        return false;
       }
       let recipients = await this.referents.findRecipients(manager, alert.departmentCode, alert.foyerId, step.roles);
       const fallback = recipients.length === 0;
@@ -123,16 +129,17 @@ export class EscalationService {
       if (recipients.length === 0) {
         this.logger.error(`Alert ${alert.id} step ${step.step} reached nobody: no referent of roles ${step.roles.join(', ')} nor department_duty in ${alert.departmentCode}`);
       }
-      const followUps: FollowUp[] = ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now }));
-      if (next) followUps.push({ kind: 'step', alertId: alert.id, step: next.step, at: next.at });
-      return followUps;
+      work.schedule(...firstSends(ids, now));
+      if (next) work.schedule({ job: JobName.AlertStep, alertId: alert.id, step: next.step, at: next.at });
+      return true;
     });
   }
 
   /** Stops the escalation of the episode's alert and tells everyone already notified. */
-  async resolveForFugue(manager: EntityManager, fugue: Pick<FugueEntity, 'id'>, resolution: string, now = this.clock.now()): Promise<FollowUp[]> {
+  async resolveForFugue(work: Work, fugue: Pick<FugueEntity, 'id'>, resolution: string, now = this.clock.now()): Promise<void> {
+    const { manager } = work;
     const alert = await this.alerts.findUnresolvedForUpdate(manager, fugue.id);
-    if (!alert) return [];
+    if (!alert) return;
     alert.state = 'resolved';
     alert.resolvedAt = now;
     alert.resolution = resolution;
@@ -150,10 +157,11 @@ export class EscalationService {
     });
     const ids = await this.notifications.insertMissing(manager, rows, now);
     await this.events.append(manager, { fugueId: alert.fugueId, type: 'alert.resolved', at: now, data: { alertId: alert.id, resolution, notifications: ids.length } });
-    return ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now }));
+    work.schedule(...firstSends(ids, now));
   }
 
-  private async informRoutine(manager: EntityManager, fugue: FugueEntity, now: Date): Promise<FollowUp[]> {
+  private async informRoutine(work: Work, fugue: FugueEntity, now: Date): Promise<void> {
+    const { manager } = work;
     const policy = await this.policyFor(fugue.departmentCode, manager);
     const recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, policy.routine.notify as ReferentRole[]);
     const rows = notificationRows(recipients, 'routine.information', fugue.id, null, null, false).map((r) => ({
@@ -164,8 +172,13 @@ export class EscalationService {
     if (ids.length > 0) {
       await this.events.append(manager, { fugueId: fugue.id, type: 'routine.notified', at: now, data: { referents: [...new Set(rows.map((r) => r.referentId))], notifications: ids.length } });
     }
-    return ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now }));
+    work.schedule(...firstSends(ids, now));
   }
+}
+
+/** The timers of notifications just written: their first send, due now. */
+export function firstSends(notificationIds: readonly string[], at: Date): Timer[] {
+  return notificationIds.map((notificationId) => ({ job: JobName.NotificationSend, notificationId, attempt: 0, at }));
 }
 
 /** Where a channel delivers: its address, phone number or URL. */

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import {
   DataCipher,
   FugueEntity,
   FugueEventRepository,
   FugueRepository,
   FugueStatus,
-  OutboxMessage,
-  OutboxRepository,
   Role,
   slot,
   StoredLevel,
@@ -16,15 +14,14 @@ import {
 import { JobName, TriageCause } from '@vigie/queue';
 import { Caller, canReportOnFugue, canSeeFugue, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { EscalationJobs, FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
 import { InterviewDeadlineService } from '../interviews/interview-deadline.service';
-import { OutboxRelay } from '../outbox/outbox.relay';
 import { fugueClassifiedEvent, fugueClosedEvent, fugueLocatedEvent, fugueReturnedEvent } from '../webhooks/webhook-event-data';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from '../integrations/hotline.types';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
 import { Clock } from '../clock/clock';
+import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
 const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
@@ -39,14 +36,11 @@ const SYSTEM: Caller = { clientId: 'system', role: 'admin', foyerIds: [], depart
 @Injectable()
 export class FugueTransitionService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly fugues: FugueRepository,
     private readonly events: FugueEventRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
-    private readonly escalationJobs: EscalationJobs,
     private readonly webhooks: WebhookEventService,
     private readonly interviewDeadlines: InterviewDeadlineService,
     private readonly clock: Clock,
@@ -222,9 +216,8 @@ export class FugueTransitionService {
     });
   }
 
-  async declareReturn(caller: Caller, id: string, input: ReturnInput, now = this.clock.now()): Promise<FugueEntity> {
-    let returnFollowUps: FollowUp[] = [];
-    const returned = await this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
+  declareReturn(caller: Caller, id: string, input: ReturnInput, now = this.clock.now()): Promise<FugueEntity> {
+    return this.change(caller, id, FOYER_ROLES, 'returned', async (manager, fugue) => {
       requireStatus(fugue, OPEN, 'declare the return of');
       checkWithinEpisode(input.returnedAt, fugue, now, 'returnedAt');
       if (fugue.locatedAt && input.returnedAt < fugue.locatedAt) throw DomainError.invalid('returnedAt', 'must not be before the time the youth was located');
@@ -245,12 +238,8 @@ export class FugueTransitionService {
       // The loop closes once the return itself is recorded, its alert resolved and fugue.returned
       // emitted (before any return_interview.overdue of a late declaration): the police are told
       // and the return interview is scheduled.
-      then: async (manager, fugue) => {
-        returnFollowUps = await this.interviewDeadlines.onReturned(manager, fugue, caller.clientId, now);
-      },
+      then: (work, fugue) => this.interviewDeadlines.onReturned(work, fugue, caller.clientId, now),
     });
-    this.escalationJobs.dispatch(returnFollowUps);
-    return returned;
   }
 
   closeFugue(caller: Caller, id: string, reason: string): Promise<FugueEntity> {
@@ -298,40 +287,36 @@ export class FugueTransitionService {
     id: string,
     roles: Role[],
     triageCause: TriageCause | null,
-    work: (manager: EntityManager, fugue: FugueEntity) => Promise<void | 'unchanged'>,
+    apply: (manager: EntityManager, fugue: FugueEntity) => Promise<void | 'unchanged'>,
     options: ChangeOptions = {},
   ): Promise<FugueEntity> {
     requireRole(caller, roles);
-    let message: OutboxMessage | null = null;
-    let followUps: FollowUp[] = [];
-    const fugue = await this.dataSource.transaction(async (manager) => {
+    return this.uow.run(async (work) => {
+      const { manager } = work;
       await options.first?.(manager);
       const fugue = await this.fugues.findByIdForUpdate(manager, id);
       const visible = options.canSee ?? ((f: FugueEntity) => canSeeFugue(caller, f));
       if (!fugue || !visible(fugue)) throw DomainError.notFound('Fugue');
       const statusBefore = fugue.status;
       const levelBefore = fugue.effectiveLevel;
-      const outcome = await work(manager, fugue);
+      const outcome = await apply(manager, fugue);
       if (outcome === 'unchanged') return fugue;
       // Located, returned, closed or cancelled: the episode's alert stops and everyone notified is told.
       if (fugue.status !== statusBefore && fugue.status !== 'missing') {
-        followUps = await this.escalation.resolveForFugue(manager, fugue, fugue.status);
+        await this.escalation.resolveForFugue(work, fugue, fugue.status);
       }
-      await this.emitWebhookEvents(manager, fugue, statusBefore, levelBefore);
-      await options.then?.(manager, fugue);
-      if (triageCause) message = await this.outbox.add(manager, JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
+      await this.emitWebhookEvents(work, fugue, statusBefore, levelBefore);
+      await options.then?.(work, fugue);
+      if (triageCause) await work.enqueue(JobName.FugueTriage, { fugueId: fugue.id, cause: triageCause });
       return fugue;
     });
-    if (message) this.relay.publishSoon([message]);
-    this.escalationJobs.dispatch(followUps);
-    return fugue;
   }
 
   /** The outbound events of a change: a new status, or an effective level set by hand. */
-  private async emitWebhookEvents(manager: EntityManager, fugue: FugueEntity, statusBefore: FugueStatus, levelBefore: StoredLevel | null): Promise<void> {
+  private async emitWebhookEvents(work: Work, fugue: FugueEntity, statusBefore: FugueStatus, levelBefore: StoredLevel | null): Promise<void> {
     if (fugue.effectiveLevel !== levelBefore) {
       const event = fugueClassifiedEvent(fugue, levelBefore);
-      await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
+      await this.webhooks.emit(work, 'fugue.classified', event.data, event.scope);
     }
     if (fugue.status === statusBefore) return;
     const event =
@@ -342,7 +327,7 @@ export class FugueTransitionService {
           : fugue.status === 'closed' || fugue.status === 'cancelled'
             ? { type: 'fugue.closed' as const, ...fugueClosedEvent(fugue) }
             : null;
-    if (event) await this.webhooks.emit(manager, event.type, event.data, event.scope);
+    if (event) await this.webhooks.emit(work, event.type, event.data, event.scope);
   }
 }
 
@@ -352,7 +337,7 @@ interface ChangeOptions {
   /** Replaces the caller's read scope as the test of which episodes it may change. */
   canSee?: (fugue: FugueEntity) => boolean;
   /** Runs last in the transaction, after the change's own events (what the change sets off). */
-  then?: (manager: EntityManager, fugue: FugueEntity) => Promise<void>;
+  then?: (work: Work, fugue: FugueEntity) => Promise<void>;
 }
 
 function requireStatus(fugue: FugueEntity, allowed: FugueStatus[], action: string): void {

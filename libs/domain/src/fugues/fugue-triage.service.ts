@@ -1,14 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, slot, TriageFacts, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
-import { FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
 import { Classification, HistoryEpisode, HistoryInterview, Level, TriageInput } from '../triage/triage.types';
 import { fugueClassifiedEvent } from '../webhooks/webhook-event-data';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { MetricsService } from '../observability/metrics.service';
 import { Clock } from '../clock/clock';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -20,11 +21,9 @@ export interface TriageOutcome {
   previousEffectiveLevel: Level | null;
   /** Milliseconds from the request (outbox row) to the stored classification. */
   latencyMs: number | null;
-  /** Escalation timers to start once committed. */
-  followUps: FollowUp[];
 }
 
-const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null, followUps: [] };
+const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null };
 
 /**
  * Runs the ruleset on an episode's current facts and stores the result. Idempotent: the
@@ -33,19 +32,36 @@ const SKIPPED: TriageOutcome = { applied: false, classification: null, effective
  */
 @Injectable()
 export class FugueTriageService {
+  private readonly logger = new Logger(FugueTriageService.name);
+
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly fugues: FugueRepository,
     private readonly events: FugueEventRepository,
     private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
     private readonly webhooks: WebhookEventService,
+    private readonly metrics: MetricsService,
     private readonly clock: Clock,
   ) {}
 
+  /** A `fugue.triage` job: the triage, its metrics and its log line. */
+  async runTriageJob(job: JobData<typeof JobName.FugueTriage>, jobId?: string): Promise<void> {
+    const outcome = await this.triageFugue(job);
+    if (!outcome.applied || !outcome.classification) return;
+    this.metrics.classifications.inc({ level: outcome.classification.level });
+    if (outcome.latencyMs !== null) this.metrics.triageLatency.observe({ cause: job.cause }, outcome.latencyMs / 1000);
+    this.logger.log(
+      { fugueId: job.fugueId, cause: job.cause, classificationLevel: outcome.classification.level, outboxId: job.outboxId, jobId, correlationId: job.correlationId },
+      'Fugue triaged',
+    );
+  }
+
+  /** The triage and what it sets off (webhook event, alert or routine information), in one unit of work. */
   triageFugue(job: JobData<typeof JobName.FugueTriage>, now = this.clock.now()): Promise<TriageOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.uow.run(async (work) => {
+      const { manager } = work;
       const read = await this.fugues.claimTriageFacts(manager, job.outboxId, job.fugueId);
       // A cancelled episode is kept but never triaged; an erased one has no facts left.
       if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return SKIPPED;
@@ -63,13 +79,12 @@ export class FugueTriageService {
       if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
       if (fugue.effectiveLevel !== previousEffectiveLevel) {
         const event = fugueClassifiedEvent(fugue, previousEffectiveLevel);
-        await this.webhooks.emit(manager, 'fugue.classified', event.data, event.scope);
+        await this.webhooks.emit(work, 'fugue.classified', event.data, event.scope);
       }
       // Alerts are opened by classifications only: an episode never classified before has none.
-      const followUps = await this.escalation.onClassified(manager, fugue, this.clock.now(), { mayHaveAlert: previousEffectiveLevel !== null });
+      await this.escalation.onClassified(work, fugue, this.clock.now(), { mayHaveAlert: previousEffectiveLevel !== null });
       return {
         applied: true,
-        followUps,
         classification,
         effectiveLevel: fugue.effectiveLevel,
         previousEffectiveLevel,

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { FugueRepository, OutboxMessage, OutboxRepository } from '@vigie/persistence';
+import { FugueRepository } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
-import { OutboxRelay } from '../outbox/outbox.relay';
 import { Clock } from '../clock/clock';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 const BATCH = 100;
 
@@ -14,23 +13,16 @@ const BATCH = 100;
 @Injectable()
 export class ReviewTimerService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly fugues: FugueRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
   ) {}
 
-  async fireDueReviews(): Promise<number> {
-    const messages = await this.dataSource.transaction(async (manager) => {
-      const due = await this.fugues.takeDueReviews(manager, this.clock.now(), BATCH);
-      const added: OutboxMessage[] = [];
-      for (const { id, reviewAt } of due) {
-        added.push(await this.outbox.add(manager, JobName.FugueTriage, { fugueId: id, cause: 'review', reviewAt: reviewAt.toISOString() }));
-      }
-      return added;
+  fireDueReviews(): Promise<number> {
+    return this.uow.run(async (work) => {
+      const due = await this.fugues.takeDueReviews(work.manager, this.clock.now(), BATCH);
+      for (const { id, reviewAt } of due) await work.enqueue(JobName.FugueTriage, { fugueId: id, cause: 'review', reviewAt: reviewAt.toISOString() });
+      return due.length;
     });
-    if (messages.length > 0) await this.relay.publish(messages).catch(() => undefined);
-    return messages.length;
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { NewNotification, NotificationKind, NotificationRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
-import { FollowUp } from '../escalation/escalation-jobs';
-import { targetOf } from '../escalation/escalation.service';
+import { firstSends, targetOf } from '../escalation/escalation.service';
 import { Clock } from '../clock/clock';
+import { Work } from '../unit-of-work/unit-of-work';
 
 export interface ReferentNotice {
   kind: Exclude<NotificationKind, 'alert.notification' | 'alert.resolved'>;
@@ -22,13 +21,12 @@ export interface NoticeResult {
   notificationIds: string[];
   referentIds: string[];
   fallback: boolean;
-  followUps: FollowUp[];
 }
 
 /**
  * Notices outside alerts (the return, interview deadlines, disclosures): one notification row
- * per (referent, channel), in the caller's transaction, delivered by NotificationDeliveryService
- * through the fast path and the escalation sweep.
+ * per (referent, channel), in the caller's work, delivered by NotificationDeliveryService
+ * through the fast path (scheduled once the work commits) and the escalation sweep.
  */
 @Injectable()
 export class ReferentNotifier {
@@ -40,7 +38,8 @@ export class ReferentNotifier {
     private readonly clock: Clock,
   ) {}
 
-  async notify(manager: EntityManager, notice: ReferentNotice, now = this.clock.now()): Promise<NoticeResult> {
+  async notify(work: Work, notice: ReferentNotice, now = this.clock.now()): Promise<NoticeResult> {
+    const { manager } = work;
     const { fugue } = notice;
     let recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, notice.roles as ReferentRole[]);
     const fallback = recipients.length === 0 && notice.fallbackToDepartmentDuty;
@@ -63,11 +62,11 @@ export class ReferentNotifier {
       })),
     );
     const ids = await this.notifications.insertMissing(manager, rows, now);
+    work.schedule(...firstSends(ids, now));
     return {
       notificationIds: ids,
       referentIds: [...new Set(rows.map((row) => row.referentId))],
       fallback,
-      followUps: ids.map((id) => ({ kind: 'send', notificationId: id, attempt: 0, at: now })),
     };
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import {
   DataCipher,
   FugueEntity,
@@ -7,8 +6,6 @@ import {
   InterviewAnswers,
   InterviewListFilter,
   InterviewScope,
-  OutboxMessage,
-  OutboxRepository,
   Page,
   ReturnInterviewEntity,
   ReturnInterviewRepository,
@@ -18,12 +15,11 @@ import {
 import { JobName } from '@vigie/queue';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { EscalationJobs, FollowUp } from '../escalation/escalation-jobs';
 import { EscalationService } from '../escalation/escalation.service';
-import { OutboxRelay } from '../outbox/outbox.relay';
 import { answersOf, RecordInterviewInput, recordProblems, referralsToStore, revealsDanger } from './interview-rules';
 import { ReferentNotifier } from './referent-notifier';
 import { Clock } from '../clock/clock';
+import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 /** Reading interviews: the foyer for its foyers, child protection for its départements, admin everywhere. */
 const READ_ROLES: Role[] = ['admin', 'foyer', 'child_protection'];
@@ -39,15 +35,12 @@ export interface InterviewRecord {
 @Injectable()
 export class ReturnInterviewService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly interviews: ReturnInterviewRepository,
     private readonly events: FugueEventRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
     private readonly cipher: DataCipher,
     private readonly notifier: ReferentNotifier,
     private readonly escalation: EscalationService,
-    private readonly jobs: EscalationJobs,
     private readonly clock: Clock,
   ) {}
 
@@ -70,9 +63,8 @@ export class ReturnInterviewService {
    */
   async recordInterview(caller: Caller, id: string, input: RecordInterviewInput, now = this.clock.now()): Promise<InterviewRecord> {
     requireRole(caller, RECORD_ROLES);
-    let followUps: FollowUp[] = [];
-    let message: OutboxMessage | null = null;
-    const interview = await this.dataSource.transaction(async (manager) => {
+    const interview = await this.uow.run(async (work) => {
+      const { manager } = work;
       const interview = await this.interviews.findByIdForUpdate(manager, id);
       if (!interview || !canSeeInterview(caller, interview)) throw DomainError.notFound('Return interview');
       if (interview.status !== 'scheduled') throw DomainError.transition(`This return interview is already recorded (${interview.status})`);
@@ -109,20 +101,19 @@ export class ReturnInterviewService {
           late: interview.status === 'completed' && !!interview.conductedAt && interview.conductedAt > interview.dueAt,
         },
       });
-      if (revealsDanger(input)) followUps = await this.notifyDisclosure(manager, interview, signalementAdded, caller.clientId, now);
-      if (interview.status === 'completed') message = await this.retriageOpenEpisode(manager, interview.youthId);
+      if (revealsDanger(input)) await this.notifyDisclosure(work, interview, signalementAdded, caller.clientId, now);
+      if (interview.status === 'completed') await this.retriageOpenEpisode(work, interview.youthId);
       return interview;
     });
-    if (message) this.relay.publishSoon([message]);
-    this.jobs.dispatch(followUps);
     return this.withAnswers(interview);
   }
 
-  private async notifyDisclosure(manager: EntityManager, interview: ReturnInterviewEntity, signalementAdded: boolean, actorId: string, now: Date): Promise<FollowUp[]> {
+  private async notifyDisclosure(work: Work, interview: ReturnInterviewEntity, signalementAdded: boolean, actorId: string, now: Date): Promise<void> {
+    const { manager } = work;
     const policy = await this.escalation.policyFor(interview.departmentCode, manager);
     const roles = policy.disclosure.notify;
     const sent = await this.notifier.notify(
-      manager,
+      work,
       {
         kind: 'interview.disclosure',
         fugue: { id: interview.fugueId, departmentCode: interview.departmentCode, foyerId: interview.foyerId },
@@ -146,18 +137,17 @@ export class ReturnInterviewService {
         signalementAdded,
       },
     });
-    return sent.followUps;
   }
 
   /** The youth's history changed: their episode still open, if any, is triaged again (cause `history`). */
-  private async retriageOpenEpisode(manager: EntityManager, youthId: string): Promise<OutboxMessage | null> {
-    const open = await manager
+  private async retriageOpenEpisode(work: Work, youthId: string): Promise<void> {
+    const open = await work.manager
       .getRepository(FugueEntity)
       .createQueryBuilder('f')
       .select('f.id')
       .where(`f.youth_id = :youthId AND f.status IN ('missing', 'located')`, { youthId })
       .getOne();
-    return open ? this.outbox.add(manager, JobName.FugueTriage, { fugueId: open.id, cause: 'history' }) : null;
+    if (open) await work.enqueue(JobName.FugueTriage, { fugueId: open.id, cause: 'history' });
   }
 
   private withAnswers(interview: ReturnInterviewEntity): InterviewRecord {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { OutboxMessage, OutboxRepository } from '@vigie/persistence';
+import { IdempotencyScope, OutboxMessage, OutboxRepository } from '@vigie/persistence';
 import { JobPayloads, OutboxJobName } from '@vigie/queue';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { Timer, TimerJobs } from './timer-jobs';
@@ -71,9 +71,11 @@ export class UnitOfWork {
   /**
    * Work done by one autocommitted statement (the declaration: its change, outbox row and webhook
    * deliveries in one INSERT … RETURNING), without the round trips of BEGIN and COMMIT. The body
-   * must write with a single statement: a second one would commit apart from the first.
+   * must write with a single statement: a second one would commit apart from the first. Under an
+   * Idempotency-Key it runs in a transaction after all, which marks the key with the change.
    */
   async statement<T>(body: (work: Work) => Promise<T>): Promise<T> {
+    if (IdempotencyScope.current()) return this.run(body);
     const work = new Work(this.dataSource.manager, this.outbox);
     const result = await body(work);
     this.publish(work);

@@ -9,7 +9,6 @@ import {
   FugueEntity,
   CurrentFugue,
   encodeCursor,
-  OutboxRepository,
   Page,
   Sex,
   slot,
@@ -23,9 +22,9 @@ import {
 import { JobName } from '@vigie/queue';
 import { Caller, canSeeFoyer, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { OutboxRelay } from '../outbox/outbox.relay';
 import { ageOn, localDateOf } from '../triage/local-time';
 import { Clock } from '../clock/clock';
+import { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 export interface YouthInput {
   foyerId: string;
@@ -75,8 +74,7 @@ export class YouthService {
     private readonly dataSource: DataSource,
     private readonly foyers: FoyerRepository,
     private readonly departments: DepartmentRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
+    private readonly uow: UnitOfWork,
     private readonly cipher: DataCipher,
     private readonly clock: Clock,
     private readonly youths: YouthRepository,
@@ -161,7 +159,8 @@ export class YouthService {
    */
   async updateYouth(caller: Caller, id: string, patch: Partial<YouthInput>): Promise<YouthProfile> {
     requireRole(caller, ['admin', 'foyer']);
-    const { youth, identity, openFugueId, outboxMessage } = await this.dataSource.transaction(async (manager) => {
+    return this.uow.run(async (work) => {
+      const { manager } = work;
       const youth = await manager.getRepository(YouthEntity).createQueryBuilder('y').setLock('pessimistic_write').where('y.id = :id', { id }).getOne();
       if (!youth || !(await this.canSeeYouth(caller, youth))) throw DomainError.notFound('Youth');
       if (youth.erasedAt) throw DomainError.transition('The personal data of this youth has been erased');
@@ -196,11 +195,9 @@ export class YouthService {
         .select('f.id')
         .where(`f.youth_id = :id AND f.status IN ('missing', 'located')`, { id })
         .getOne();
-      const outboxMessage = open ? await this.outbox.add(manager, JobName.FugueTriage, { fugueId: open.id, cause: 'profile' }) : null;
-      return { youth, identity, openFugueId: open?.id ?? null, outboxMessage };
+      if (open) await work.enqueue(JobName.FugueTriage, { fugueId: open.id, cause: 'profile' });
+      return { youth, identity };
     });
-    if (openFugueId && outboxMessage) this.relay.publishSoon([outboxMessage]);
-    return { youth, identity };
   }
 
   /**

@@ -6,10 +6,9 @@ import { FugueClassificationEntity } from '../entities/fugue-classification.enti
 import { StoredLevel } from '../entities/stored-classification';
 import { Page, keysetPage } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
-import { DELIVERIES_OF_EV } from './webhook-event.repository';
-import { IdempotencyScope } from './idempotency-scope';
+import { NewWebhookEvent, WebhookEventRepository, WrittenWebhookEvent } from './webhook-event.repository';
 import { preparedQuery } from './prepared';
-import { withCorrelationId } from './outbox.repository';
+import { OutboxMessage, withCorrelationId } from './outbox.repository';
 
 /** A classification to store, keyed by the trigger that asked for it. */
 export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
@@ -48,7 +47,10 @@ export interface FugueListFilter {
 
 @Injectable()
 export class FugueRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly webhookEvents: WebhookEventRepository,
+  ) {}
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(FugueEntity);
@@ -187,71 +189,67 @@ export class FugueRepository {
 
   /**
    * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
-   * and its `fugue.declared` webhook event with that event's deliveries, in one statement: atomic
-   * without a transaction round trip, on the hot path of intake. The youth is held FOR KEY SHARE
-   * and must not be erased: null when the retention erased it meanwhile (it waits for a retention
-   * run that holds the youth, see RetentionRepository.eraseYouthsWithoutKeptEpisodes).
+   * and the webhook event reporting it with that event's deliveries, in one statement: atomic
+   * without a transaction round trip, on the hot path of intake. The payloads are built by the
+   * caller from the episode's id, chosen before the insert. The youth is held FOR KEY SHARE and
+   * must not be erased: null when the retention erased it meanwhile (it waits for a retention run
+   * that holds the youth, see RetentionRepository.eraseYouthsWithoutKeptEpisodes).
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
    * open episode.
    */
   async insertDeclared(
+    manager: EntityManager,
     fugue: Pick<
       FugueEntity,
       | 'id' | 'youthId' | 'foyerId' | 'departmentCode' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
-    outbox: { jobName: string; payload: (fugueId: string) => Record<string, unknown> },
-    webhook: { type: string; data: (fugueId: string) => Record<string, unknown> },
-  ): Promise<{ fugue: FugueEntity; outboxId: string; webhookEventId: string; webhookDeliveryIds: string[] } | null> {
-    type DeclaredRow = { id: string; created_at: Date; updated_at: Date; outbox_id: string; webhook_event_id: string; webhook_delivery_ids: string[] };
-    const declare = (manager: EntityManager) => preparedQuery<DeclaredRow>(
+    triage: { jobName: string; payload: Record<string, unknown> },
+    event: NewWebhookEvent,
+  ): Promise<{ fugue: FugueEntity; triage: OutboxMessage; webhookEvent: WrittenWebhookEvent } | null> {
+    const payload = withCorrelationId(triage.payload);
+    const [declared] = await this.webhookEvents.insertWithChange<{ id: string; created_at: Date; updated_at: Date; outbox_id: string }>(
       manager,
-      'vigie_declare_fugue',
-      `WITH y AS (
-         SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
-       ), f AS (
-         INSERT INTO fugues (id, youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
-                             belongings, indicators, staff_concern_worrying, details_enc, created_by)
-         SELECT $16::uuid, y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
-         RETURNING id, created_at, updated_at
-       ), e AS (
-         INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
-         SELECT id, 'declared', created_at, $11, jsonb_build_object('status', 'missing') FROM f
-       ), o AS (
-         INSERT INTO outbox (job_name, payload)
-         SELECT $12, jsonb_set($13::jsonb, '{fugueId}', to_jsonb(id::text)) FROM f
-         RETURNING id
-       ), ev AS (
-         INSERT INTO webhook_events (type, department_code, data, fanned_out_at)
-         SELECT $14, $3, jsonb_set($15::jsonb, '{fugueId}', to_jsonb(id::text)), now() FROM f
-         RETURNING id, type, department_code, level, occurred_at
-       ), d AS (${DELIVERIES_OF_EV})
-       SELECT f.id, f.created_at, f.updated_at, o.id AS outbox_id, ev.id AS webhook_event_id,
-              ARRAY(SELECT id::text FROM d) AS webhook_delivery_ids
-         FROM f, o, ev`,
-      [
-        fugue.youthId,
-        fugue.foyerId,
-        fugue.departmentCode,
-        fugue.noticedMissingAt,
-        fugue.lastSeenAt,
-        fugue.departedWith,
-        fugue.belongings,
-        fugue.indicators,
-        fugue.staffConcernWorrying,
-        fugue.detailsEnc,
-        fugue.createdBy,
-        outbox.jobName,
-        JSON.stringify(withCorrelationId(outbox.payload(''))),
-        webhook.type,
-        JSON.stringify(webhook.data('')),
-        fugue.id,
-      ],
+      {
+        name: 'vigie_declare_fugue',
+        ctes: `y AS (
+           SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
+         ), f AS (
+           INSERT INTO fugues (id, youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
+                               belongings, indicators, staff_concern_worrying, details_enc, created_by)
+           SELECT $14::uuid, y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
+           RETURNING id, created_at, updated_at
+         ), e AS (
+           INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
+           SELECT id, 'declared', created_at, $11, jsonb_build_object('status', 'missing') FROM f
+         ), o AS (
+           INSERT INTO outbox (job_name, payload) SELECT $12, $13::jsonb FROM f
+           RETURNING id
+         )`,
+        params: [
+          fugue.youthId,
+          fugue.foyerId,
+          fugue.departmentCode,
+          fugue.noticedMissingAt,
+          fugue.lastSeenAt,
+          fugue.departedWith,
+          fugue.belongings,
+          fugue.indicators,
+          fugue.staffConcernWorrying,
+          fugue.detailsEnc,
+          fugue.createdBy,
+          triage.jobName,
+          JSON.stringify(payload),
+          fugue.id,
+        ],
+        after: 'f',
+        select: 'f.id, f.created_at, f.updated_at, o.id AS outbox_id',
+        from: 'f, o',
+      },
+      event,
     );
-    // Under an Idempotency-Key, in a transaction, so that the key is marked with the episode.
-    const rows = IdempotencyScope.current() ? await this.dataSource.transaction(declare) : await declare(this.dataSource.manager);
-    const row = rows[0];
-    if (!row) return null;
+    if (!declared) return null;
+    const { row } = declared;
     const entity = this.repo().create({
       ...fugue,
       id: row.id,
@@ -262,7 +260,7 @@ export class FugueRepository {
       effectiveLevel: null,
       overrideLevel: null,
     });
-    return { fugue: entity, outboxId: String(row.outbox_id), webhookEventId: row.webhook_event_id, webhookDeliveryIds: row.webhook_delivery_ids };
+    return { fugue: entity, triage: { id: String(row.outbox_id), jobName: triage.jobName, payload }, webhookEvent: declared.event };
   }
 
   /** Episodes still `returned` or `located` whose return (or location) came before `cutoff`. */

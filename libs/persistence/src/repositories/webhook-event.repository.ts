@@ -12,12 +12,13 @@ export interface NewWebhookEvent {
 }
 
 /**
- * The fan-out of the event in a CTE named `ev` (id, type, department_code, level, occurred_at):
- * one pending delivery per endpoint that receives it — active, subscribed to its type since
- * before the event, and within its scope (département, worrying only). An endpoint owned by a
- * hotline client stops receiving when that client is revoked. A replayed fan-out creates nothing.
+ * The routing rule of webhook events, private to this repository: the fan-out of the event in a
+ * CTE named `ev` (id, type, department_code, level, occurred_at): one pending delivery per
+ * endpoint that receives it — active, subscribed to its type since before the event, and within
+ * its scope (département, worrying only). An endpoint owned by a hotline client stops receiving
+ * when that client is revoked. A replayed fan-out creates nothing.
  */
-export const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)
+const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)
   SELECT ev.id, ep.id, now()
     FROM ev
     JOIN webhook_endpoints ep ON ep.events @> ARRAY[ev.type] AND ep.status = 'active' AND ep.deleted_at IS NULL
@@ -29,6 +30,29 @@ export const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpo
   ON CONFLICT (event_id, endpoint_id) DO NOTHING
   RETURNING id`;
 
+/** An event written with its fan-out: its id, and the new deliveries' ids (none when nobody subscribes). */
+export interface WrittenWebhookEvent {
+  eventId: string;
+  deliveryIds: string[];
+}
+
+/**
+ * A change that another repository writes in one statement and that a webhook event reports, so
+ * that the change, the event and its deliveries take one round trip. The change is a list of
+ * CTEs using the parameters $1…$n of `params`; the event is written once per row of the CTE
+ * `after` (none when the change wrote nothing); the statement returns `select`, taken from the
+ * CTEs of `from`, beside the event.
+ */
+export interface ReportedChange {
+  /** The prepared statement's name: one name always goes with one text. */
+  name: string;
+  ctes: string;
+  params: unknown[];
+  after: string;
+  select: string;
+  from: string;
+}
+
 @Injectable()
 export class WebhookEventRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -38,7 +62,7 @@ export class WebhookEventRepository {
    * the same statement: one pending delivery per endpoint that receives it. Returns the event's id
    * and the new deliveries' ids (none when nobody subscribes, the usual case).
    */
-  async insert(manager: EntityManager, event: NewWebhookEvent): Promise<{ eventId: string; deliveryIds: string[] }> {
+  async insert(manager: EntityManager, event: NewWebhookEvent): Promise<WrittenWebhookEvent> {
     const [row]: { event_id: string; delivery_ids: string[] }[] = await preparedQuery(
       manager,
       'vigie_emit_webhook_event',
@@ -50,6 +74,31 @@ export class WebhookEventRepository {
       [event.type, event.departmentCode, event.level, event.data],
     );
     return { eventId: row.event_id, deliveryIds: row.delivery_ids };
+  }
+
+  /**
+   * Runs another repository's change and writes the webhook event reporting it, with the event's
+   * fan-out, in the same statement (the declaration: atomic without a transaction, on the hot
+   * path of intake). One result per row the statement returns: the change's columns, and the event.
+   */
+  async insertWithChange<T>(manager: EntityManager, change: ReportedChange, event: NewWebhookEvent): Promise<{ row: T; event: WrittenWebhookEvent }[]> {
+    const n = change.params.length;
+    const rows = await preparedQuery<T & { webhook_event_id: string; webhook_delivery_ids: string[] }>(
+      manager,
+      change.name,
+      `WITH ${change.ctes}, ev AS (
+         INSERT INTO webhook_events (type, department_code, level, data, fanned_out_at)
+         SELECT $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::jsonb, now() FROM ${change.after}
+         RETURNING id, type, department_code, level, occurred_at
+       ), d AS (${DELIVERIES_OF_EV})
+       SELECT ${change.select}, ev.id AS webhook_event_id, ARRAY(SELECT id::text FROM d) AS webhook_delivery_ids
+         FROM ${change.from}, ev`,
+      [...change.params, event.type, event.departmentCode, event.level, JSON.stringify(event.data)],
+    );
+    return rows.map(({ webhook_event_id, webhook_delivery_ids, ...row }) => ({
+      row: row as unknown as T,
+      event: { eventId: webhook_event_id, deliveryIds: webhook_delivery_ids },
+    }));
   }
 
   /**
