@@ -107,6 +107,24 @@ describe('the unit of work', () => {
     expect(await outboxRows(fugueId)).toEqual([]);
   });
 
+  it('refuses what is said after the end of its run: it would be lost', async () => {
+    let committed: Work | undefined;
+    await uow.run(async (work) => {
+      committed = work;
+    });
+    let rolledBack: Work | undefined;
+    await expect(
+      uow.run(async (work) => {
+        rolledBack = work;
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const timer = { job: JobName.AlertStep, alertId: randomUUID(), step: 0, at: testNow() } as const;
+    expect(() => committed?.schedule(timer)).toThrow('This unit of work has ended');
+    expect(() => rolledBack?.schedule(timer)).toThrow('This unit of work has ended');
+    await expect(committed?.enqueue(JobName.FugueTriage, { fugueId: randomUUID(), cause: 'updated' })).rejects.toThrow('This unit of work has ended');
+  });
+
   it('publishes what a single autocommitted statement wrote', async () => {
     const fugueId = randomUUID();
     await uow.statement((work) => work.enqueue(JobName.FugueTriage, { fugueId, cause: 'review' }));

@@ -14,6 +14,8 @@ import { Timer, TimerJobs } from './timer-jobs';
 export class Work {
   private readonly messages: OutboxMessage[] = [];
   private readonly timers: Timer[] = [];
+  /** Committed or rolled back: what is said after that would be silently lost, so it throws. */
+  private ended = false;
 
   constructor(
     readonly manager: EntityManager,
@@ -25,22 +27,35 @@ export class Work {
    * once it commits, and by the outbox sweep whatever happens to Redis.
    */
   async enqueue<N extends OutboxJobName>(name: N, payload: JobPayloads[N]): Promise<void> {
+    this.checkOpen();
     this.messages.push(await this.outbox.add(this.manager, name, payload as unknown as Record<string, unknown>));
   }
 
   /** An outbox row this work wrote itself (a statement that inserts it beside its change), to publish after commit. */
   written(message: OutboxMessage): void {
+    this.checkOpen();
     this.messages.push(message);
   }
 
   /** A timer whose deadline this work stored in PostgreSQL: added after commit, fired by a sweep if lost. */
   schedule(...timers: Timer[]): void {
+    this.checkOpen();
     this.timers.push(...timers);
   }
 
-  /** What the commit sets off; read once by the unit of work. */
+  /** What the commit sets off; read once by the unit of work, which ends the work. */
   afterCommit(): { messages: readonly OutboxMessage[]; timers: readonly Timer[] } {
+    this.ended = true;
     return { messages: this.messages, timers: this.timers };
+  }
+
+  /** The transaction rolled back: nothing of this work is set off. */
+  rolledBack(): void {
+    this.ended = true;
+  }
+
+  private checkOpen(): void {
+    if (this.ended) throw new Error('This unit of work has ended: what it sets off must be said before its commit');
   }
 }
 
@@ -60,10 +75,16 @@ export class UnitOfWork {
 
   async run<T>(body: (work: Work) => Promise<T>): Promise<T> {
     let work: Work | undefined;
-    const result = await this.dataSource.transaction((manager) => {
-      work = new Work(manager, this.outbox);
-      return body(work);
-    });
+    let result: T;
+    try {
+      result = await this.dataSource.transaction((manager) => {
+        work = new Work(manager, this.outbox);
+        return body(work);
+      });
+    } catch (error) {
+      work?.rolledBack();
+      throw error;
+    }
     if (work) this.publish(work);
     return result;
   }
@@ -77,7 +98,13 @@ export class UnitOfWork {
   async statement<T>(body: (work: Work) => Promise<T>): Promise<T> {
     if (IdempotencyScope.current()) return this.run(body);
     const work = new Work(this.dataSource.manager, this.outbox);
-    const result = await body(work);
+    let result: T;
+    try {
+      result = await body(work);
+    } catch (error) {
+      work.rolledBack();
+      throw error;
+    }
     this.publish(work);
     return result;
   }
