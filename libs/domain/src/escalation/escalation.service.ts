@@ -12,8 +12,8 @@ import {
   ReferentRepository,
   ReferentRole,
 } from '@vigie/persistence';
-import { DEFAULT_POLICY, EscalationPolicy, scheduledStep } from './escalation-policy';
 import { JobName } from '@vigie/queue';
+import { DEFAULT_POLICY, EscalationPolicy, scheduledStep } from './escalation-policy';
 import { Clock } from '../clock/clock';
 import { Timer } from '../unit-of-work/timer-jobs';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
