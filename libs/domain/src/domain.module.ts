@@ -85,7 +85,13 @@ const SERVICES = [
   OidcSignInService,
 ];
 
-/** The use cases both apps share. Persistence and config are global modules imported by the apps. */
+/** What the domain keeps to itself: the parts of its services that no app or test injects. */
+const INTERNAL = new Set<unknown>([NotificationChannels, NotificationMessages, NotificationSender, ReferentNotifier, UnitOfWork, WebhookSender]);
+
+/**
+ * The use cases both apps share. Persistence and config are global modules imported by the apps.
+ * Exported: the services the apps, the test kit and the tests inject, and the queue producer.
+ */
 @Global()
-@Module({ imports: [QueueModule, NotificationsModule], providers: SERVICES, exports: [...SERVICES, QueueModule] })
+@Module({ imports: [QueueModule, NotificationsModule], providers: SERVICES, exports: [...SERVICES.filter((s) => !INTERNAL.has(s)), QueueModule] })
 export class DomainModule {}
