@@ -138,7 +138,7 @@ export class DeliveryEngine {
       row.status = 'sending';
       row.sendingSince = this.clock.now();
       row.attempts += 1;
-      sender.claimed(row);
+      sender.claimed?.(row);
       await sender.rows.save(manager, row);
       return { row, message: claim.message };
     });
@@ -147,7 +147,7 @@ export class DeliveryEngine {
   private finish<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, id: string, attempt: number, startedAt: Date, result: DeliveryResult): Promise<void> {
     const config: DeliveryKindConfig = DELIVERY_KINDS[sender.kind];
     return this.work.run(async (work) => {
-      await sender.attempted(work, id, attempt, startedAt, result);
+      await sender.attempted?.(work, id, attempt, startedAt, result);
       const row = await sender.rows.findByIdForUpdate(work.manager, id);
       // Settled meanwhile by the sweep (this attempt outlived the interruption threshold): nothing more to do.
       if (!row || row.status !== 'sending' || row.attempts !== attempt) return;

@@ -32,7 +32,7 @@ export interface DeliverySender<R extends DeliveryRowEntity, M> {
   /** Called under the row's lock, for a due pending row. */
   claim(manager: EntityManager, row: R, now: Date): Promise<Claim<M>>;
   /** Columns of its own stamped on a claimed row (the engine has set status, attempts and sending_since). */
-  claimed(row: R): void;
+  claimed?(row: R): void;
   /** Builds and sends the message; `timeoutMs` bounds the wait for the recipient. A throw is a failed attempt. */
   send(row: R, message: M, timeoutMs: number, now: Date): Promise<DeliveryResult>;
   /** The failure kept as the row's last error. */
@@ -45,7 +45,7 @@ export interface DeliverySender<R extends DeliveryRowEntity, M> {
   restart(row: R, now: Date): void;
 
   /** In the finish transaction, before the row is read: whatever becomes of the row (the attempt log). */
-  attempted(work: Work, id: string, attempt: number, startedAt: Date, result: DeliveryResult): Promise<void>;
+  attempted?(work: Work, id: string, attempt: number, startedAt: Date, result: DeliveryResult): Promise<void>;
   /** A failure that ends the series at once: the error to keep, with its effects (410: the endpoint disabled); null to follow the schedule. */
   finalFailure(work: Work, row: R, result: DeliveryResult): Promise<string | null>;
   /** In the finish transaction, before the row is saved: its own columns and effects (timeline events). */

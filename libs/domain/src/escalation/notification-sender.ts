@@ -57,8 +57,6 @@ export class NotificationSender implements DeliverySender<NotificationEntity, Re
     return { message: referent };
   }
 
-  claimed(): void {}
-
   async send(n: NotificationEntity, referent: ReferentEntity, timeoutMs: number, now: Date): Promise<DeliveryResult> {
     let outgoing;
     try {
@@ -86,8 +84,6 @@ export class NotificationSender implements DeliverySender<NotificationEntity, Re
     n.retryUntil = windowEnd(DELIVERY_KINDS.notification.schedule, now) as Date;
     n.lastError = `Replayed after: ${n.lastError ?? 'failure'}`.slice(0, 500);
   }
-
-  async attempted(): Promise<void> {}
 
   /** A channel that is not configured will not be by the next attempt: it fails at once. */
   async finalFailure(_work: Work, n: NotificationEntity, result: DeliveryResult): Promise<string | null> {

@@ -60,10 +60,10 @@ export class WebhookSender implements DeliverySender<WebhookDeliveryEntity, Webh
     delivery.lastAttemptAt = delivery.sendingSince;
   }
 
-  send(_delivery: WebhookDeliveryEntity, { endpoint, event }: WebhookAttemptTarget, timeoutMs: number): Promise<DeliveryResult> {
+  send(_delivery: WebhookDeliveryEntity, { endpoint, event }: WebhookAttemptTarget, timeoutMs: number, now: Date): Promise<DeliveryResult> {
     return this.channel.send({
       url: endpoint.url,
-      secrets: this.signingSecrets(endpoint, new Date()),
+      secrets: this.signingSecrets(endpoint, now),
       eventId: event.id,
       type: event.type,
       data: event.data,
