@@ -8,7 +8,7 @@ import { errorSummary } from '../errors/database-errors';
 import { NotificationSender } from '../escalation/notification-sender';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 import { WebhookSender } from '../webhooks/webhook-sender';
-import { DeliveryGuarantee, DeliveryKind, DeliveryKindConfig, DELIVERY_KINDS } from './delivery-kinds';
+import { DeliveryGuarantee, DeliveryKind, DELIVERY_KINDS } from './delivery-kinds';
 import { DeliverySender } from './delivery-sender';
 import { nextAttemptAt } from './retry-schedule';
 
@@ -61,7 +61,7 @@ export class DeliveryEngine {
    */
   replay<K extends DeliveryKind>(kind: K, id: string, check: (manager: EntityManager, row: DeliveryRowOf[K] | null) => Promise<DeliveryRowOf[K]>): Promise<DeliveryRowOf[K]> {
     const sender = this.sender(kind);
-    const config: DeliveryKindConfig = DELIVERY_KINDS[kind];
+    const config = DELIVERY_KINDS[kind];
     return this.work.run(async (work) => {
       const row = await check(work.manager, await sender.rows.findByIdForUpdate(work.manager, id));
       const now = this.clock.now();
@@ -145,7 +145,7 @@ export class DeliveryEngine {
   }
 
   private finish<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, id: string, attempt: number, startedAt: Date, result: DeliveryResult): Promise<void> {
-    const config: DeliveryKindConfig = DELIVERY_KINDS[sender.kind];
+    const config = DELIVERY_KINDS[sender.kind];
     return this.work.run(async (work) => {
       await sender.attempted?.(work, id, attempt, startedAt, result);
       const row = await sender.rows.findByIdForUpdate(work.manager, id);

@@ -23,11 +23,13 @@ export interface DeliveryKindConfig {
   timer(id: string, attempt: number, at: Date): Timer;
 }
 
+export type DeliveryKind = 'notification' | 'webhook';
+
 /**
  * Every kind of delivery the engine runs, and all that differs between them but the sender.
  * A new kind is a row here, a sender (delivery-sender.ts) and a Timer variant.
  */
-export const DELIVERY_KINDS = {
+export const DELIVERY_KINDS: Readonly<Record<DeliveryKind, DeliveryKindConfig>> = {
   /** Messages to referents (e-mail, SMS, referent webhook): 1 s, 5 s, 30 s, 2 min, 10 min, then every 30 min, for 24 h. */
   notification: {
     guarantee: 'at-most-once',
@@ -45,6 +47,4 @@ export const DELIVERY_KINDS = {
     firstJobAttempt: 1,
     timer: (deliveryId, attempt, at) => ({ job: JobName.WebhookDeliver, deliveryId, attempt, at }),
   },
-} as const satisfies Record<string, DeliveryKindConfig>;
-
-export type DeliveryKind = keyof typeof DELIVERY_KINDS;
+};
