@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { WebhookSweepService } from '@vigie/domain';
+import { WebhookHousekeepingService } from '@vigie/domain';
 import { bearer, declareFugue, makeClient, makeFoyer, makeYouth, signedHeaders, startTestApp, TestApp, waitFor, testNow } from '@vigie/testing';
 
 /**
@@ -187,7 +187,7 @@ describe('inbound events from the 116 000', () => {
       await t.dataSource.query(`UPDATE inbound_events SET received_at = now() - interval '6 days 23 hours' WHERE webhook_id = $1`, [kept]);
       await t.dataSource.query(`UPDATE inbound_events SET received_at = now() - interval '7 days 1 hour' WHERE webhook_id = $1`, [forgotten]);
       // The sweep prunes once an hour: this one is told an hour has passed.
-      await t.app.get(WebhookSweepService).sweep(testNow().getTime() + 3600_000 + 1);
+      await t.app.get(WebhookHousekeepingService).pruneIfDue(testNow().getTime() + 3600_000 + 1);
       const ids = (await t.dataSource.query(`SELECT webhook_id FROM inbound_events WHERE webhook_id = ANY($1)`, [[kept, forgotten]])).map((r: Json) => r.webhook_id);
       expect(ids).toEqual([kept]);
       expect((await sendSigned(callReceived(fugueId, { indicators: [] }), { id: kept })).status).toBe(200);

@@ -50,16 +50,4 @@ describe('emitting a webhook event', () => {
     const [row] = await eventRows(fugueId);
     expect(row.fanned_out_at).not.toBeNull();
   });
-
-  it('still fans out an event left with a fan-out job by an earlier version', async () => {
-    const fugueId = '00000000-0000-4000-8000-000000000004';
-    const [event]: { id: string }[] = await db.query(
-      `INSERT INTO webhook_events (type, department_code, level, data) VALUES ('fugue.closed', '75', 'routine', $1) RETURNING id`,
-      [{ fugueId, departmentCode: '75', status: 'closed' }],
-    );
-    const [outbox]: { id: string }[] = await db.query(`INSERT INTO outbox (job_name, payload) VALUES ('webhook.fanout', $1) RETURNING id`, [{ eventId: event.id }]);
-    await waitFor(async () => (await eventRows(fugueId))[0].fanned_out_at, { what: 'the fan-out' });
-    const [row]: { processed_at: Date | null }[] = await db.query(`SELECT processed_at FROM outbox WHERE id = $1`, [outbox.id]);
-    expect(row.processed_at).not.toBeNull();
-  });
 });

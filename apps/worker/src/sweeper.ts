@@ -1,13 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { AutoCloseService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, WebhookSweepService, YouthService, errorSummary } from '@vigie/domain';
+import { AutoCloseService, DeliverySweepService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, YouthService, errorSummary } from '@vigie/domain';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
  * relay (publishes what the fast path missed, and re-publishes jobs lost with Redis) and the
- * review timers, escalation and webhook deliveries, return interview deadlines, the automatic
- * close of episodes left returned or located, and the daily retention run. Several workers may
- * sweep at once: rows are claimed with SKIP LOCKED.
+ * review timers, escalation steps, deliveries (referent notifications and outbound webhooks),
+ * return interview deadlines, the automatic close of episodes left returned or located, and the
+ * daily retention run. Several workers may sweep at once: rows are claimed with SKIP LOCKED.
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,7 +22,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly relay: OutboxRelay,
     private readonly reviews: ReviewTimerService,
     private readonly escalation: EscalationSweepService,
-    private readonly webhooks: WebhookSweepService,
+    private readonly deliveries: DeliverySweepService,
     private readonly interviews: InterviewDeadlineService,
     private readonly retention: RetentionService,
     private readonly autoClose: AutoCloseService,
@@ -39,8 +39,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
-    await this.escalation.drain();
-    await this.webhooks.drain();
+    await this.deliveries.drain();
   }
 
   async sweep(): Promise<void> {
@@ -56,7 +55,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Outbox sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
-      // Return interview reminders and overdue marks: their notifications go out with the escalation sweep.
+      // Return interview reminders and overdue marks: their notifications go out with the delivery sweep.
       await this.interviews.sweep();
     } catch (error) {
       this.logger.warn(`Interview deadline sweep failed, retrying next interval: ${errorSummary(error)}`);
@@ -67,9 +66,9 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Escalation sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
-      await this.webhooks.sweep();
+      await this.deliveries.sweep();
     } catch (error) {
-      this.logger.warn(`Webhook sweep failed, retrying next interval: ${errorSummary(error)}`);
+      this.logger.warn(`Delivery sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
     try {
       // Episodes nobody closed: closed before the retention run counts from their close.

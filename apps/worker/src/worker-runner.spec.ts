@@ -7,7 +7,7 @@ const processor = (queue: QueueProcessor['queue'], handles: QueueProcessor['hand
 describe('the worker start-up check', () => {
   const triage = processor(QueueName.Triage, [JobName.FugueTriage]);
   const escalation = processor(QueueName.Escalation, [JobName.AlertStep, JobName.NotificationSend]);
-  const webhooks = processor(QueueName.Webhooks, [JobName.WebhookFanout, JobName.WebhookDeliver]);
+  const webhooks = processor(QueueName.Webhooks, [JobName.WebhookDeliver]);
 
   it('accepts exactly one handler per job name on its queue', () => {
     expect(() => checkHandlers([triage, escalation, webhooks])).not.toThrow();

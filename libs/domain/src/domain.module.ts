@@ -5,12 +5,13 @@ import { ApiClientService } from './admin/api-client.service';
 import { FoyerService } from './admin/foyer.service';
 import { AckTokens } from './escalation/ack-token';
 import { AlertService } from './escalation/alert.service';
-import { EscalationJobs } from './escalation/escalation-jobs';
 import { EscalationPolicyService } from './escalation/escalation-policy.service';
 import { EscalationSweepService } from './escalation/escalation-sweep.service';
 import { EscalationService } from './escalation/escalation.service';
 import { NotificationAdminService } from './escalation/notification-admin.service';
-import { NotificationDeliveryService } from './escalation/notification-delivery.service';
+import { NotificationChannels } from './escalation/notification-channels';
+import { NotificationMessages } from './escalation/notification-messages';
+import { NotificationSender } from './escalation/notification-sender';
 import { ReferentService } from './escalation/referent.service';
 import { AutoCloseService } from './fugues/auto-close.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
@@ -30,11 +31,12 @@ import { RetentionService } from './retention/retention.service';
 import { StatsService } from './stats/stats.service';
 import { YouthService } from './youths/youth.service';
 import { HotlineInboundService } from './integrations/hotline-inbound.service';
-import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 import { WebhookEventService } from './webhooks/webhook-events.service';
-import { WebhookJobs } from './webhooks/webhook-jobs';
-import { WebhookSweepService } from './webhooks/webhook-sweep.service';
+import { WebhookHousekeepingService } from './webhooks/webhook-housekeeping.service';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { DeliveryEngine } from './delivery/delivery-engine';
+import { DeliverySweepService } from './delivery/delivery-sweep.service';
 import { EmailLinkService } from './people/email-link.service';
 import { OidcSignInService } from './people/oidc-sign-in.service';
 import { PersonService } from './people/person.service';
@@ -45,12 +47,15 @@ const SERVICES = [
   AlertService,
   AutoCloseService,
   ApiClientService,
-  EscalationJobs,
   EscalationPolicyService,
   EscalationService,
   EscalationSweepService,
   NotificationAdminService,
-  NotificationDeliveryService,
+  NotificationChannels,
+  NotificationMessages,
+  NotificationSender,
+  DeliveryEngine,
+  DeliverySweepService,
   ReferentService,
   FoyerService,
   FugueDeclarationService,
@@ -70,18 +75,23 @@ const SERVICES = [
   TriagePreviewService,
   YouthService,
   HotlineInboundService,
-  WebhookDeliveryService,
   WebhookEndpointService,
   WebhookEventService,
-  WebhookJobs,
-  WebhookSweepService,
+  WebhookHousekeepingService,
+  WebhookSender,
   PersonService,
   SessionService,
   EmailLinkService,
   OidcSignInService,
 ];
 
-/** The use cases both apps share. Persistence and config are global modules imported by the apps. */
+/** What the domain keeps to itself: the parts of its services that no app or test injects. */
+const INTERNAL = new Set<unknown>([NotificationChannels, NotificationMessages, NotificationSender, ReferentNotifier, UnitOfWork, WebhookSender]);
+
+/**
+ * The use cases both apps share. Persistence and config are global modules imported by the apps.
+ * Exported: the services the apps, the test kit and the tests inject, and the queue producer.
+ */
 @Global()
-@Module({ imports: [QueueModule, NotificationsModule], providers: SERVICES, exports: [...SERVICES, QueueModule] })
+@Module({ imports: [QueueModule, NotificationsModule], providers: SERVICES, exports: [...SERVICES.filter((s) => !INTERNAL.has(s)), QueueModule] })
 export class DomainModule {}

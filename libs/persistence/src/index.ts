@@ -38,6 +38,7 @@ export * from './repositories/reference.repository';
 export * from './repositories/youth.repository';
 export * from './repositories/alert.repository';
 export * from './repositories/escalation-policy.repository';
+export * from './repositories/delivery-rows';
 export * from './repositories/notification.repository';
 export * from './repositories/referent.repository';
 export * from './repositories/retention.repository';

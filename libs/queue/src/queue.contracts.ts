@@ -16,7 +16,6 @@ export const JobName = {
   FugueTriage: 'fugue.triage',
   AlertStep: 'alert.step',
   NotificationSend: 'notification.send',
-  WebhookFanout: 'webhook.fanout',
   WebhookDeliver: 'webhook.deliver',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -35,21 +34,18 @@ export interface JobPayloads {
   'alert.step': { alertId: string; step: number };
   /** One delivery attempt of one notification row. */
   'notification.send': { notificationId: string; attempt: number };
-  /** Create the deliveries of one outbound webhook event, one per endpoint that receives it. */
-  'webhook.fanout': { eventId: string };
   /** One attempt of one webhook delivery. The fast path: the due time lives in PostgreSQL and a sweep delivers it too. */
   'webhook.deliver': { deliveryId: string; attempt: number };
 }
 
 /** Jobs published through the transactional outbox; the others are timers rebuilt from PostgreSQL by sweeps. */
-export type OutboxJobName = typeof JobName.FugueTriage | typeof JobName.WebhookFanout;
+export type OutboxJobName = typeof JobName.FugueTriage;
 
 /** The queue each job goes to. */
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'fugue.triage': QueueName.Triage,
   'alert.step': QueueName.Escalation,
   'notification.send': QueueName.Escalation,
-  'webhook.fanout': QueueName.Webhooks,
   'webhook.deliver': QueueName.Webhooks,
 };
 

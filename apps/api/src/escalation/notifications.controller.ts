@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, EscalationJobs, NotificationAdminService, requireRole } from '@vigie/domain';
+import { Caller, NotificationAdminService, requireRole } from '@vigie/domain';
 import { ApiConflict, ApiErrorResponses } from '../http/api-docs';
 import { CurrentCaller } from '../http/auth.guard';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
@@ -13,10 +13,7 @@ import { NotificationPageResponse, NotificationResponse } from './escalation.sch
 @ApiErrorResponses()
 @Controller('v1/notifications')
 export class NotificationsController {
-  constructor(
-    private readonly notifications: NotificationAdminService,
-    private readonly jobs: EscalationJobs,
-  ) {}
+  constructor(private readonly notifications: NotificationAdminService) {}
 
   @Get('dead-letter')
   @ApiOkResponse({ type: NotificationPageResponse, description: 'Notifications that failed for good (after 24 h of retries, or interrupted mid-send)' })
@@ -32,8 +29,6 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationResponse, description: 'The failed notification is sent again now' })
   async replay(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     requireRole(caller, ['admin']);
-    const { notification, followUps } = await this.notifications.replay(id);
-    this.jobs.dispatch(followUps);
-    return notificationView(notification);
+    return notificationView(await this.notifications.replay(id));
   }
 }

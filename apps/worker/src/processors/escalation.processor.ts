@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { EscalationJobs, EscalationService, NotificationDeliveryService } from '@vigie/domain';
+import { DeliveryEngine, EscalationJobs, EscalationService } from '@vigie/domain';
 import { JobName, JobPayloads, QueueName } from '@vigie/queue';
 import { QueueProcessor } from './queue-processor';
 
@@ -12,7 +12,7 @@ export class EscalationProcessor implements QueueProcessor {
 
   constructor(
     private readonly escalation: EscalationService,
-    private readonly delivery: NotificationDeliveryService,
+    private readonly deliveries: DeliveryEngine,
     private readonly jobs: EscalationJobs,
   ) {}
 
@@ -25,7 +25,7 @@ export class EscalationProcessor implements QueueProcessor {
       }
       case JobName.NotificationSend: {
         const { notificationId } = job.data as JobPayloads['notification.send'];
-        this.jobs.dispatch(await this.delivery.deliver(notificationId));
+        await this.deliveries.deliver('notification', notificationId);
         return;
       }
     }

@@ -17,8 +17,8 @@ import {
 import { checkWebTarget, WebTargetError } from '@vigie/notifications';
 import { Caller, requireRole } from '../access/caller';
 import { generateWebhookSecret } from '../admin/api-keys';
+import { DeliveryEngine } from '../delivery/delivery-engine';
 import { DomainError } from '../errors/domain-error';
-import { DeliveryFollowUp } from './webhook-jobs';
 import { Clock } from '../clock/clock';
 
 /** After a rotation, the previous secret still signs (beside the new one) this long. */
@@ -49,6 +49,7 @@ export class WebhookEndpointService {
     private readonly endpoints: WebhookEndpointRepository,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly cipher: DataCipher,
+    private readonly engine: DeliveryEngine,
     private readonly config: VigieConfig,
     private readonly clock: Clock,
   ) {}
@@ -135,23 +136,16 @@ export class WebhookEndpointService {
    * failed one, or one the subscriber lost). 409 while an attempt is under way or when the
    * endpoint is disabled.
    */
-  async redeliver(caller: Caller, deliveryId: string): Promise<{ view: WebhookDeliveryView; followUps: DeliveryFollowUp[] }> {
+  async redeliver(caller: Caller, deliveryId: string): Promise<WebhookDeliveryView> {
     requireRole(caller, MANAGERS);
-    const delivery = await this.dataSource.transaction(async (manager) => {
-      const delivery = await this.deliveries.findByIdForUpdate(manager, deliveryId);
+    const delivery = await this.engine.replay('webhook', deliveryId, async (manager, delivery) => {
       const endpoint = delivery ? await this.endpoints.findLive(delivery.endpointId, manager) : null;
       if (!delivery || !endpoint || !canManage(caller, endpoint)) throw DomainError.notFound('Webhook delivery');
       if (endpoint.status !== 'active') throw new DomainError('CONFLICT', 'The endpoint is disabled; enable it first');
       if (delivery.status === 'sending') throw new DomainError('CONFLICT', 'An attempt of this delivery is under way');
-      delivery.status = 'pending';
-      delivery.retryBase = delivery.attempts;
-      delivery.nextAttemptAt = this.clock.now();
-      return this.deliveries.save(manager, delivery);
+      return delivery;
     });
-    return {
-      view: await this.deliveries.view(delivery),
-      followUps: [{ deliveryId: delivery.id, attempt: delivery.attempts + 1, at: delivery.nextAttemptAt }],
-    };
+    return this.deliveries.view(delivery);
   }
 
   private async update(caller: Caller, id: string, change: (endpoint: WebhookEndpointEntity) => void): Promise<WebhookEndpointEntity> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookDeliveryStatus } from '../entities/webhook-delivery.entity';
+import { DeliveryRowRepository } from './delivery-rows';
 import { keysetPage, Page } from './pagination';
-import { rowsOf } from './raw-rows';
 
 export type NewWebhookAttempt = Pick<WebhookAttemptEntity, 'deliveryId' | 'attempt' | 'startedAt' | 'durationMs' | 'statusCode' | 'error' | 'succeeded'>;
 
@@ -13,72 +13,15 @@ export interface WebhookDeliveryView {
   attemptLog: WebhookAttemptEntity[];
 }
 
+/** The webhook_deliveries table: the delivery engine's queries (DeliveryRowRepository), the attempt log and the delivery log. */
 @Injectable()
-export class WebhookDeliveryRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private repo(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(WebhookDeliveryEntity);
-  }
-
-  findById(id: string, manager?: EntityManager): Promise<WebhookDeliveryEntity | null> {
-    return this.repo(manager).findOneBy({ id });
-  }
-
-  findByIdForUpdate(manager: EntityManager, id: string): Promise<WebhookDeliveryEntity | null> {
-    return this.repo(manager).createQueryBuilder('d').setLock('pessimistic_write').where('d.id = :id', { id }).getOne();
-  }
-
-  save(manager: EntityManager, delivery: WebhookDeliveryEntity): Promise<WebhookDeliveryEntity> {
-    return this.repo(manager).save(delivery);
+export class WebhookDeliveryRepository extends DeliveryRowRepository<WebhookDeliveryEntity> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, WebhookDeliveryEntity, 'webhook_deliveries');
   }
 
   async addAttempt(manager: EntityManager, attempt: NewWebhookAttempt): Promise<void> {
     await manager.getRepository(WebhookAttemptEntity).insert(attempt);
-  }
-
-  /** Pending deliveries whose attempt has been due for at least `graceMs` (their fast-path job was lost or is late). */
-  async findOverdue(now: Date, graceMs: number, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($1::int * interval '1 millisecond')
-        ORDER BY next_attempt_at LIMIT $2`,
-      [graceMs, limit, now],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Deliveries left in `sending` by a process that died mid-attempt go back to pending: webhooks
-   * are delivered at least once (receivers deduplicate on webhook-id). The lost attempt is logged.
-   */
-  async requeueInterrupted(now: Date, olderThanMs: number): Promise<string[]> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = rowsOf<{ id: string; attempts: number; sending_since: Date }>(
-        await manager.query(
-          `UPDATE webhook_deliveries d
-              SET status = 'pending', next_attempt_at = $2, sending_since = NULL, updated_at = now(),
-                  last_error = 'Interrupted while sending: outcome unknown, sent again'
-             FROM (SELECT id, sending_since FROM webhook_deliveries
-                    WHERE status = 'sending' AND sending_since <= $2::timestamptz - ($1::int * interval '1 millisecond')
-                    FOR UPDATE SKIP LOCKED) stuck
-            WHERE d.id = stuck.id
-            RETURNING d.id, d.attempts, stuck.sending_since`,
-          [olderThanMs, now],
-        ),
-      );
-      for (const r of rows) {
-        await this.addAttempt(manager, {
-          deliveryId: r.id,
-          attempt: r.attempts,
-          startedAt: r.sending_since,
-          durationMs: 0,
-          statusCode: null,
-          error: 'interrupted while sending: outcome unknown',
-          succeeded: false,
-        });
-      }
-      return rows.map((r) => r.id);
-    });
   }
 
   /** An endpoint's deliveries, newest first, each with its attempts. */

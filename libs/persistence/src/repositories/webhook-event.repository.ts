@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookEventEntity, WebhookEventType } from '../entities/webhook-event.entity';
-import { rowsOf } from './raw-rows';
 import { preparedQuery } from './prepared';
 
 export interface NewWebhookEvent {
@@ -137,21 +136,5 @@ export class WebhookEventRepository {
 
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<WebhookEventEntity | null> {
     return manager.getRepository(WebhookEventEntity).findOneBy({ id });
-  }
-
-  /**
-   * Fans out an event written without its fan-out: `webhook.fanout` outbox rows left by a version
-   * that fanned out in a job of its own. Returns the new deliveries' ids.
-   */
-  async fanOut(manager: EntityManager, eventId: string): Promise<string[]> {
-    const rows = rowsOf<{ id: string }>(
-      await manager.query(
-        `WITH ev AS (SELECT id, type, department_code, level, occurred_at FROM webhook_events WHERE id = $1), d AS (${DELIVERIES_OF_EV})
-         SELECT id FROM d`,
-        [eventId],
-      ),
-    );
-    await manager.query(`UPDATE webhook_events SET fanned_out_at = coalesce(fanned_out_at, now()) WHERE id = $1`, [eventId]);
-    return rows.map((r) => r.id);
   }
 }

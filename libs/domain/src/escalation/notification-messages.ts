@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { VigieConfig } from '@vigie/config';
+import {
+  AlertRepository,
+  DataCipher,
+  DepartmentRepository,
+  FugueRepository,
+  NotificationEntity,
+  ReferentEntity,
+  ReturnInterviewEntity,
+  ReturnInterviewRepository,
+  slot,
+  YouthIdentity,
+  YouthRepository,
+} from '@vigie/persistence';
+import { AlertMessageInput, EmailSend, emailMessage, MessageKind, SmsSend, smsMessage, WebhookSend } from '@vigie/notifications';
+import { revealedLabels } from '../interviews/interview-rules';
+import { ageOn, localDateOf } from '../triage/local-time';
+import { isRuleCode, ruleDefinition } from '../triage/vocabulary';
+import { AckTokens } from './ack-token';
+
+/** What leaves for one notification: one request to its channel, or why none can leave (a setting missing). */
+export type OutgoingNotification = { email: EmailSend } | { sms: SmsSend } | { webhook: WebhookSend } | { notConfigured: string };
+
+/**
+ * Builds the message of a notification from what it is about — the episode, the youth, the
+ * département, the alert, the return interview — on the notification's channel. Reads only;
+ * sending is NotificationSender's.
+ */
+@Injectable()
+export class NotificationMessages {
+  constructor(
+    private readonly fugues: FugueRepository,
+    private readonly youths: YouthRepository,
+    private readonly departments: DepartmentRepository,
+    private readonly alerts: AlertRepository,
+    private readonly interviews: ReturnInterviewRepository,
+    private readonly cipher: DataCipher,
+    private readonly tokens: AckTokens,
+    private readonly config: VigieConfig,
+  ) {}
+
+  /** `referent` is the notification's, as claimed; `timeoutMs` bounds the wait for an SMS gateway or webhook. */
+  async build(n: NotificationEntity, referent: ReferentEntity, now: Date, timeoutMs: number): Promise<OutgoingNotification> {
+    const interview = n.kind.startsWith('interview.') ? await this.interviews.findByFugue(n.fugueId) : null;
+    const message = await this.messageInput(n, now, interview);
+    switch (n.channel) {
+      case 'email':
+        return { email: { to: n.target, ...emailMessage(message), messageId: `<${n.id}@vigie>` } };
+      case 'sms':
+        if (!this.config.SMS_GATEWAY_URL) return { notConfigured: 'SMS_GATEWAY_URL is not set' };
+        return { sms: { gatewayUrl: this.config.SMS_GATEWAY_URL, to: n.target, text: smsMessage(message), timeoutMs } };
+      case 'webhook': {
+        const secrets = this.webhookSecrets(referent, now);
+        if (secrets.length === 0) return { notConfigured: 'the referent has no webhook secret' };
+        return {
+          webhook: {
+            url: n.target,
+            secrets,
+            eventId: n.id,
+            type: WEBHOOK_TYPES[n.kind],
+            data: webhookData(n, message, interview),
+            allowPrivate: this.config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS,
+            occurredAt: n.createdAt,
+            timeoutMs,
+          },
+        };
+      }
+    }
+  }
+
+  /** The referent's webhook secret, and the previous one while a rotation is in its 24 h overlap: one signature each. */
+  private webhookSecrets(referent: ReferentEntity, at: Date): string[] {
+    const current = this.cipher.decryptOptional<string>(referent.webhookSecretEnc, slot('referents', 'webhook_secret_enc', referent.id));
+    if (!current) return [];
+    const secrets = [current];
+    if (referent.previousWebhookSecretEnc && referent.previousWebhookSecretExpiresAt && referent.previousWebhookSecretExpiresAt > at) {
+      secrets.push(this.cipher.decrypt<string>(referent.previousWebhookSecretEnc, slot('referents', 'previous_webhook_secret_enc', referent.id)));
+    }
+    return secrets;
+  }
+
+  private async messageInput(n: NotificationEntity, now: Date, interview: ReturnInterviewEntity | null): Promise<AlertMessageInput> {
+    const fugue = await this.fugues.findById(n.fugueId);
+    if (!fugue) throw new Error('episode not found');
+    const youth = await this.youths.findById(fugue.youthId);
+    const identity = youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null;
+    const department = await this.departments.findByCode(fugue.departmentCode);
+    const timeZone = department?.timeZone ?? 'Europe/Paris';
+    const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;
+    const reasons =
+      n.kind === 'interview.disclosure'
+        ? (interview ? revealedLabels(interview) : [])
+        : (fugue.classification?.reasons ?? []).map((r) => ({ code: r.code, label: isRuleCode(r.code) ? ruleDefinition(r.code).label : r.code }));
+    return {
+      kind: MESSAGE_KINDS[n.kind],
+      departmentCode: fugue.departmentCode,
+      departmentName: department?.name ?? fugue.departmentCode,
+      level: fugue.effectiveLevel ?? fugue.classification?.level ?? 'worrying',
+      step: n.step ?? 0,
+      reasons,
+      firstName: identity?.firstName ?? '—',
+      lastName: identity?.lastName ?? '—',
+      age: identity ? ageOn(identity.birthDate, localDateOf(now, timeZone)) : 0,
+      ackUrl: n.kind === 'alert.notification' && n.alertId ? `${this.config.VIGIE_PUBLIC_URL.replace(/\/$/, '')}/a/${this.tokens.sign(n.alertId, n.referentId, now)}` : undefined,
+      nextReviewAt: fugue.nextReviewAt,
+      resolution: alert?.resolution ?? undefined,
+      timeZone,
+      returnedAt: fugue.returnedAt,
+      foundBy: fugue.foundBy,
+      dueAt: interview?.dueAt ?? null,
+    };
+  }
+}
+
+/** Thin data only: ids, codes, levels and times. */
+function webhookData(n: NotificationEntity, m: AlertMessageInput, interview: ReturnInterviewEntity | null): Record<string, unknown> {
+  switch (n.kind) {
+    case 'alert.notification':
+      return { alertId: n.alertId, fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, step: n.step, reasonCodes: m.reasons.map((r) => r.code), ackUrl: m.ackUrl };
+    case 'alert.resolved':
+      return { alertId: n.alertId, fugueId: n.fugueId, resolution: m.resolution };
+    case 'routine.information':
+      return { fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, reasonCodes: m.reasons.map((r) => r.code), nextReviewAt: m.nextReviewAt ?? null };
+    case 'fugue.returned':
+      return { fugueId: n.fugueId, departmentCode: m.departmentCode, returnedAt: m.returnedAt ?? null, foundBy: m.foundBy ?? null };
+    case 'interview.reminder':
+    case 'interview.overdue':
+      return { interviewId: interview?.id ?? null, fugueId: n.fugueId, departmentCode: m.departmentCode, dueAt: m.dueAt ?? null };
+    case 'interview.disclosure':
+      return {
+        interviewId: interview?.id ?? null,
+        fugueId: n.fugueId,
+        departmentCode: m.departmentCode,
+        disclosures: {
+          sexualExploitation: interview?.disclosedSexualExploitation ?? false,
+          violence: interview?.disclosedViolence ?? false,
+          sexualViolence: interview?.disclosedSexualViolence ?? false,
+        },
+        exploitationIndicators: interview?.exploitationIndicators ?? [],
+        referrals: interview?.referrals ?? [],
+      };
+  }
+}
+
+const MESSAGE_KINDS: Record<NotificationEntity['kind'], MessageKind> = {
+  'alert.notification': 'alert',
+  'alert.resolved': 'resolved',
+  'routine.information': 'routine',
+  'fugue.returned': 'returned',
+  'interview.reminder': 'interview_reminder',
+  'interview.overdue': 'interview_overdue',
+  'interview.disclosure': 'disclosure',
+};
+
+/** The `type` of a referent webhook: the interview notices read like the outbound event names. */
+const WEBHOOK_TYPES: Record<NotificationEntity['kind'], string> = {
+  'alert.notification': 'alert.notification',
+  'alert.resolved': 'alert.resolved',
+  'routine.information': 'fugue.routine_information',
+  'fugue.returned': 'fugue.returned',
+  'interview.reminder': 'return_interview.reminder',
+  'interview.overdue': 'return_interview.overdue',
+  'interview.disclosure': 'return_interview.disclosure',
+};
