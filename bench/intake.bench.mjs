@@ -20,7 +20,8 @@
 // makes F run one `SELECT 1` per request in a guard, BENCH_PG_URL
 // (postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (redis://127.0.0.1:6379),
 // BENCH_KEEP_DB=1 keeps the bench databases for inspection, BENCH_PROFILE=1 records a CPU profile
-// of the service during S only (bench/cpu-profile.mjs; run node with --experimental-websocket).
+// of the service during S only (bench/cpu-profile.mjs; run node with --experimental-websocket),
+// BENCH_SERVICE_DIST (dist) the build the service runs from, to compare builds.
 // Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,8 @@ const CLASSIFY_TIMEOUT_S = positiveInt('BENCH_CLASSIFY_TIMEOUT_S', 120);
 const FLOOR_PHASES = process.env.BENCH_FLOOR_PHASES === '1';
 /** BENCH_PROFILE=1: a CPU profile of the service over S (the inspector slows it: not a run to quote). */
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** The build the service runs from (`dist` as `npm start`); another directory compares two builds in turn. */
+const SERVICE_DIST = process.env.BENCH_SERVICE_DIST ?? 'dist';
 
 const SERVICE_DB = 'vigie_bench';
 const REQUEST_ONLY_DB = 'vigie_bench_request_only';
@@ -455,7 +458,7 @@ async function main() {
     step(`starting the service on port ${servicePort} (migrations run at start)${PROFILE ? `, inspector on ${inspectPort}` : ''}`);
     service = spawnChild(
       'service',
-      [...(PROFILE ? [`--inspect=127.0.0.1:${inspectPort}`] : []), '--enable-source-maps', 'dist/apps/standalone/src/main.js'],
+      [...(PROFILE ? [`--inspect=127.0.0.1:${inspectPort}`] : []), '--enable-source-maps', join(SERVICE_DIST, 'apps/standalone/src/main.js')],
       {
         ...process.env,
         PORT: String(servicePort),
@@ -698,6 +701,7 @@ async function main() {
         floorPhases: FLOOR_PHASES,
         floorExtraQuery: FLOOR_EXTRA_QUERY,
         profile: PROFILE,
+        serviceDist: SERVICE_DIST,
       },
       requestOnly: r,
       baseline: b,
