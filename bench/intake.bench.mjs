@@ -409,6 +409,12 @@ function report(results) {
     ...(minimal ? [row('M minimal service', minimal)] : []),
     `  R: B without the worker (jobs enqueued, never run). S/R ${results.requestOnlyRatio.toFixed(2)}, B/R ${results.baselineToRequestOnly.toFixed(2)} (declared and classified ÷ requests)` +
       (floor ? `; F/R ${results.floorRatio.toFixed(2)}, M/R ${results.minimalRatio.toFixed(2)}` : ''),
+    ...(minimal
+      ? [
+          `  M: ${minimal.backlogAtEnd} episodes unclassified when M stopped, classified in ${minimal.drainS} s ` +
+            `(declared and classified end to end: ${minimal.endToEndPerSecond} per second)`,
+        ]
+      : []),
     '',
     `Triage at ${settings.triageRateFromEnv ? 'BENCH_TRIAGE_RATE' : '~50 % of S'}: ${triage.offeredRate} req/s offered for ${settings.durationS} s ` +
       `(${triage.load.slices} paced senders, ${triage.load.connections} connections), ` +
