@@ -1,10 +1,11 @@
-// The work of one declaration in the raw baseline (bench/raw-baseline.mjs) and in the NestJS
-// floor (bench/nest-floor.mjs): one pg INSERT into `baseline_fugues`, one BullMQ add. Both
-// servers call the same code, so the only thing that differs between B and F is what serves the
-// request (bare node:http, or NestJS + Express + ValidationPipe).
+// The work of one declaration in the baselines (bench/raw-baseline.mjs) and in the NestJS floor
+// (bench/nest-floor.mjs): one pg INSERT into `baseline_fugues`, one BullMQ add. Every server calls
+// the same code, so what differs between them is only what serves the request (bare node:http, or
+// NestJS + Express + ValidationPipe) and whether a worker in the same process triages the jobs
+// (`startTriageWorker`: the fair baseline B and the minimal service M).
 // Settings (environment of the server process): DATABASE_URL, REDIS_URL, BENCH_QUEUE_PREFIX,
 // BENCH_POOL_SIZE.
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import pg from 'pg';
 
 // Same job options as the service, so that only the framework differs.
@@ -37,6 +38,7 @@ export async function openBaselineWork(env = process.env) {
       noticed_missing_at timestamptz NOT NULL,
       details jsonb,
       classification jsonb,
+      classified_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
@@ -59,4 +61,39 @@ export async function openBaselineWork(env = process.env) {
     declare,
     close: () => Promise.allSettled([queue.close(), pool.end()]),
   };
+}
+
+/** The service's worker concurrency (VIGIE_WORKER_CONCURRENCY's default), given to every in-process triage worker. */
+export const TRIAGE_CONCURRENCY = 32;
+
+/**
+ * A BullMQ worker in the same process that triages each episode with one read and one write:
+ * `SELECT` the episode, classify it, `UPDATE` its classification (`classified_at` is the write's
+ * `clock_timestamp()`, as the service's `fugue_classifications.created_at`). No transaction,
+ * outbox, audit, encryption, history, escalation or webhook event: the least a triage needs.
+ */
+export async function startTriageWorker(work, env = process.env) {
+  const redisUrl = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const worker = new Worker(
+    'triage',
+    async (job) => {
+      const { rows } = await work.pool.query('SELECT id, noticed_missing_at, details FROM baseline_fugues WHERE id = $1', [job.data.fugueId]);
+      const episode = rows[0];
+      if (!episode) return;
+      const indicators = episode.details?.indicators ?? [];
+      const classification = { level: indicators.length >= 3 ? 'worrying' : 'routine', reasons: indicators, evaluatedAt: new Date().toISOString() };
+      await work.pool.query('UPDATE baseline_fugues SET classification = $2, classified_at = clock_timestamp(), updated_at = now() WHERE id = $1', [
+        episode.id,
+        classification,
+      ]);
+    },
+    {
+      connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: null },
+      prefix: env.BENCH_QUEUE_PREFIX ?? 'vigie-bench-baseline',
+      concurrency: TRIAGE_CONCURRENCY,
+    },
+  );
+  worker.on('error', () => undefined);
+  await worker.waitUntilReady();
+  return worker;
 }

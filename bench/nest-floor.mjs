@@ -18,10 +18,9 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { Body, Controller, HttpCode, Module, Post, UnauthorizedException, ValidationPipe } from '@nestjs/common';
-import { Worker } from 'bullmq';
 import { NestFactory } from '@nestjs/core';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
-import { openBaselineWork } from './baseline-work.mjs';
+import { openBaselineWork, startTriageWorker } from './baseline-work.mjs';
 
 const port = Number(process.env.PORT);
 const extraQuery = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
@@ -100,30 +99,11 @@ class ApiKeyGuard {
   }
 }
 
-/** BENCH_FLOOR_MINIMAL=1: the triage worker, in the same process. One read, one write per episode. */
+/** BENCH_FLOOR_MINIMAL=1: the key table, and the triage worker in the same process (bench/baseline-work.mjs). */
 async function startMinimalTriage() {
   await work.pool.query(`CREATE TABLE IF NOT EXISTS bench_api_clients (key_hash text PRIMARY KEY, role text NOT NULL, revoked_at timestamptz)`);
   await work.pool.query(`INSERT INTO bench_api_clients (key_hash, role) VALUES ($1, 'foyer') ON CONFLICT DO NOTHING`, [MINIMAL_KEY_HASH]);
-  const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const worker = new Worker(
-    'triage',
-    async (job) => {
-      const { rows } = await work.pool.query('SELECT id, noticed_missing_at, details FROM baseline_fugues WHERE id = $1', [job.data.fugueId]);
-      const episode = rows[0];
-      if (!episode) return;
-      const indicators = episode.details?.indicators ?? [];
-      const classification = { level: indicators.length >= 3 ? 'worrying' : 'routine', reasons: indicators, evaluatedAt: new Date().toISOString() };
-      await work.pool.query('UPDATE baseline_fugues SET classification = $2, updated_at = now() WHERE id = $1', [episode.id, classification]);
-    },
-    {
-      connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: null },
-      prefix: process.env.BENCH_QUEUE_PREFIX,
-      concurrency: 32,
-    },
-  );
-  worker.on('error', () => undefined);
-  await worker.waitUntilReady();
-  return worker;
+  return startTriageWorker(work);
 }
 
 class FloorModule {}
