@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { DeliveryEngine, EscalationJobs, EscalationService } from '@vigie/domain';
+import { DeliveryEngine, EscalationService } from '@vigie/domain';
 import { JobName, JobPayloads, QueueName } from '@vigie/queue';
 import { QueueProcessor } from './queue-processor';
 
@@ -13,7 +13,6 @@ export class EscalationProcessor implements QueueProcessor {
   constructor(
     private readonly escalation: EscalationService,
     private readonly deliveries: DeliveryEngine,
-    private readonly jobs: EscalationJobs,
   ) {}
 
   async process(job: Job): Promise<void> {

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { alertStepJobId, JobName, JobProducer, notificationJobId, webhookDeliveryJobId } from '@vigie/queue';
 import { Clock } from '../clock/clock';
 import { errorSummary } from '../errors/database-errors';
-import { DeliveryFollowUp, FollowUp, timersOf } from './follow-ups';
 
 /**
  * A timer job: the fast path of a deadline that lives in PostgreSQL (an escalation step, a
@@ -24,11 +23,6 @@ export class TimerJobs {
     for (const timer of timers) {
       this.add(timer, timer.at.getTime() - now).catch((error: Error) => this.logger.debug(`Timer job ${timer.job} deferred to the sweep: ${errorSummary(error)}`));
     }
-  }
-
-  /** Temporary: the timers of services that still return them (follow-ups.ts), scheduled the same way. */
-  dispatch(followUps: readonly (FollowUp | DeliveryFollowUp)[], now = this.clock.nowMs()): void {
-    this.schedule(timersOf(followUps), now);
   }
 
   private add(timer: Timer, delayMs: number): Promise<void> {
