@@ -1,21 +1,20 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
-import { AutoCloseService, DeliverySweepService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, RetentionService, ReviewTimerService, YouthService, errorSummary } from '@vigie/domain';
+import { DeliverySweepService, EscalationSweepService, InterviewDeadlineService, OutboxRelay, ReviewTimerService, errorSummary } from '@vigie/domain';
+import { Housekeeping } from './housekeeping';
 
 /**
  * The periodic sweeps that make PostgreSQL the source of truth for pending work: the outbox
  * relay (publishes what the fast path missed, and re-publishes jobs lost with Redis) and the
- * review timers, escalation steps, deliveries (referent notifications and outbound webhooks),
- * return interview deadlines, the automatic close of episodes left returned or located, and the
- * daily retention run. Several workers may sweep at once: rows are claimed with SKIP LOCKED.
+ * review timers, escalation steps, deliveries (referent notifications and outbound webhooks) and
+ * return interview deadlines, then the housekeeping chores (automatic close, retention). Several
+ * workers may sweep at once: rows are claimed with SKIP LOCKED.
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Sweeper.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  /** No profile of this database holds vulnerability codes in clear any more. */
-  private vulnerabilitiesSealed = false;
 
   constructor(
     private readonly config: VigieConfig,
@@ -24,9 +23,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly escalation: EscalationSweepService,
     private readonly deliveries: DeliverySweepService,
     private readonly interviews: InterviewDeadlineService,
-    private readonly retention: RetentionService,
-    private readonly autoClose: AutoCloseService,
-    private readonly youths: YouthService,
+    private readonly housekeeping: Housekeeping,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,23 +67,6 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     } catch (error) {
       this.logger.warn(`Delivery sweep failed, retrying next interval: ${errorSummary(error)}`);
     }
-    try {
-      // Episodes nobody closed: closed before the retention run counts from their close.
-      await this.autoClose.runIfDue();
-    } catch (error) {
-      this.logger.warn(`Automatic close failed, retrying later: ${errorSummary(error)}`);
-    }
-    try {
-      // Profiles written before vulnerability codes were encrypted: sealed once, then never looked for again.
-      if (!this.vulnerabilitiesSealed) this.vulnerabilitiesSealed = (await this.youths.sealClearVulnerabilities()) === 0;
-    } catch (error) {
-      this.logger.warn(`Sealing vulnerability codes failed, retrying next interval: ${errorSummary(error)}`);
-    }
-    try {
-      // Daily, whichever worker claims the run first.
-      await this.retention.runIfDue();
-    } catch (error) {
-      this.logger.warn(`Retention run failed, retrying later: ${errorSummary(error)}`);
-    }
+    await this.housekeeping.run();
   }
 }

@@ -3,6 +3,7 @@ import { QUEUE_PROCESSORS, QueueProcessor } from './processors/queue-processor';
 import { EscalationProcessor } from './processors/escalation.processor';
 import { TriageProcessor } from './processors/triage.processor';
 import { WebhooksProcessor } from './processors/webhooks.processor';
+import { Housekeeping } from './housekeeping';
 import { Sweeper } from './sweeper';
 import { WorkerRunner } from './worker-runner';
 
@@ -14,6 +15,7 @@ const PROCESSORS = [TriageProcessor, EscalationProcessor, WebhooksProcessor];
     ...PROCESSORS,
     { provide: QUEUE_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: QueueProcessor[]) => processors },
     WorkerRunner,
+    Housekeeping,
     Sweeper,
   ],
 })

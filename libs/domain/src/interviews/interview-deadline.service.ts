@@ -1,13 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AlertRepository,
-  FugueEntity,
-  FugueEventRepository,
-  FugueRepository,
-  NotificationRepository,
-  ReturnInterviewEntity,
-  ReturnInterviewRepository,
-} from '@vigie/persistence';
+import { FugueEntity, FugueEventRepository, FugueRepository, ReturnInterviewEntity, ReturnInterviewRepository } from '@vigie/persistence';
 import { EscalationService } from '../escalation/escalation.service';
 import { WebhookEventService } from '../webhooks/webhook-events.service';
 import { interviewDeadlines } from './interview-rules';
@@ -30,8 +22,6 @@ export class InterviewDeadlineService {
     private readonly interviews: ReturnInterviewRepository,
     private readonly fugues: FugueRepository,
     private readonly events: FugueEventRepository,
-    private readonly alerts: AlertRepository,
-    private readonly notifications: NotificationRepository,
     private readonly notifier: ReferentNotifier,
     private readonly escalation: EscalationService,
     private readonly webhooks: WebhookEventService,
@@ -46,11 +36,7 @@ export class InterviewDeadlineService {
   async onReturned(work: Work, fugue: FugueEntity, actorId: string | null, now: Date): Promise<void> {
     const { manager } = work;
     const returnedAt = fugue.returnedAt as Date;
-    // Those the episode's alert reached are told of the return by its resolution (alert.resolved,
-    // "returned"); an alert that ended earlier for another reason told them nothing of the return.
-    const alert = await this.alerts.findLatestForFugue(fugue.id, manager);
-    const resolvedByReturn = alert && (alert.state !== 'resolved' || alert.resolution === 'returned');
-    const toldByAlert = resolvedByReturn ? await this.notifications.findSentForAlert(manager, alert.id) : [];
+    const toldByAlert = await this.notifier.toldOfReturnByAlert(work, fugue.id);
     const told = await this.notifier.notify(
       work,
       { kind: 'fugue.returned', fugue, roles: ['police'], dedupKey: `return:${fugue.id}`, fallbackToDepartmentDuty: false, except: toldByAlert },

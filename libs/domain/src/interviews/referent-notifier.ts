@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { NewNotification, NotificationKind, NotificationRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
+import { AlertRepository, NewNotification, NotificationKind, NotificationRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
 import { firstSends, targetOf } from '../escalation/escalation.service';
 import { Clock } from '../clock/clock';
 import { Work } from '../unit-of-work/unit-of-work';
@@ -25,14 +25,15 @@ export interface NoticeResult {
 
 /**
  * Notices outside alerts (the return, interview deadlines, disclosures): one notification row
- * per (referent, channel), in the caller's work, delivered by NotificationDeliveryService
- * through the fast path (scheduled once the work commits) and the escalation sweep.
+ * per (referent, channel), in the caller's work, delivered by the delivery engine
+ * through the fast path (scheduled once the work commits) and the delivery sweep.
  */
 @Injectable()
 export class ReferentNotifier {
   private readonly logger = new Logger(ReferentNotifier.name);
 
   constructor(
+    private readonly alerts: AlertRepository,
     private readonly referents: ReferentRepository,
     private readonly notifications: NotificationRepository,
     private readonly clock: Clock,
@@ -68,5 +69,15 @@ export class ReferentNotifier {
       referentIds: [...new Set(rows.map((row) => row.referentId))],
       fallback,
     };
+  }
+
+  /**
+   * The (referent, channel) pairs the episode's alert told of the return, by its resolution
+   * (alert.resolved, "returned"); an alert that ended earlier for another reason told them nothing.
+   */
+  async toldOfReturnByAlert(work: Work, fugueId: string): Promise<{ referentId: string; channel: string }[]> {
+    const alert = await this.alerts.findLatestForFugue(fugueId, work.manager);
+    const resolvedByReturn = alert && (alert.state !== 'resolved' || alert.resolution === 'returned');
+    return resolvedByReturn ? this.notifications.findSentForAlert(work.manager, alert.id) : [];
   }
 }
