@@ -41,7 +41,7 @@ export class DeliveryEngine {
   private readonly senders: { [K in DeliveryKind]: DeliverySender<DeliveryRowOf[K], unknown> };
 
   constructor(
-    private readonly work: UnitOfWork,
+    private readonly uow: UnitOfWork,
     private readonly config: VigieConfig,
     private readonly clock: Clock,
     notifications: NotificationSender,
@@ -62,7 +62,7 @@ export class DeliveryEngine {
   replay<K extends DeliveryKind>(kind: K, id: string, check: (manager: EntityManager, row: DeliveryRowOf[K] | null) => Promise<DeliveryRowOf[K]>): Promise<DeliveryRowOf[K]> {
     const sender = this.sender(kind);
     const config = DELIVERY_KINDS[kind];
-    return this.work.run(async (work) => {
+    return this.uow.run(async (work) => {
       const row = await check(work.manager, await sender.rows.findByIdForUpdate(work.manager, id));
       const now = this.clock.now();
       row.status = 'pending';
@@ -94,7 +94,7 @@ export class DeliveryEngine {
   private settle<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, now: Date): Promise<number> {
     const { guarantee } = DELIVERY_KINDS[sender.kind];
     const olderThanMs = INTERRUPTED_AFTER_TIMEOUTS * this.config.VIGIE_DELIVERY_TIMEOUT_MS;
-    return this.work.run(async (work) => {
+    return this.uow.run(async (work) => {
       const rows =
         guarantee === 'at-most-once'
           ? await sender.rows.failInterrupted(work.manager, now, olderThanMs, INTERRUPTED_ERROR[guarantee])
@@ -125,7 +125,7 @@ export class DeliveryEngine {
 
   /** Locks the row; only a due, pending row that its sender accepts is claimed, and committed before the send. */
   private claim<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, id: string, now: Date): Promise<{ row: R; message: M } | null> {
-    return this.work.run(async ({ manager }) => {
+    return this.uow.run(async ({ manager }) => {
       const row = await sender.rows.findByIdForUpdate(manager, id);
       if (!row || row.status !== 'pending' || row.nextAttemptAt > now) return null;
       const claim = await sender.claim(manager, row, now);
@@ -146,7 +146,7 @@ export class DeliveryEngine {
 
   private finish<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, id: string, attempt: number, startedAt: Date, result: DeliveryResult): Promise<void> {
     const config = DELIVERY_KINDS[sender.kind];
-    return this.work.run(async (work) => {
+    return this.uow.run(async (work) => {
       await sender.attempted?.(work, id, attempt, startedAt, result);
       const row = await sender.rows.findByIdForUpdate(work.manager, id);
       // Settled meanwhile by the sweep (this attempt outlived the interruption threshold): nothing more to do.
