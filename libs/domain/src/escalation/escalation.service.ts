@@ -38,7 +38,7 @@ export class EscalationService {
   ) {}
 
   async policyFor(departmentCode: string, manager?: EntityManager): Promise<EscalationPolicy> {
-    return (await this.policies.find(departmentCode, manager))?.policy ?? DEFAULT_POLICY;
+    return (await this.policies.findInForce(departmentCode, manager))?.policy ?? DEFAULT_POLICY;
   }
 
   /**
