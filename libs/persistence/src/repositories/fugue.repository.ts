@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FugueEntity, FugueStatus } from '../entities/fugue.entity';
 import { FugueUpdateEntity } from '../entities/fugue-update.entity';
 import { FugueClassificationEntity } from '../entities/fugue-classification.entity';
+import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
 import { StoredLevel } from '../entities/stored-classification';
 import { Page, keysetPage } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
@@ -26,6 +27,16 @@ export interface TriageFacts {
   otherEpisodes: { noticedMissingAt: Date; status: FugueStatus; locatedAt: Date | null; returnedAt: Date | null; effectiveLevel: StoredLevel | null }[];
   /** The youth's completed return interviews. */
   completedInterviews: { conductedAt: Date | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+}
+
+/** What `storeTriage` wrote and read. */
+export interface StoredTriage {
+  /** False when this trigger's classification was already stored: nothing was written. */
+  stored: boolean;
+  /** The webhook event written with the triage, when one was asked for. */
+  webhookEvent: WrittenWebhookEvent | null;
+  /** The referents the asked roles reach, oldest first; null when none were asked for. */
+  recipients: ReferentEntity[] | null;
 }
 
 /** What a caller may see; `null` means no restriction on that axis. */
@@ -142,14 +153,44 @@ export class FugueRepository {
    * Stores a triage in one statement: the classification (once per trigger), its `classified`
    * timeline event, and what it changes on the episode (classification, review time, effective
    * level, a superseded override). The classification's `created_at` is the time of this write,
-   * not the start of the transaction. Returns false, writing nothing, when this trigger's
+   * not the start of the transaction. With `webhookEvent`, the same statement writes that event
+   * and its deliveries (the `fugue.classified` event); with `recipientRoles`, it reads the
+   * referents those roles reach for the episode (`ReferentRepository.findRecipients`), for the
+   * routine information. `stored` is false, and nothing is written, when this trigger's
    * classification was already stored.
    */
-  async storeTriage(manager: EntityManager, fugue: FugueEntity, stored: NewClassification, event: Record<string, unknown>): Promise<boolean> {
-    const rows: { stored: boolean }[] = await preparedQuery(
-      manager,
-      'vigie_store_triage',
-      `WITH c AS (
+  async storeTriage(
+    manager: EntityManager,
+    fugue: FugueEntity,
+    stored: NewClassification,
+    event: Record<string, unknown>,
+    with_: { webhookEvent?: NewWebhookEvent | null; recipientRoles?: readonly ReferentRole[] | null } = {},
+  ): Promise<StoredTriage> {
+    const recipientRoles = with_.recipientRoles ?? null;
+    const params = [
+      fugue.id,
+      fugue.classification === null ? null : JSON.stringify(fugue.classification),
+      fugue.nextReviewAt,
+      fugue.effectiveLevel,
+      fugue.overrideLevel,
+      fugue.overrideBy,
+      fugue.overrideAt,
+      fugue.overrideReasonEnc,
+      stored.triggerKey,
+      stored.cause,
+      stored.rulesetVersion,
+      stored.evaluatedAt,
+      stored.level,
+      stored.score,
+      JSON.stringify(stored.reasons),
+      stored.nextReviewAt,
+      event,
+      fugue.overrideBasis,
+      recipientRoles ?? [],
+      fugue.departmentCode,
+      fugue.foyerId,
+    ];
+    const ctes = `c AS (
          INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at, created_at)
          VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16, clock_timestamp())
          ON CONFLICT DO NOTHING
@@ -161,30 +202,33 @@ export class FugueRepository {
             SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
                 override_by = $6, override_at = $7, override_reason_enc = $8, override_basis = $18, updated_at = now()
           WHERE id IN (SELECT fugue_id FROM c)
-       )
-       SELECT count(*) > 0 AS stored FROM c`,
-      [
-        fugue.id,
-        fugue.classification === null ? null : JSON.stringify(fugue.classification),
-        fugue.nextReviewAt,
-        fugue.effectiveLevel,
-        fugue.overrideLevel,
-        fugue.overrideBy,
-        fugue.overrideAt,
-        fugue.overrideReasonEnc,
-        stored.triggerKey,
-        stored.cause,
-        stored.rulesetVersion,
-        stored.evaluatedAt,
-        stored.level,
-        stored.score,
-        JSON.stringify(stored.reasons),
-        stored.nextReviewAt,
-        event,
-        fugue.overrideBasis,
-      ],
+       )`;
+    // The referents of ReferentRepository.findRecipients, as JSON rows keyed by column name.
+    const recipients = `(SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]')
+          FROM (SELECT ${columnList(manager, ReferentEntity, 'r')} FROM referents r
+                 WHERE r.deleted_at IS NULL AND r.department_code = $20 AND r.role = ANY($19::text[])
+                   AND (r.role <> 'foyer_duty' OR r.foyer_id = $21::uuid) AND jsonb_array_length(r.channels) > 0) x) AS _recipients`;
+    const referents = (rows: Record<string, unknown>[]): ReferentEntity[] | null =>
+      recipientRoles === null ? null : rows.map((row) => entityFromRow(manager, ReferentEntity, row));
+
+    if (with_.webhookEvent) {
+      const [written] = await this.webhookEvents.insertWithChange<{ _recipients: Record<string, unknown>[] }>(
+        manager,
+        { name: 'vigie_store_triage_with_event', ctes, params, after: 'c', select: recipients, from: 'c' },
+        with_.webhookEvent,
+      );
+      if (!written) return { stored: false, webhookEvent: null, recipients: null };
+      return { stored: true, webhookEvent: written.event, recipients: referents(written.row._recipients) };
+    }
+    const [row] = await preparedQuery<{ stored: boolean; _recipients: Record<string, unknown>[] }>(
+      manager,
+      'vigie_store_triage',
+      `WITH ${ctes}
+       SELECT count(*) > 0 AS stored, ${recipients} FROM c`,
+      params,
     );
-    return rows[0].stored;
+    if (!row.stored) return { stored: false, webhookEvent: null, recipients: null };
+    return { stored: true, webhookEvent: null, recipients: referents(row._recipients) };
   }
 
   /**
