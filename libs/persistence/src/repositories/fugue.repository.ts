@@ -234,10 +234,14 @@ export class FugueRepository {
   /**
    * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
    * and the webhook event reporting it with that event's deliveries, in one statement: atomic
-   * without a transaction round trip, on the hot path of intake. The payloads are built by the
-   * caller from the episode's id, chosen before the insert. The youth is held FOR KEY SHARE and
-   * must not be erased: null when the retention erased it meanwhile (it waits for a retention run
-   * that holds the youth, see RetentionRepository.eraseYouthsWithoutKeptEpisodes).
+   * without a transaction round trip, on the hot path of intake. The statement finds the youth
+   * itself: it must exist, not be erased, and be in one of `scope.foyerIds` (any foyer when
+   * null); the episode's foyer and département are the youth's, and the event's data gets them
+   * as `foyerId` and `departmentCode`. The payloads are built by the caller from the episode's id,
+   * chosen before the insert. The youth is held FOR KEY SHARE: null, writing nothing, when no
+   * such youth is found (unknown, out of scope, or erased, possibly by a retention run that held
+   * the youth meanwhile, see RetentionRepository.eraseYouthsWithoutKeptEpisodes); the caller
+   * tells those apart.
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
    * open episode.
    */
@@ -245,35 +249,44 @@ export class FugueRepository {
     manager: EntityManager,
     fugue: Pick<
       FugueEntity,
-      | 'id' | 'youthId' | 'foyerId' | 'departmentCode' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
+      | 'id' | 'youthId' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
+    scope: { foyerIds: string[] | null },
     triage: { jobName: string; payload: Record<string, unknown> },
-    event: NewWebhookEvent,
+    event: Omit<NewWebhookEvent, 'departmentCode'>,
   ): Promise<{ fugue: FugueEntity; triage: OutboxMessage; webhookEvent: WrittenWebhookEvent } | null> {
     const payload = withCorrelationId(triage.payload);
-    const [declared] = await this.webhookEvents.insertWithChange<{ id: string; created_at: Date; updated_at: Date; outbox_id: string }>(
+    const [declared] = await this.webhookEvents.insertWithChange<{
+      id: string;
+      foyer_id: string;
+      department_code: string;
+      created_at: Date;
+      updated_at: Date;
+      outbox_id: string;
+    }>(
       manager,
       {
-        name: 'vigie_declare_fugue',
+        name: 'vigie_declare_fugue_in_scope',
         ctes: `y AS (
-           SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
+           SELECT y.id, y.foyer_id, fo.department_code FROM youths y JOIN foyers fo ON fo.id = y.foyer_id
+            WHERE y.id = $1 AND y.erased_at IS NULL AND ($2::uuid[] IS NULL OR y.foyer_id = ANY ($2::uuid[]))
+              FOR KEY SHARE OF y
          ), f AS (
            INSERT INTO fugues (id, youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                                belongings, indicators, staff_concern_worrying, details_enc, created_by)
-           SELECT $14::uuid, y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
-           RETURNING id, created_at, updated_at
+           SELECT $13::uuid, y.id, y.foyer_id, y.department_code, 'missing', $3, $4, $5, $6, $7, $8, $9, $10 FROM y
+           RETURNING id, foyer_id, department_code, created_at, updated_at
          ), e AS (
            INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
-           SELECT id, 'declared', created_at, $11, jsonb_build_object('status', 'missing') FROM f
+           SELECT id, 'declared', created_at, $10, jsonb_build_object('status', 'missing') FROM f
          ), o AS (
-           INSERT INTO outbox (job_name, payload) SELECT $12, $13::jsonb FROM f
+           INSERT INTO outbox (job_name, payload) SELECT $11, $12::jsonb FROM f
            RETURNING id
          )`,
         params: [
           fugue.youthId,
-          fugue.foyerId,
-          fugue.departmentCode,
+          scope.foyerIds,
           fugue.noticedMissingAt,
           fugue.lastSeenAt,
           fugue.departedWith,
@@ -287,16 +300,19 @@ export class FugueRepository {
           fugue.id,
         ],
         after: 'f',
-        select: 'f.id, f.created_at, f.updated_at, o.id AS outbox_id',
+        select: 'f.id, f.foyer_id, f.department_code, f.created_at, f.updated_at, o.id AS outbox_id',
         from: 'f, o',
+        eventFrom: { departmentCode: 'f.department_code', data: `jsonb_build_object('departmentCode', f.department_code, 'foyerId', f.foyer_id)` },
       },
-      event,
+      { ...event, departmentCode: null },
     );
     if (!declared) return null;
     const { row } = declared;
     const entity = this.repo().create({
       ...fugue,
       id: row.id,
+      foyerId: row.foyer_id,
+      departmentCode: row.department_code,
       status: 'missing',
       createdAt: row.created_at,
       updatedAt: row.updated_at,
