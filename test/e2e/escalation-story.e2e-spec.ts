@@ -182,4 +182,47 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE fugue_id = $1`, [id]);
     expect(n).toBe(1);
   });
+
+  it('a routine fugue informs the policy\'s routine roles: foyer duty of its foyer, the others of its département', async () => {
+    const foyer = await makeFoyer(t, { departmentCode: '13' });
+    const otherFoyer = await makeFoyer(t, { departmentCode: '13' });
+    const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
+    await t.http
+      .put('/v1/departments/13/escalation-policy')
+      .set(bearer(t.adminKey))
+      .send({ worrying: { steps: [{ afterSeconds: 0, notify: ['police'] }], repeatLastStepEverySeconds: null }, routine: { notify: ['foyer_duty', 'child_protection'] } })
+      .expect(200);
+    const email = (address: string) => [{ type: 'email' as const, address }];
+    const duty = await makeReferent(t, { role: 'foyer_duty', departmentCode: '13', foyerId: foyer.id, channels: email('duty13@foyer.test') });
+    await makeReferent(t, { role: 'foyer_duty', departmentCode: '13', foyerId: otherFoyer.id, channels: email('other13@foyer.test') });
+    const protection = await makeReferent(t, { role: 'child_protection', departmentCode: '13', channels: email('ase13@vigie.test') });
+    await makeReferent(t, { role: 'child_protection', departmentCode: '69', channels: email('ase69@vigie.test') });
+    await makeReferent(t, { role: 'police', departmentCode: '13', channels: email('police13@vigie.test') });
+    const gone = await makeReferent(t, { role: 'child_protection', departmentCode: '13', channels: email('gone13@vigie.test') });
+    await t.http.delete(`/v1/referents/${gone.id}`).set(bearer(t.adminKey)).expect(204);
+
+    const youth = await makeYouth(t, key, foyer.id);
+    const { id } = await declareFugue(t, key, youth.id);
+    const event = await waitFor(
+      async () => {
+        const rows: { data: { referents: string[]; notifications: number } }[] = await t.dataSource.query(
+          `SELECT data FROM fugue_events WHERE fugue_id = $1 AND type = 'routine.notified'`,
+          [id],
+        );
+        return rows[0];
+      },
+      { what: 'the routine information' },
+    );
+    expect(event.data).toEqual({ referents: [duty.id, protection.id], notifications: 2 });
+    const sent: { referent_id: string; target: string; kind: string }[] = await t.dataSource.query(
+      `SELECT referent_id::text, target, kind FROM notifications WHERE fugue_id = $1 ORDER BY target`,
+      [id],
+    );
+    expect(sent).toEqual([
+      { referent_id: protection.id, target: 'ase13@vigie.test', kind: 'routine.information' },
+      { referent_id: duty.id, target: 'duty13@foyer.test', kind: 'routine.information' },
+    ]);
+    await waitFor(() => smtp.messagesTo('ase13@vigie.test').length === 1 && smtp.messagesTo('duty13@foyer.test').length === 1, { what: 'both sent' });
+    for (const other of ['other13@foyer.test', 'ase69@vigie.test', 'police13@vigie.test', 'gone13@vigie.test']) expect(smtp.messagesTo(other)).toEqual([]);
+  });
 });

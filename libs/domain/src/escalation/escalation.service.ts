@@ -38,7 +38,7 @@ export class EscalationService {
   ) {}
 
   async policyFor(departmentCode: string, manager?: EntityManager): Promise<EscalationPolicy> {
-    return (await this.policies.find(departmentCode, manager))?.policy ?? DEFAULT_POLICY;
+    return (await this.policies.findInForce(departmentCode, manager))?.policy ?? DEFAULT_POLICY;
   }
 
   /**
@@ -46,14 +46,29 @@ export class EscalationService {
    * sends one information notification to foyer duty; an episode lowered to routine by a
    * referent stops escalating.
    */
-  async onClassified(work: Work, fugue: FugueEntity, now = this.clock.now(), { mayHaveAlert = true } = {}): Promise<void> {
+  async onClassified(
+    work: Work,
+    fugue: FugueEntity,
+    now = this.clock.now(),
+    { mayHaveAlert = true, routineRecipients }: { mayHaveAlert?: boolean; routineRecipients?: ReferentEntity[] } = {},
+  ): Promise<void> {
     if (fugue.status !== 'missing') return;
     if (fugue.effectiveLevel === 'worrying') return this.openAlert(work, fugue, now);
     if (fugue.effectiveLevel === 'routine') {
       // `mayHaveAlert: false` (an episode's first classification) spares looking for an alert to resolve.
       if (mayHaveAlert) await this.resolveForFugue(work, fugue, 'level_lowered', now);
-      await this.informRoutine(work, fugue, now);
+      await this.informRoutine(work, fugue, now, routineRecipients);
     }
+  }
+
+  /**
+   * The roles `onClassified` informs of this classification (the policy's routine ones), for a
+   * caller that reads their referents with its own statement and passes them as
+   * `routineRecipients`; null when `onClassified` informs nobody.
+   */
+  async routineRecipientRoles(fugue: Pick<FugueEntity, 'status' | 'effectiveLevel' | 'departmentCode'>, manager?: EntityManager): Promise<ReferentRole[] | null> {
+    if (fugue.status !== 'missing' || fugue.effectiveLevel !== 'routine') return null;
+    return (await this.policyFor(fugue.departmentCode, manager)).routine.notify as ReferentRole[];
   }
 
   private async openAlert(work: Work, fugue: FugueEntity, now: Date): Promise<void> {
@@ -160,10 +175,13 @@ export class EscalationService {
     work.schedule(...firstSends(ids, now));
   }
 
-  private async informRoutine(work: Work, fugue: FugueEntity, now: Date): Promise<void> {
+  /** `recipients`: the referents of the policy's routine roles, when the caller read them already. */
+  private async informRoutine(work: Work, fugue: FugueEntity, now: Date, recipients?: ReferentEntity[]): Promise<void> {
     const { manager } = work;
-    const policy = await this.policyFor(fugue.departmentCode, manager);
-    const recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, policy.routine.notify as ReferentRole[]);
+    if (!recipients) {
+      const roles = (await this.routineRecipientRoles(fugue, manager)) ?? [];
+      recipients = await this.referents.findRecipients(manager, fugue.departmentCode, fugue.foyerId, roles);
+    }
     const rows = notificationRows(recipients, 'routine.information', fugue.id, null, null, false).map((r) => ({
       ...r,
       dedupKey: `routine:${fugue.id}:${r.referentId}:${r.channel}`,

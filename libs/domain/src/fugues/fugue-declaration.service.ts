@@ -29,9 +29,6 @@ export class FugueDeclarationService {
   async declareFugue(caller: Caller, input: DeclareFugueInput, now = this.clock.now()): Promise<FugueEntity> {
     requireRole(caller, ['admin', 'foyer']);
     checkDeclarationTimes(input, now);
-    const youth = await this.youths.findWithDepartment(input.youthId);
-    if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
-    if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
     try {
       const id = randomUUID();
       const triage: JobPayloads[typeof JobName.FugueTriage] = { fugueId: id, cause: 'declared' };
@@ -40,9 +37,7 @@ export class FugueDeclarationService {
           work.manager,
           {
             id,
-            youthId: youth.id,
-            foyerId: youth.foyerId,
-            departmentCode: youth.departmentCode,
+            youthId: input.youthId,
             noticedMissingAt: input.noticedMissingAt,
             lastSeenAt: input.lastSeenAt ?? null,
             departedWith: input.departedWith ?? null,
@@ -59,18 +54,13 @@ export class FugueDeclarationService {
             }, slot('fugues', 'details_enc', id)),
             createdBy: caller.clientId,
           },
+          // The statement looks the youth up: its foyer and département go into the event's data.
+          { foyerIds: caller.role === 'foyer' ? caller.foyerIds : null },
           { jobName: JobName.FugueTriage, payload: { ...triage } },
           {
             type: 'fugue.declared',
-            departmentCode: youth.departmentCode,
             level: null,
-            data: {
-              fugueId: id,
-              departmentCode: youth.departmentCode,
-              foyerId: youth.foyerId,
-              noticedMissingAt: input.noticedMissingAt.toISOString(),
-              status: 'missing',
-            },
+            data: { fugueId: id, noticedMissingAt: input.noticedMissingAt.toISOString(), status: 'missing' },
           },
         );
         if (written) {
@@ -79,8 +69,7 @@ export class FugueDeclarationService {
         }
         return written;
       });
-      // Erased between the lookup and the insert, by a retention run that held the youth.
-      if (!declared) throw DomainError.transition('The personal data of this youth has been erased');
+      if (!declared) return await this.refusal(caller, input.youthId);
       return declared.fugue;
     } catch (error) {
       if (isUniqueViolation(error, 'fugues_one_open_per_youth_key')) {
@@ -88,6 +77,19 @@ export class FugueDeclarationService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Why the declaration statement found no youth to declare, read on this error path only: an
+   * unknown youth or one outside the caller's foyers is not found; an erased one (before, or by a
+   * retention run that held it meanwhile) can take no episode.
+   */
+  private async refusal(caller: Caller, youthId: string): Promise<never> {
+    const youth = await this.youths.findWithDepartment(youthId);
+    if (!youth || (caller.role === 'foyer' && !caller.foyerIds.includes(youth.foyerId))) throw DomainError.notFound('Youth');
+    if (youth.erased) throw DomainError.transition('The personal data of this youth has been erased');
+    // In scope now, not when the statement ran (moved into one of the caller's foyers meanwhile).
+    throw DomainError.notFound('Youth');
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, slot, TriageFacts, YouthIdentity } from '@vigie/persistence';
+import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, slot, StoredTriage, TriageFacts, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
 import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
@@ -75,14 +75,22 @@ export class FugueTriageService {
       fugue.nextReviewAt =
         classification.nextReviewAt && (fugue.status === 'missing' || fugue.status === 'located') ? new Date(classification.nextReviewAt) : null;
       const superseded = this.applyOverrideRule(fugue, classification);
-      if (!(await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause))) return SKIPPED;
+      // The `fugue.classified` webhook event and the referents of a routine information are
+      // written and read by the statement that stores the triage.
+      const event = fugue.effectiveLevel !== previousEffectiveLevel ? fugueClassifiedEvent(fugue, previousEffectiveLevel) : null;
+      const recipientRoles = await this.escalation.routineRecipientRoles(fugue, manager);
+      const stored = await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause, {
+        webhookEvent: event && { type: 'fugue.classified', departmentCode: event.scope.departmentCode, level: event.scope.level ?? null, data: event.data },
+        recipientRoles,
+      });
+      if (!stored.stored) return SKIPPED;
       if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
-      if (fugue.effectiveLevel !== previousEffectiveLevel) {
-        const event = fugueClassifiedEvent(fugue, previousEffectiveLevel);
-        await this.webhooks.emit(work, 'fugue.classified', event.data, event.scope);
-      }
+      if (stored.webhookEvent) this.webhooks.deliveriesWritten(work, stored.webhookEvent.deliveryIds);
       // Alerts are opened by classifications only: an episode never classified before has none.
-      await this.escalation.onClassified(work, fugue, this.clock.now(), { mayHaveAlert: previousEffectiveLevel !== null });
+      await this.escalation.onClassified(work, fugue, this.clock.now(), {
+        mayHaveAlert: previousEffectiveLevel !== null,
+        routineRecipients: stored.recipients ?? undefined,
+      });
       return {
         applied: true,
         classification,
@@ -133,8 +141,15 @@ export class FugueTriageService {
     };
   }
 
-  /** The classification, its timeline event and the episode's new state, in one statement. */
-  private store(manager: EntityManager, fugue: FugueEntity, c: Classification, triggerKey: string, cause: string): Promise<boolean> {
+  /** The classification, its timeline event and the episode's new state, with what `with_` asks, in one statement. */
+  private store(
+    manager: EntityManager,
+    fugue: FugueEntity,
+    c: Classification,
+    triggerKey: string,
+    cause: string,
+    with_: Parameters<FugueRepository['storeTriage']>[4],
+  ): Promise<StoredTriage> {
     return this.fugues.storeTriage(
       manager,
       fugue,
@@ -156,6 +171,7 @@ export class FugueTriageService {
         rulesetVersion: c.rulesetVersion,
         nextReviewAt: c.nextReviewAt,
       },
+      with_,
     );
   }
 

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FugueEntity, FugueStatus } from '../entities/fugue.entity';
 import { FugueUpdateEntity } from '../entities/fugue-update.entity';
 import { FugueClassificationEntity } from '../entities/fugue-classification.entity';
+import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
 import { StoredLevel } from '../entities/stored-classification';
 import { Page, keysetPage } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
@@ -26,6 +27,16 @@ export interface TriageFacts {
   otherEpisodes: { noticedMissingAt: Date; status: FugueStatus; locatedAt: Date | null; returnedAt: Date | null; effectiveLevel: StoredLevel | null }[];
   /** The youth's completed return interviews. */
   completedInterviews: { conductedAt: Date | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+}
+
+/** What `storeTriage` wrote and read. */
+export interface StoredTriage {
+  /** False when this trigger's classification was already stored: nothing was written. */
+  stored: boolean;
+  /** The webhook event written with the triage, when one was asked for. */
+  webhookEvent: WrittenWebhookEvent | null;
+  /** The referents the asked roles reach, oldest first; null when none were asked for. */
+  recipients: ReferentEntity[] | null;
 }
 
 /** What a caller may see; `null` means no restriction on that axis. */
@@ -142,14 +153,44 @@ export class FugueRepository {
    * Stores a triage in one statement: the classification (once per trigger), its `classified`
    * timeline event, and what it changes on the episode (classification, review time, effective
    * level, a superseded override). The classification's `created_at` is the time of this write,
-   * not the start of the transaction. Returns false, writing nothing, when this trigger's
+   * not the start of the transaction. With `webhookEvent`, the same statement writes that event
+   * and its deliveries (the `fugue.classified` event); with `recipientRoles`, it reads the
+   * referents those roles reach for the episode (`ReferentRepository.findRecipients`), for the
+   * routine information. `stored` is false, and nothing is written, when this trigger's
    * classification was already stored.
    */
-  async storeTriage(manager: EntityManager, fugue: FugueEntity, stored: NewClassification, event: Record<string, unknown>): Promise<boolean> {
-    const rows: { stored: boolean }[] = await preparedQuery(
-      manager,
-      'vigie_store_triage',
-      `WITH c AS (
+  async storeTriage(
+    manager: EntityManager,
+    fugue: FugueEntity,
+    stored: NewClassification,
+    event: Record<string, unknown>,
+    with_: { webhookEvent?: NewWebhookEvent | null; recipientRoles?: readonly ReferentRole[] | null } = {},
+  ): Promise<StoredTriage> {
+    const recipientRoles = with_.recipientRoles ?? null;
+    const params = [
+      fugue.id,
+      fugue.classification === null ? null : JSON.stringify(fugue.classification),
+      fugue.nextReviewAt,
+      fugue.effectiveLevel,
+      fugue.overrideLevel,
+      fugue.overrideBy,
+      fugue.overrideAt,
+      fugue.overrideReasonEnc,
+      stored.triggerKey,
+      stored.cause,
+      stored.rulesetVersion,
+      stored.evaluatedAt,
+      stored.level,
+      stored.score,
+      JSON.stringify(stored.reasons),
+      stored.nextReviewAt,
+      event,
+      fugue.overrideBasis,
+      recipientRoles ?? [],
+      fugue.departmentCode,
+      fugue.foyerId,
+    ];
+    const ctes = `c AS (
          INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at, created_at)
          VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16, clock_timestamp())
          ON CONFLICT DO NOTHING
@@ -161,39 +202,46 @@ export class FugueRepository {
             SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
                 override_by = $6, override_at = $7, override_reason_enc = $8, override_basis = $18, updated_at = now()
           WHERE id IN (SELECT fugue_id FROM c)
-       )
-       SELECT count(*) > 0 AS stored FROM c`,
-      [
-        fugue.id,
-        fugue.classification === null ? null : JSON.stringify(fugue.classification),
-        fugue.nextReviewAt,
-        fugue.effectiveLevel,
-        fugue.overrideLevel,
-        fugue.overrideBy,
-        fugue.overrideAt,
-        fugue.overrideReasonEnc,
-        stored.triggerKey,
-        stored.cause,
-        stored.rulesetVersion,
-        stored.evaluatedAt,
-        stored.level,
-        stored.score,
-        JSON.stringify(stored.reasons),
-        stored.nextReviewAt,
-        event,
-        fugue.overrideBasis,
-      ],
+       )`;
+    // The referents of ReferentRepository.findRecipients, as JSON rows keyed by column name.
+    const recipients = `(SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]')
+          FROM (SELECT ${columnList(manager, ReferentEntity, 'r')} FROM referents r
+                 WHERE r.deleted_at IS NULL AND r.department_code = $20 AND r.role = ANY($19::text[])
+                   AND (r.role <> 'foyer_duty' OR r.foyer_id = $21::uuid) AND jsonb_array_length(r.channels) > 0) x) AS _recipients`;
+    const referents = (rows: Record<string, unknown>[]): ReferentEntity[] | null =>
+      recipientRoles === null ? null : rows.map((row) => entityFromRow(manager, ReferentEntity, row));
+
+    if (with_.webhookEvent) {
+      const [written] = await this.webhookEvents.insertWithChange<{ _recipients: Record<string, unknown>[] }>(
+        manager,
+        { name: 'vigie_store_triage_with_event', ctes, params, after: 'c', select: recipients, from: 'c' },
+        with_.webhookEvent,
+      );
+      if (!written) return { stored: false, webhookEvent: null, recipients: null };
+      return { stored: true, webhookEvent: written.event, recipients: referents(written.row._recipients) };
+    }
+    const [row] = await preparedQuery<{ stored: boolean; _recipients: Record<string, unknown>[] }>(
+      manager,
+      'vigie_store_triage',
+      `WITH ${ctes}
+       SELECT count(*) > 0 AS stored, ${recipients} FROM c`,
+      params,
     );
-    return rows[0].stored;
+    if (!row.stored) return { stored: false, webhookEvent: null, recipients: null };
+    return { stored: true, webhookEvent: null, recipients: referents(row._recipients) };
   }
 
   /**
    * Writes a declared episode, its first timeline event, the outbox row asking for its triage,
    * and the webhook event reporting it with that event's deliveries, in one statement: atomic
-   * without a transaction round trip, on the hot path of intake. The payloads are built by the
-   * caller from the episode's id, chosen before the insert. The youth is held FOR KEY SHARE and
-   * must not be erased: null when the retention erased it meanwhile (it waits for a retention run
-   * that holds the youth, see RetentionRepository.eraseYouthsWithoutKeptEpisodes).
+   * without a transaction round trip, on the hot path of intake. The statement finds the youth
+   * itself: it must exist, not be erased, and be in one of `scope.foyerIds` (any foyer when
+   * null); the episode's foyer and département are the youth's, and the event's data gets them
+   * as `foyerId` and `departmentCode`. The payloads are built by the caller from the episode's id,
+   * chosen before the insert. The youth is held FOR KEY SHARE: null, writing nothing, when no
+   * such youth is found (unknown, out of scope, or erased, possibly by a retention run that held
+   * the youth meanwhile, see RetentionRepository.eraseYouthsWithoutKeptEpisodes); the caller
+   * tells those apart.
    * Throws the unique violation `fugues_one_open_per_youth_key` when the youth already has an
    * open episode.
    */
@@ -201,35 +249,44 @@ export class FugueRepository {
     manager: EntityManager,
     fugue: Pick<
       FugueEntity,
-      | 'id' | 'youthId' | 'foyerId' | 'departmentCode' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
+      | 'id' | 'youthId' | 'noticedMissingAt' | 'lastSeenAt' | 'departedWith'
       | 'belongings' | 'indicators' | 'staffConcernWorrying' | 'detailsEnc' | 'createdBy'
     >,
+    scope: { foyerIds: string[] | null },
     triage: { jobName: string; payload: Record<string, unknown> },
-    event: NewWebhookEvent,
+    event: Omit<NewWebhookEvent, 'departmentCode'>,
   ): Promise<{ fugue: FugueEntity; triage: OutboxMessage; webhookEvent: WrittenWebhookEvent } | null> {
     const payload = withCorrelationId(triage.payload);
-    const [declared] = await this.webhookEvents.insertWithChange<{ id: string; created_at: Date; updated_at: Date; outbox_id: string }>(
+    const [declared] = await this.webhookEvents.insertWithChange<{
+      id: string;
+      foyer_id: string;
+      department_code: string;
+      created_at: Date;
+      updated_at: Date;
+      outbox_id: string;
+    }>(
       manager,
       {
-        name: 'vigie_declare_fugue',
+        name: 'vigie_declare_fugue_in_scope',
         ctes: `y AS (
-           SELECT id FROM youths WHERE id = $1 AND erased_at IS NULL FOR KEY SHARE
+           SELECT y.id, y.foyer_id, fo.department_code FROM youths y JOIN foyers fo ON fo.id = y.foyer_id
+            WHERE y.id = $1 AND y.erased_at IS NULL AND ($2::uuid[] IS NULL OR y.foyer_id = ANY ($2::uuid[]))
+              FOR KEY SHARE OF y
          ), f AS (
            INSERT INTO fugues (id, youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with,
                                belongings, indicators, staff_concern_worrying, details_enc, created_by)
-           SELECT $14::uuid, y.id, $2, $3, 'missing', $4, $5, $6, $7, $8, $9, $10, $11 FROM y
-           RETURNING id, created_at, updated_at
+           SELECT $13::uuid, y.id, y.foyer_id, y.department_code, 'missing', $3, $4, $5, $6, $7, $8, $9, $10 FROM y
+           RETURNING id, foyer_id, department_code, created_at, updated_at
          ), e AS (
            INSERT INTO fugue_events (fugue_id, type, at, actor_id, data)
-           SELECT id, 'declared', created_at, $11, jsonb_build_object('status', 'missing') FROM f
+           SELECT id, 'declared', created_at, $10, jsonb_build_object('status', 'missing') FROM f
          ), o AS (
-           INSERT INTO outbox (job_name, payload) SELECT $12, $13::jsonb FROM f
+           INSERT INTO outbox (job_name, payload) SELECT $11, $12::jsonb FROM f
            RETURNING id
          )`,
         params: [
           fugue.youthId,
-          fugue.foyerId,
-          fugue.departmentCode,
+          scope.foyerIds,
           fugue.noticedMissingAt,
           fugue.lastSeenAt,
           fugue.departedWith,
@@ -243,16 +300,19 @@ export class FugueRepository {
           fugue.id,
         ],
         after: 'f',
-        select: 'f.id, f.created_at, f.updated_at, o.id AS outbox_id',
+        select: 'f.id, f.foyer_id, f.department_code, f.created_at, f.updated_at, o.id AS outbox_id',
         from: 'f, o',
+        eventFrom: { departmentCode: 'f.department_code', data: `jsonb_build_object('departmentCode', f.department_code, 'foyerId', f.foyer_id)` },
       },
-      event,
+      { ...event, departmentCode: null },
     );
     if (!declared) return null;
     const { row } = declared;
     const entity = this.repo().create({
       ...fugue,
       id: row.id,
+      foyerId: row.foyer_id,
+      departmentCode: row.department_code,
       status: 'missing',
       createdAt: row.created_at,
       updatedAt: row.updated_at,

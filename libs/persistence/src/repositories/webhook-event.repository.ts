@@ -50,7 +50,16 @@ export interface ReportedChange {
   after: string;
   select: string;
   from: string;
+  /**
+   * When the change itself finds what the event is about (the declaration reads its youth in the
+   * statement): SQL over the rows of `after` giving the event's département, used when the
+   * event's `departmentCode` is null, and an object merged into the event's data.
+   */
+  eventFrom?: { departmentCode: string; data: string };
 }
+
+/** A webhook event whose département and part of whose data the change finds (`ReportedChange.eventFrom`). */
+export type ReportedEvent = Omit<NewWebhookEvent, 'departmentCode'> & { departmentCode: string | null };
 
 @Injectable()
 export class WebhookEventRepository {
@@ -80,14 +89,17 @@ export class WebhookEventRepository {
    * fan-out, in the same statement (the declaration: atomic without a transaction, on the hot
    * path of intake). One result per row the statement returns: the change's columns, and the event.
    */
-  async insertWithChange<T>(manager: EntityManager, change: ReportedChange, event: NewWebhookEvent): Promise<{ row: T; event: WrittenWebhookEvent }[]> {
+  async insertWithChange<T>(manager: EntityManager, change: ReportedChange, event: ReportedEvent): Promise<{ row: T; event: WrittenWebhookEvent }[]> {
     const n = change.params.length;
+    if (event.departmentCode === null && !change.eventFrom) throw new Error(`${change.name}: a webhook event without its département`);
+    const departmentCode = change.eventFrom ? `coalesce($${n + 2}::text, ${change.eventFrom.departmentCode})` : `$${n + 2}::text`;
+    const data = change.eventFrom ? `$${n + 4}::jsonb || ${change.eventFrom.data}` : `$${n + 4}::jsonb`;
     const rows = await preparedQuery<T & { webhook_event_id: string; webhook_delivery_ids: string[] }>(
       manager,
       change.name,
       `WITH ${change.ctes}, ev AS (
          INSERT INTO webhook_events (type, department_code, level, data, fanned_out_at)
-         SELECT $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::jsonb, now() FROM ${change.after}
+         SELECT $${n + 1}::text, ${departmentCode}, $${n + 3}::text, ${data}, now() FROM ${change.after}
          RETURNING id, type, department_code, level, occurred_at
        ), d AS (${DELIVERIES_OF_EV})
        SELECT ${change.select}, ev.id AS webhook_event_id, ARRAY(SELECT id::text FROM d) AS webhook_delivery_ids
