@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DataCipher, DepartmentRepository, FugueEntity, FugueEventRepository, FugueRepository, slot, StoredTriage, TriageFacts, YouthIdentity } from '@vigie/persistence';
+import { DataCipher, FugueEntity, FugueEventRepository, FugueRepository, slot, StoredTriage, TriageFacts, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
 import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
@@ -38,7 +38,6 @@ export class FugueTriageService {
     private readonly uow: UnitOfWork,
     private readonly fugues: FugueRepository,
     private readonly events: FugueEventRepository,
-    private readonly departments: DepartmentRepository,
     private readonly cipher: DataCipher,
     private readonly escalation: EscalationService,
     private readonly webhooks: WebhookEventService,
@@ -69,7 +68,7 @@ export class FugueTriageService {
 
       // A review fires at its time even when the worker runs a little early or the clock differs.
       const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
-      const classification = classify(await this.facts(read, evaluatedAt));
+      const classification = classify(this.facts(read, evaluatedAt));
       const previousEffectiveLevel = fugue.effectiveLevel;
       fugue.classification = classification;
       fugue.nextReviewAt =
@@ -101,12 +100,13 @@ export class FugueTriageService {
     });
   }
 
-  private async facts(read: TriageFacts, now: Date): Promise<TriageInput> {
+  private facts(read: TriageFacts, now: Date): TriageInput {
     const { fugue, youth } = read;
     const identity = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string, slot('youths', 'identity_enc', fugue.youthId));
     return {
       now,
-      timeZone: read.timeZone ?? (await this.departments.findByCode(fugue.departmentCode))?.timeZone ?? 'Europe/Paris',
+      // Read with the facts from the episode's département; the default only for one not in the reference table.
+      timeZone: read.timeZone ?? 'Europe/Paris',
       youth: { birthDate: identity.birthDate, vulnerabilities: identity.vulnerabilities ?? youth.vulnerabilities, vitalTreatment: identity.vitalTreatment ?? youth.vitalTreatment },
       episode: {
         noticedMissingAt: fugue.noticedMissingAt,
