@@ -14,7 +14,7 @@ import {
 } from '@vigie/persistence';
 import { Caller, fugueScope, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { Clock } from '../clock/clock';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
 

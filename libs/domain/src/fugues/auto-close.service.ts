@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import { FugueRepository } from '@vigie/persistence';
 import { Clock } from '../clock/clock';
-import { FugueTransitionService } from './fugue-transitions.service';
+import { FugueTransitionService } from './fugue-transition.service';
 
 const DAY_MS = 24 * 3600 * 1000;
 const BATCH = 100;

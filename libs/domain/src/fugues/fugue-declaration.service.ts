@@ -5,7 +5,7 @@ import { JobName, JobPayloads } from '@vigie/queue';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { isUniqueViolation } from '../errors/database-errors';
-import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { DeclareFugueInput, MAX_FUTURE_MS, MAX_PAST_MS } from './fugue.types';
 import { Clock } from '../clock/clock';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';

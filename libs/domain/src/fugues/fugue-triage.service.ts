@@ -6,7 +6,7 @@ import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
 import { Classification, HistoryEpisode, HistoryInterview, Level, TriageInput } from '../triage/triage.types';
 import { fugueClassifiedEvent } from '../webhooks/webhook-event-data';
-import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { MetricsService } from '../observability/metrics.service';
 import { Clock } from '../clock/clock';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';

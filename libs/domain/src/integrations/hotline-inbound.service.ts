@@ -3,7 +3,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ApiClientEntity, ApiClientRepository, DataCipher, InboundEventRepository, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { FugueTransitionService } from '../fugues/fugue-transitions.service';
+import { FugueTransitionService } from '../fugues/fugue-transition.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from './hotline.types';
 import { Clock } from '../clock/clock';
 

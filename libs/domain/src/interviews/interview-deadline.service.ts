@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FugueEntity, FugueEventRepository, FugueRepository, ReturnInterviewEntity, ReturnInterviewRepository } from '@vigie/persistence';
 import { EscalationService } from '../escalation/escalation.service';
-import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { interviewDeadlines } from './interview-rules';
 import { ReferentNotifier } from './referent-notifier';
 import { Clock } from '../clock/clock';

@@ -1,5 +1,5 @@
 import type { FugueEntity, StoredLevel } from '@vigie/persistence';
-import type { WebhookEventScope } from './webhook-events.service';
+import type { WebhookEventScope } from './webhook-event.service';
 
 /**
  * The thin bodies of the episode events (integrations.md § Outbound webhooks), built in one place:

@@ -17,7 +17,7 @@ import { DomainError } from '../errors/domain-error';
 import { EscalationService } from '../escalation/escalation.service';
 import { InterviewDeadlineService } from '../interviews/interview-deadline.service';
 import { fugueClassifiedEvent, fugueClosedEvent, fugueLocatedEvent, fugueReturnedEvent } from '../webhooks/webhook-event-data';
-import { WebhookEventService } from '../webhooks/webhook-events.service';
+import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from '../integrations/hotline.types';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
 import { Clock } from '../clock/clock';
