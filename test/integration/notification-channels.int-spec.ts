@@ -17,7 +17,7 @@ const alert: AlertMessageInput = {
   step: 0,
   reasons: [{ code: 'VEHICLE_NEAR_FOYER', label: 'véhicule aperçu à proximité du foyer' }],
   firstName: 'Testprenom',
-  lastName: 'Testnom',
+  lastInitial: 'T.',
   age: 14,
   ackUrl: 'https://vigie.example.test/v1/alerts/7f3c/ack?token=t0k3n',
 };

@@ -1,8 +1,8 @@
 export type { DeliveryResult } from './delivery-result';
 export { EmailChannel } from './email.channel';
 export type { EmailChannelOptions, EmailSend } from './email.channel';
-export { emailMessage, smsMessage } from './messages';
-export type { AlertMessageInput, EmailMessage, MessageKind } from './messages';
+export { emailMessage, initial, LEVEL_MEANINGS, smsMessage } from './messages';
+export type { AlertMessageInput, EmailMessage, MessageKind, NewsFact } from './messages';
 export { NotificationsModule } from './notifications.module';
 export { SMS_MAX_LENGTH, SmsChannel } from './sms.channel';
 export type { SmsSend } from './sms.channel';

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { AlertMessageInput, emailMessage, MessageKind, smsMessage } from './messages';
 
 const ACK_URL = 'https://vigie.example.test/v1/alerts/0b9f/ack?token=abc&sig=def';
+const EPISODE_URL = 'https://vigie.example.test/episodes/0b9f3c1e-2d4a-4b6c-8e0f-1a2b3c4d5e6f';
 
 function input(overrides: Partial<AlertMessageInput> = {}): AlertMessageInput {
   return {
@@ -15,7 +16,7 @@ function input(overrides: Partial<AlertMessageInput> = {}): AlertMessageInput {
       { code: 'VEHICLE_NEAR_FOYER', label: 'véhicule aperçu à proximité du foyer' },
     ],
     firstName: 'Testprenom',
-    lastName: 'Testnom',
+    lastInitial: 'T.',
     age: 12,
     ackUrl: ACK_URL,
     ...overrides,
@@ -31,7 +32,7 @@ describe('emailMessage', () => {
   });
 
   it.each(KINDS)('never puts the last or first name in the subject of a %s message', (kind) => {
-    const { subject } = emailMessage(input({ kind, resolution: 'returned', nextReviewAt: '2026-01-15T13:05:00Z' }));
+    const { subject } = emailMessage(input({ kind, resolutionText: "De retour au foyer : l'alerte est arrêtée", nextReviewAt: '2026-01-15T13:05:00Z' }));
     expect(subject).not.toContain('Testnom');
     expect(subject).not.toContain('Testprenom');
   });
@@ -44,6 +45,7 @@ describe('emailMessage', () => {
         '',
         'Jeune : Testprenom T., 12 ans',
         'Département : 75 Paris',
+        `Niveau : fugue inquiétante — un danger est possible, la recherche est urgente ; l'alerte monte par étapes jusqu'à ce que quelqu'un en accuse réception`,
         'Motifs :',
         '- moins de 13 ans',
         '- véhicule aperçu à proximité du foyer',
@@ -57,6 +59,39 @@ describe('emailMessage', () => {
     expect(html).toContain('<li>véhicule aperçu à proximité du foyer</li>');
     expect(html).toContain(`<a href="${ACK_URL.replace(/&/g, '&amp;')}">`);
     for (const body of [text, html]) expect(body).not.toContain('Testnom');
+  });
+
+  it('gives a searcher the foyer and its phone, the times in the département, where last seen, with whom, who else was alerted and the episode link', () => {
+    const { text, html } = emailMessage(
+      input({
+        episodeUrl: EPISODE_URL,
+        foyerName: 'Foyer des Lilas',
+        foyerPhone: '01 23 45 67 89',
+        noticedMissingAt: '2026-01-15T13:05:00Z',
+        lastSeenAt: '2026-01-15T12:30:00Z',
+        lastSeenPlace: 'Gare\nde Lyon',
+        departedWith: "avec d'autres jeunes",
+        alerted: [{ role: 'police ou gendarmerie', name: 'Brigade Test' }],
+        acknowledged: null,
+        timeZone: 'Indian/Reunion',
+      }),
+    );
+    expect(text.split('\n').slice(2, 8)).toEqual([
+      'Jeune : Testprenom T., 12 ans',
+      'Foyer : Foyer des Lilas, tél. 01 23 45 67 89',
+      'Absence constatée : 15/01/2026 à 17:05',
+      'Dernière observation : 15/01/2026 à 16:30, Gare de Lyon',
+      "Départ : avec d'autres jeunes",
+      'Département : 75 Paris',
+    ]);
+    expect(text).toContain('Autres personnes alertées : Brigade Test (police ou gendarmerie)');
+    expect(text).toContain('Accusé de réception : pas encore');
+    expect(text).toContain(`Voir l'épisode (connexion requise) : ${EPISODE_URL}`);
+    expect(text).toContain(`Accuser réception de l'alerte : ${ACK_URL}`);
+    expect(html).toContain(`<a href="${EPISODE_URL}">`);
+    const acked = emailMessage(input({ kind: 'news', acknowledged: { at: '2026-01-15T13:20:00Z', by: 'Brigade Test (police ou gendarmerie)' }, alerted: [] }));
+    expect(acked.text).toContain('Accusé de réception : oui, le 15/01/2026 à 14:20 par Brigade Test (police ou gendarmerie)');
+    expect(acked.text).toContain('Autres personnes alertées : aucune pour le moment');
   });
 
   it('escapes the HTML of names, labels and links', () => {
@@ -100,9 +135,11 @@ describe('emailMessage', () => {
   });
 
   it('tells that an alert is resolved and why', () => {
-    const { subject, text } = emailMessage(input({ kind: 'resolved', resolution: 'located', ackUrl: undefined }));
-    expect(subject).toBe('[Vigie] Alerte levée – 75 Paris');
-    expect(text).toContain('Alerte levée (jeune localisé(e)).');
+    const words = "Niveau abaissé : l'alerte est arrêtée, la recherche continue";
+    const { subject, text } = emailMessage(input({ kind: 'resolved', resolutionText: words, ackUrl: undefined }));
+    expect(subject).toBe("[Vigie] Fin de l'alerte – 75 Paris");
+    expect(text).toContain(`${words}.`);
+    expect(text).not.toMatch(/levée|level_lowered/);
     expect(text).toContain('Jeune : Testprenom T., 12 ans');
     expect(text).not.toContain('Accuser réception');
   });
@@ -178,8 +215,8 @@ describe('smsMessage', () => {
   it('tells of a routine episode with its next review and of a resolved alert', () => {
     const routine = smsMessage(input({ kind: 'routine', level: 'routine', ackUrl: undefined, reasons: [], nextReviewAt: '2026-01-15T13:05:00Z' }));
     expect(routine).toBe('Vigie : fugue classique, 75 Paris. Jeune T., 12 ans. Réexamen le 15/01 à 14:05.');
-    const resolved = smsMessage(input({ kind: 'resolved', resolution: 'returned', ackUrl: undefined }));
-    expect(resolved).toBe('Vigie : alerte levée (jeune de retour), 75 Paris. Jeune T., 12 ans.');
+    const resolved = smsMessage(input({ kind: 'resolved', resolutionText: "De retour au foyer : l'alerte est arrêtée", ackUrl: undefined }));
+    expect(resolved).toBe("Vigie, 75 Paris : de retour au foyer : l'alerte est arrêtée. Jeune T., 12 ans.");
   });
 
   it('writes the age in French', () => {

@@ -11,7 +11,7 @@ function input(overrides: Partial<AlertMessageInput> = {}): AlertMessageInput {
     step: 0,
     reasons: [],
     firstName: 'Testprenom',
-    lastName: 'Testnom',
+    lastInitial: 'T.',
     age: 15,
     returnedAt: '2026-01-15T13:05:00Z',
     foundBy: 'police',
@@ -29,14 +29,14 @@ const KINDS: MessageKind[] = ['returned', 'interview_reminder', 'interview_overd
 describe('e-mails of the return and the return interview', () => {
   it('tells the police the youth is back, when and how, in the département time', () => {
     const { subject, text } = emailMessage(input());
-    expect(subject).toBe('[Vigie] Retour du jeune – 75 Paris');
+    expect(subject).toBe('[Vigie] Retour au foyer – 75 Paris');
     expect(text.split('\n').slice(0, 6)).toEqual([
-      'Le jeune est de retour : fin de la fugue.',
+      'Testprenom est de retour au foyer : fin de la fugue.',
       '',
       'Jeune : Testprenom T., 15 ans',
       'Département : 75 Paris',
       'Retour : 15/01/2026 à 14:05',
-      'Circonstances : retrouvé(e) par la police ou la gendarmerie',
+      'Circonstances : retour avec la police ou la gendarmerie',
     ]);
   });
 
@@ -71,7 +71,7 @@ describe('e-mails of the return and the return interview', () => {
 
 describe('SMS of the return and the return interview', () => {
   it('read as short notices with the first-name initial only', () => {
-    expect(smsMessage(input())).toBe('Vigie : jeune de retour, fin de la fugue, 75 Paris. Jeune T., 15 ans. Retour le 15/01 à 14:05.');
+    expect(smsMessage(input())).toBe('Vigie : de retour au foyer, fin de la fugue, 75 Paris. Jeune T., 15 ans. Retour le 15/01 à 14:05.');
     expect(smsMessage(input({ kind: 'interview_reminder' }))).toBe(
       'Vigie : entretien de retour de fugue à tenir, 75 Paris. Jeune T., 15 ans. Échéance le 18/01 à 14:05.',
     );
@@ -79,7 +79,7 @@ describe('SMS of the return and the return interview', () => {
       'Vigie : entretien de retour de fugue en retard, 75 Paris. Jeune T., 15 ans. Échéance dépassée le 18/01 à 14:05.',
     );
     expect(smsMessage(input({ kind: 'disclosure', reasons: REVEALED }))).toBe(
-      "Vigie : révélation lors d'un entretien de retour, 75 Paris. Jeune T., 15 ans. Révélé : Exploitation sexuelle ; Clés d’hôtel ou location de courte durée évoquée. Signalement au procureur à examiner.",
+      "Vigie : révélation lors d'un entretien de retour, 75 Paris. Jeune T., 15 ans. Signalement au procureur à examiner. Révélé : Exploitation sexuelle ; Clés d’hôtel ou location de courte durée évoquée.",
     );
   });
 

@@ -117,3 +117,14 @@ describe('acknowledgement links', () => {
     });
   });
 });
+
+describe('acknowledgement links of UUID ids', () => {
+  it('are packed short enough to share an SMS with the episode link, and verify to the same claims', () => {
+    const tokens = new AckTokens({ dataKey: randomBytes(32) } as VigieConfig, new SystemClock());
+    const alertId = '0b9f3c1e-2d4a-4b6c-8e0f-1a2b3c4d5e6f';
+    const referentId = 'f6e5d4c3-b2a1-4f0e-9d8c-7b6a5f4e3d2c';
+    const token = tokens.sign(alertId, referentId, new Date('2026-01-15T12:00:00Z'));
+    expect(token.length).toBeLessThanOrEqual(96);
+    expect(tokens.verify(token, new Date('2026-01-15T12:00:00Z'))).toEqual({ alertId, referentId, expiresAt: new Date('2026-01-22T12:00:00Z') });
+  });
+});

@@ -28,8 +28,15 @@ export class AckTokens {
     this.previousKey = config.previousDataKey ? linkKey(config.previousDataKey) : null;
   }
 
+  /**
+   * Alert and referent ids that are UUIDs (always, outside unit tests) are packed in binary — a
+   * version byte, the two ids, the expiry in 6 bytes of milliseconds — so that the link and the
+   * episode link both fit in an SMS; other ids go as JSON.
+   */
   sign(alertId: string, referentId: string, now = this.clock.now()): string {
-    const claims = Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: now.getTime() + ACK_TOKEN_TTL_MS })).toString('base64url');
+    const expiresAt = now.getTime() + ACK_TOKEN_TTL_MS;
+    const packed = UUID.test(alertId) && UUID.test(referentId);
+    const claims = (packed ? packClaims(alertId, referentId, expiresAt) : Buffer.from(JSON.stringify({ a: alertId, r: referentId, e: expiresAt }))).toString('base64url');
     return `${claims}.${this.mac(claims)}`;
   }
 
@@ -46,7 +53,8 @@ export class AckTokens {
     if (!signedBy(this.key) && !(this.previousKey && signedBy(this.previousKey))) throw invalid();
     let parsed: { a?: unknown; r?: unknown; e?: unknown };
     try {
-      parsed = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8'));
+      const bytes = Buffer.from(claims, 'base64url');
+      parsed = bytes.length === PACKED_LENGTH && bytes[0] === PACKED_VERSION ? unpackClaims(bytes) : JSON.parse(bytes.toString('utf8'));
     } catch {
       throw invalid();
     }
@@ -58,6 +66,24 @@ export class AckTokens {
   private mac(claims: string, key = this.key): string {
     return createHmac('sha256', key).update(claims).digest('base64url');
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PACKED_VERSION = 1;
+const PACKED_LENGTH = 1 + 16 + 16 + 6;
+
+function packClaims(alertId: string, referentId: string, expiresAt: number): Buffer {
+  const bytes = Buffer.alloc(PACKED_LENGTH);
+  bytes[0] = PACKED_VERSION;
+  Buffer.from(alertId.replace(/-/g, ''), 'hex').copy(bytes, 1);
+  Buffer.from(referentId.replace(/-/g, ''), 'hex').copy(bytes, 17);
+  bytes.writeUIntBE(expiresAt, 33, 6);
+  return bytes;
+}
+
+function unpackClaims(bytes: Buffer): { a: string; r: string; e: number } {
+  const uuid = (from: number) => bytes.subarray(from, from + 16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+  return { a: uuid(1), r: uuid(17), e: bytes.readUIntBE(33, 6) };
 }
 
 function linkKey(dataKey: Buffer): Buffer {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   AlertRepository,
+  AlertResolution,
   EscalationPolicyRepository,
   FugueEntity,
   FugueEventRepository,
@@ -151,7 +152,7 @@ export class EscalationService {
   }
 
   /** Stops the escalation of the episode's alert and tells everyone already notified. */
-  async resolveForFugue(work: Work, fugue: Pick<FugueEntity, 'id'>, resolution: string, now = this.clock.now()): Promise<void> {
+  async resolveForFugue(work: Work, fugue: Pick<FugueEntity, 'id'>, resolution: AlertResolution, now = this.clock.now()): Promise<void> {
     const { manager } = work;
     const alert = await this.alerts.findUnresolvedForUpdate(manager, fugue.id);
     if (!alert) return;

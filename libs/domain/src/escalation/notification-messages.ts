@@ -1,23 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import {
+  AlertEntity,
   AlertRepository,
   DataCipher,
   DepartmentRepository,
+  FoyerRepository,
+  FugueDetails,
   FugueRepository,
   NotificationEntity,
+  NotificationRepository,
   ReferentEntity,
+  ReferentRepository,
   ReturnInterviewEntity,
   ReturnInterviewRepository,
   slot,
   YouthIdentity,
   YouthRepository,
 } from '@vigie/persistence';
-import { AlertMessageInput, EmailSend, emailMessage, MessageKind, SmsSend, smsMessage, WebhookSend } from '@vigie/notifications';
-import { revealedLabels } from '../interviews/interview-rules';
-import { ageOn, localDateOf } from '../triage/local-time';
-import { isRuleCode, ruleDefinition } from '../triage/vocabulary';
+import { AlertMessageInput, EmailSend, emailMessage, SmsSend, smsMessage, WebhookSend } from '@vigie/notifications';
 import { AckTokens } from './ack-token';
+import { messageInputOf } from './message-input';
+import { reasonsInWords } from './message-words';
 
 /** What leaves for one notification: one request to its channel, or why none can leave (a setting missing). */
 export type OutgoingNotification = { email: EmailSend } | { sms: SmsSend } | { webhook: WebhookSend } | { notConfigured: string };
@@ -33,7 +37,10 @@ export class NotificationMessages {
     private readonly fugues: FugueRepository,
     private readonly youths: YouthRepository,
     private readonly departments: DepartmentRepository,
+    private readonly foyers: FoyerRepository,
     private readonly alerts: AlertRepository,
+    private readonly notifications: NotificationRepository,
+    private readonly referents: ReferentRepository,
     private readonly interviews: ReturnInterviewRepository,
     private readonly cipher: DataCipher,
     private readonly tokens: AckTokens,
@@ -43,7 +50,7 @@ export class NotificationMessages {
   /** `referent` is the notification's, as claimed; `timeoutMs` bounds the wait for an SMS gateway or webhook. */
   async build(n: NotificationEntity, referent: ReferentEntity, now: Date, timeoutMs: number): Promise<OutgoingNotification> {
     const interview = n.kind.startsWith('interview.') ? await this.interviews.findByFugue(n.fugueId) : null;
-    const message = await this.messageInput(n, now, interview);
+    const { message, alert } = await this.messageInput(n, now, interview);
     switch (n.channel) {
       case 'email':
         return { email: { to: n.target, ...emailMessage(message), messageId: `<${n.id}@vigie>` } };
@@ -59,7 +66,7 @@ export class NotificationMessages {
             secrets,
             eventId: n.id,
             type: WEBHOOK_TYPES[n.kind],
-            data: webhookData(n, message, interview),
+            data: webhookData(n, message, alert, interview),
             allowPrivate: this.config.VIGIE_ALLOW_PRIVATE_WEBHOOK_TARGETS,
             occurredAt: n.createdAt,
             timeoutMs,
@@ -80,53 +87,53 @@ export class NotificationMessages {
     return secrets;
   }
 
-  private async messageInput(n: NotificationEntity, now: Date, interview: ReturnInterviewEntity | null): Promise<AlertMessageInput> {
+  private async messageInput(n: NotificationEntity, now: Date, interview: ReturnInterviewEntity | null): Promise<{ message: AlertMessageInput; alert: AlertEntity | null }> {
     const fugue = await this.fugues.findById(n.fugueId);
     if (!fugue) throw new Error('episode not found');
     const youth = await this.youths.findById(fugue.youthId);
     const identity = youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null;
+    const details = this.cipher.decryptOptional<FugueDetails>(fugue.detailsEnc, slot('fugues', 'details_enc', fugue.id));
     const department = await this.departments.findByCode(fugue.departmentCode);
-    const timeZone = department?.timeZone ?? 'Europe/Paris';
+    const foyer = await this.foyers.findById(fugue.foyerId);
     const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;
-    const reasons =
-      n.kind === 'interview.disclosure'
-        ? (interview ? revealedLabels(interview) : [])
-        : (fugue.classification?.reasons ?? []).map((r) => ({ code: r.code, label: isRuleCode(r.code) ? ruleDefinition(r.code).label : r.code }));
-    return {
-      kind: MESSAGE_KINDS[n.kind],
-      departmentCode: fugue.departmentCode,
-      departmentName: department?.name ?? fugue.departmentCode,
-      level: fugue.effectiveLevel ?? fugue.classification?.level ?? 'worrying',
-      step: n.step ?? 0,
-      reasons,
-      firstName: identity?.firstName ?? '—',
-      lastName: identity?.lastName ?? '—',
-      age: identity ? ageOn(identity.birthDate, localDateOf(now, timeZone)) : 0,
-      ackUrl: n.kind === 'alert.notification' && n.alertId ? `${this.config.VIGIE_PUBLIC_URL.replace(/\/$/, '')}/a/${this.tokens.sign(n.alertId, n.referentId, now)}` : undefined,
-      nextReviewAt: fugue.nextReviewAt,
-      resolution: alert?.resolution ?? undefined,
-      timeZone,
-      returnedAt: fugue.returnedAt,
-      foundBy: fugue.foundBy,
-      dueAt: interview?.dueAt ?? null,
-    };
+    const alertedIds = alert ? [...new Set((await this.notifications.findByAlert(alert.id)).filter((x) => x.kind === 'alert.notification' && x.status === 'sent').map((x) => x.referentId))] : [];
+    const people = await this.referents.findByIds([...alertedIds, ...(alert?.acknowledgedByReferentId ? [alert.acknowledgedByReferentId] : [])]);
+    const publicUrl = this.config.VIGIE_PUBLIC_URL.replace(/\/$/, '');
+    const message = messageInputOf({
+      notification: n,
+      fugue,
+      details,
+      identity,
+      department: department ? { name: department.name, timeZone: department.timeZone ?? 'Europe/Paris' } : null,
+      foyer,
+      alert,
+      alerted: people.filter((r) => alertedIds.includes(r.id)),
+      acknowledger: people.find((r) => r.id === alert?.acknowledgedByReferentId) ?? null,
+      interview,
+      now,
+      episodeUrl: `${publicUrl}/episodes/${fugue.id}`,
+      ackUrl: n.kind === 'alert.notification' && n.alertId ? `${publicUrl}/a/${this.tokens.sign(n.alertId, n.referentId, now)}` : undefined,
+    });
+    return { message, alert };
   }
 }
 
 /** Thin data only: ids, codes, levels and times. */
-function webhookData(n: NotificationEntity, m: AlertMessageInput, interview: ReturnInterviewEntity | null): Record<string, unknown> {
+export function webhookData(n: NotificationEntity, m: AlertMessageInput, alert: AlertEntity | null, interview: ReturnInterviewEntity | null): Record<string, unknown> {
   switch (n.kind) {
     case 'alert.notification':
-      return { alertId: n.alertId, fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, step: n.step, reasonCodes: m.reasons.map((r) => r.code), ackUrl: m.ackUrl };
+      return { alertId: n.alertId, fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, step: n.step, reasonCodes: m.reasons.map((r) => r.code), ackUrl: m.ackUrl, episodeUrl: m.episodeUrl };
     case 'alert.resolved':
-      return { alertId: n.alertId, fugueId: n.fugueId, resolution: m.resolution };
+      return { alertId: n.alertId, fugueId: n.fugueId, resolution: alert?.resolution ?? null, episodeUrl: m.episodeUrl };
+    case 'alert.news':
+      return { alertId: n.alertId, fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, facts: n.facts ?? [], episodeUrl: m.episodeUrl };
     case 'routine.information':
-      return { fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, reasonCodes: m.reasons.map((r) => r.code), nextReviewAt: m.nextReviewAt ?? null };
+      return { fugueId: n.fugueId, departmentCode: m.departmentCode, level: m.level, reasonCodes: m.reasons.map((r) => r.code), nextReviewAt: m.nextReviewAt ?? null, episodeUrl: m.episodeUrl };
     case 'fugue.returned':
-      return { fugueId: n.fugueId, departmentCode: m.departmentCode, returnedAt: m.returnedAt ?? null, foundBy: m.foundBy ?? null };
+      return { fugueId: n.fugueId, departmentCode: m.departmentCode, returnedAt: m.returnedAt ?? null, foundBy: m.foundBy ?? null, episodeUrl: m.episodeUrl };
     case 'interview.reminder':
     case 'interview.overdue':
-      return { interviewId: interview?.id ?? null, fugueId: n.fugueId, departmentCode: m.departmentCode, dueAt: m.dueAt ?? null };
+      return { interviewId: interview?.id ?? null, fugueId: n.fugueId, departmentCode: m.departmentCode, dueAt: m.dueAt ?? null, episodeUrl: m.episodeUrl };
     case 'interview.disclosure':
       return {
         interviewId: interview?.id ?? null,
@@ -137,26 +144,18 @@ function webhookData(n: NotificationEntity, m: AlertMessageInput, interview: Ret
           violence: interview?.disclosedViolence ?? false,
           sexualViolence: interview?.disclosedSexualViolence ?? false,
         },
-        exploitationIndicators: interview?.exploitationIndicators ?? [],
+        exploitationIndicators: reasonsInWords((interview?.exploitationIndicators ?? []).map((code) => ({ code }))).map((r) => r.code),
         referrals: interview?.referrals ?? [],
+        episodeUrl: m.episodeUrl,
       };
   }
 }
-
-const MESSAGE_KINDS: Record<NotificationEntity['kind'], MessageKind> = {
-  'alert.notification': 'alert',
-  'alert.resolved': 'resolved',
-  'routine.information': 'routine',
-  'fugue.returned': 'returned',
-  'interview.reminder': 'interview_reminder',
-  'interview.overdue': 'interview_overdue',
-  'interview.disclosure': 'disclosure',
-};
 
 /** The `type` of a referent webhook: the interview notices read like the outbound event names. */
 const WEBHOOK_TYPES: Record<NotificationEntity['kind'], string> = {
   'alert.notification': 'alert.notification',
   'alert.resolved': 'alert.resolved',
+  'alert.news': 'alert.news',
   'routine.information': 'fugue.routine_information',
   'fugue.returned': 'fugue.returned',
   'interview.reminder': 'return_interview.reminder',

@@ -3,6 +3,13 @@ import type { StoredEscalationPolicy } from './escalation-policy.entity';
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
+/**
+ * Why an alert ended without acknowledgement: the episode's end (its new status) or its level
+ * brought back to routine. PERSISTED in `alerts.resolution`: never rename one. Every code has
+ * words in the messages (message-words.ts).
+ */
+export const ALERT_RESOLUTIONS = ['located', 'returned', 'closed', 'cancelled', 'level_lowered'] as const;
+export type AlertResolution = (typeof ALERT_RESOLUTIONS)[number];
 
 @Entity({ name: 'alerts' })
 export class AlertEntity {
@@ -24,5 +31,5 @@ export class AlertEntity {
   @Column({ name: 'acknowledged_via', type: 'text', nullable: true }) acknowledgedVia: 'api' | 'link' | null;
   @Column({ name: 'acknowledgement_note_enc', type: 'text', nullable: true }) acknowledgementNoteEnc: string | null;
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt: Date | null;
-  @Column({ type: 'text', nullable: true }) resolution: string | null;
+  @Column({ type: 'text', nullable: true }) resolution: AlertResolution | null;
 }

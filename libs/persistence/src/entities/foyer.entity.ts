@@ -8,5 +8,7 @@ export class FoyerEntity {
   @Column({ type: 'text' }) name: string;
   @Column({ name: 'department_code', type: 'text' }) departmentCode: string;
   @Column({ type: 'text' }) kind: FoyerKind;
+  /** The foyer's phone, shown to the people an alert reaches; a professional contact. */
+  @Column({ type: 'text', nullable: true }) phone: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -5,6 +5,7 @@ import type { ChannelType } from './referent.entity';
 export const NOTIFICATION_KINDS = [
   'alert.notification',
   'alert.resolved',
+  'alert.news',
   'routine.information',
   'fugue.returned',
   'interview.reminder',
@@ -14,6 +15,12 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** A fact of an `alert.news` notification: its type (message-words.ts) and when it happened. */
+export interface NotificationFact {
+  type: string;
+  at: string;
+}
 
 /**
  * One message to one referent on one channel; sent at most once (`dedup_key` is unique). Alert
@@ -33,6 +40,8 @@ export class NotificationEntity {
   @Column({ type: 'text' }) target: string;
   /** True when the step's roles reached nobody and department_duty was notified instead. */
   @Column({ type: 'boolean' }) fallback: boolean;
+  /** `alert.news` only: the facts the message folds, appended while it is pending (type and time, never free text). */
+  @Column({ type: 'jsonb', nullable: true }) facts: NotificationFact[] | null;
   @Column({ type: 'text' }) status: NotificationStatus;
   @Column({ type: 'integer' }) attempts: number;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;

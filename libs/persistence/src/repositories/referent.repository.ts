@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { ReferentEntity, ReferentRole } from '../entities/referent.entity';
 import { keysetPage, Page } from './pagination';
 import { preparedQuery } from './prepared';
@@ -30,6 +30,11 @@ export class ReferentRepository {
 
   findById(id: string, manager?: EntityManager): Promise<ReferentEntity | null> {
     return this.repo(manager).findOneBy({ id });
+  }
+
+  findByIds(ids: readonly string[], manager?: EntityManager): Promise<ReferentEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo(manager).find({ where: { id: In([...ids]) }, order: { displayName: 'ASC', id: 'ASC' } });
   }
 
   findByApiClient(apiClientId: string): Promise<ReferentEntity | null> {
