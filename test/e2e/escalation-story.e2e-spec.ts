@@ -78,6 +78,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     const mail = await smtp.parse(smtp.messagesTo('astreinte@foyer.test')[0]);
     expect(mail.subject).not.toContain('Testnom');
     expect(mail.text).toContain('Risque suicidaire');
+    expect(mail.text).toContain('/episodes/');
     expect(mail.html).toContain('/a/');
     const text = JSON.parse(sms.requests[0].rawBody) as { to: string; text: string };
     expect(text.to).toBe('+33600000001');

@@ -106,11 +106,26 @@ describe('return interviews', () => {
   });
 
   /** A new youth of the foyer, declared missing `noticedAgoMs` ago and back `returnedAgoMs` ago. */
-  async function returnedEpisode({ returnedAgoMs = 30_000, noticedAgoMs = returnedAgoMs + HOUR, key = foyerKey }: { returnedAgoMs?: number; noticedAgoMs?: number; key?: string } = {}) {
+  async function returnedEpisode({
+    returnedAgoMs = 30_000,
+    noticedAgoMs = returnedAgoMs + HOUR,
+    key = foyerKey,
+    foundBy = 'police',
+    declaration = {},
+    beforeReturn,
+  }: {
+    returnedAgoMs?: number;
+    noticedAgoMs?: number;
+    key?: string;
+    foundBy?: string;
+    declaration?: Record<string, unknown>;
+    beforeReturn?: (fugueId: string) => Promise<void>;
+  } = {}) {
     const youth = await makeYouth(t, key, foyerId);
-    const { id: fugueId } = await declareFugue(t, key, youth.id, { noticedMissingAt: new Date(testNow().getTime() - noticedAgoMs).toISOString() });
+    const { id: fugueId } = await declareFugue(t, key, youth.id, { noticedMissingAt: new Date(testNow().getTime() - noticedAgoMs).toISOString(), ...declaration });
+    await beforeReturn?.(fugueId);
     const returnedAt = new Date(testNow().getTime() - returnedAgoMs);
-    await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: returnedAt.toISOString(), foundBy: 'police' }).expect(200);
+    await t.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(key)).send({ returnedAt: returnedAt.toISOString(), foundBy }).expect(200);
     return { fugueId, youthId: youth.id, returnedAt, interview: await interviewOf(fugueId) };
   }
 
@@ -152,16 +167,57 @@ describe('return interviews', () => {
       expect((await timeline(fugueId)).map((e) => e.type)).toEqual(expect.arrayContaining(['returned', 'return.notified', 'interview.scheduled']));
     });
 
-    it("tells the police referents of the episode's département, and only them, that the youth is back", async () => {
+    it("tells the police referents of the episode's département, and only them, that the youth they found is back", async () => {
       const { fugueId } = await returnedEpisode();
       await waitFor(async () => (await notifications(fugueId, 'fugue.returned')).every((n) => n.status === 'sent'), { what: 'the return notice to be sent' });
       expect(await notifications(fugueId, 'fugue.returned')).toEqual([{ kind: 'fugue.returned', referent_id: referents.police75, channel: 'email', status: 'sent' }]);
-      const [mail] = await mailsTo('brigade@police75.test', '[Vigie] Retour du jeune – 75 Paris');
-      expect(mail.text).toContain('Le jeune est de retour : fin de la fugue.');
-      expect(mail.text).toContain('Jeune : Testprenom T., 16 ans');
-      expect(mail.text).toContain('Circonstances : retrouvé(e) par la police ou la gendarmerie');
-      expect(mail.text).not.toContain('Testnom');
+      const mails = await mailsTo('brigade@police75.test', '[Vigie] Retour au foyer – 75 Paris');
+      const mail = mails.find((m) => m.text?.includes(`/episodes/${fugueId}`));
+      expect(mail?.text).toContain('Testprenom est de retour au foyer : fin de la fugue.');
+      expect(mail?.text).toContain('Jeune : Testprenom T., 16 ans');
+      expect(mail?.text).toContain('Circonstances : retour avec la police ou la gendarmerie');
+      expect(mail?.text).not.toContain('Testnom');
       expect(smtp.messagesTo('brigade@police93.test')).toEqual([]);
+    });
+  });
+
+  describe('who hears of the return', () => {
+    const toPolice = async (fugueId: string) => {
+      const mails = await Promise.all(smtp.messagesTo('brigade@police75.test').map((m) => smtp.parse(m)));
+      return mails.filter((m) => m.text?.includes(`/episodes/${fugueId}`));
+    };
+
+    it('tells the police nothing of a routine return they took no part in; the foyer still gets its interview', async () => {
+      const { fugueId, interview } = await returnedEpisode({ foundBy: 'self' });
+      expect(interview.status).toBe('scheduled');
+      await sweepsRun(t, 2);
+      expect(await notifications(fugueId, 'fugue.returned')).toEqual([]);
+      expect(await toPolice(fugueId)).toEqual([]);
+      expect((await timeline(fugueId)).map((e) => e.type)).not.toContain('return.notified');
+    });
+
+    it('tells the police of a routine return when they took part in the episode (an update by police)', async () => {
+      const { fugueId } = await returnedEpisode({
+        foundBy: 'family',
+        beforeReturn: async (id) => {
+          await t.http.post(`/v1/fugues/${id}/updates`).set(bearer(police75Key)).send({ note: 'Passage au commissariat' }).expect(201);
+        },
+      });
+      await waitFor(async () => (await notifications(fugueId, 'fugue.returned'))[0]?.status === 'sent', { what: 'the return notice to the police' });
+      expect(await notifications(fugueId, 'fugue.returned')).toEqual([{ kind: 'fugue.returned', referent_id: referents.police75, channel: 'email', status: 'sent' }]);
+      await waitFor(async () => (await toPolice(fugueId)).length === 1, { what: 'the return e-mail' });
+    });
+
+    it('tells the police of the return of a worrying episode, though the foyer brought the youth back', async () => {
+      const { fugueId } = await returnedEpisode({
+        foundBy: 'self',
+        declaration: { indicators: ['SUICIDE_RISK'] },
+        beforeReturn: async (id) => {
+          await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM alerts WHERE fugue_id = $1`, [id])).length === 1, { what: 'the alert to open' });
+        },
+      });
+      // The police the alert reached hear of the return by the alert's end; any other police referent by the return notice.
+      await waitFor(async () => (await toPolice(fugueId)).some((m) => /de retour au foyer/i.test(m.text ?? '')), { what: 'the police to hear of the return' });
     });
   });
 

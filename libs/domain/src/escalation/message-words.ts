@@ -33,11 +33,12 @@ export const DEPARTED_WITH_WORDS: Readonly<Record<DepartedWith, string>> = {
 };
 
 /**
- * Reasons that are health data (a vital treatment, a disability, a suicide risk, a pregnancy or
- * infection, substance use): a message says only that a health reason weighs, in one line, and
- * the details stay behind the sign-in.
+ * Reasons that are health data (a vital treatment, a disability, a pregnancy or infection,
+ * substance use): a message says only that a health reason weighs, in one line, and the details
+ * stay behind the sign-in. A suicide risk is told as such: it is a danger the searchers act on
+ * at once, like a third party's threat, not a condition of the youth's file.
  */
-export const HEALTH_REASON_CODES: ReadonlySet<string> = new Set<RuleCode>(['VITAL_TREATMENT', 'DISABILITY', 'SUICIDE_RISK', 'PREGNANCY_OR_STI', 'SUBSTANCE_USE']);
+export const HEALTH_REASON_CODES: ReadonlySet<string> = new Set<RuleCode>(['VITAL_TREATMENT', 'DISABILITY', 'PREGNANCY_OR_STI', 'SUBSTANCE_USE']);
 
 /** The one reason a message shows for all health reasons, and its code in a referent webhook. */
 export const HEALTH_REASON = { code: 'HEALTH', label: 'Motif de santé : détails sur la fiche de l’épisode (connexion requise)' } as const;

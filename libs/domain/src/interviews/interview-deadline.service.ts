@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FugueEntity, FugueEventRepository, FugueRepository, ReturnInterviewEntity, ReturnInterviewRepository } from '@vigie/persistence';
+import { AlertRepository, FugueEntity, FugueEventRepository, FugueRepository, ReturnInterviewEntity, ReturnInterviewRepository } from '@vigie/persistence';
 import { EscalationService } from '../escalation/escalation.service';
 import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { interviewDeadlines } from './interview-rules';
@@ -21,6 +21,7 @@ export class InterviewDeadlineService {
     private readonly uow: UnitOfWork,
     private readonly interviews: ReturnInterviewRepository,
     private readonly fugues: FugueRepository,
+    private readonly alerts: AlertRepository,
     private readonly events: FugueEventRepository,
     private readonly notifier: ReferentNotifier,
     private readonly escalation: EscalationService,
@@ -29,21 +30,24 @@ export class InterviewDeadlineService {
   ) {}
 
   /**
-   * In the transaction of the return: the police referents of the département are told, and the
-   * one interview of the episode is scheduled. A return declared after the fact may be due
-   * already (overdue at once) or within 24 h (reminded at once). The sends go out once it commits.
+   * In the transaction of the return: the police referents of the département are told when the
+   * episode concerned them (policeConcerned), and the one interview of the episode is scheduled.
+   * A return declared after the fact may be due already (overdue at once) or within 24 h
+   * (reminded at once). The sends go out once it commits.
    */
   async onReturned(work: Work, fugue: FugueEntity, actorId: string | null, now: Date): Promise<void> {
     const { manager } = work;
     const returnedAt = fugue.returnedAt as Date;
-    const toldByAlert = await this.notifier.toldOfReturnByAlert(work, fugue.id);
-    const told = await this.notifier.notify(
-      work,
-      { kind: 'fugue.returned', fugue, roles: ['police'], dedupKey: `return:${fugue.id}`, fallbackToDepartmentDuty: false, except: toldByAlert },
-      now,
-    );
-    if (told.notificationIds.length > 0) {
-      await this.events.append(manager, { fugueId: fugue.id, type: 'return.notified', at: now, data: { roles: ['police'], referents: told.referentIds, notifications: told.notificationIds.length } });
+    if (await this.policeConcerned(work, fugue)) {
+      const toldByAlert = await this.notifier.toldOfReturnByAlert(work, fugue.id);
+      const told = await this.notifier.notify(
+        work,
+        { kind: 'fugue.returned', fugue, roles: ['police'], dedupKey: `return:${fugue.id}`, fallbackToDepartmentDuty: false, except: toldByAlert },
+        now,
+      );
+      if (told.notificationIds.length > 0) {
+        await this.events.append(manager, { fugueId: fugue.id, type: 'return.notified', at: now, data: { roles: ['police'], referents: told.referentIds, notifications: told.notificationIds.length } });
+      }
     }
     const { dueAt, reminderDueAt } = interviewDeadlines(returnedAt);
     const interview = await this.interviews.insertScheduled(manager, {
@@ -59,6 +63,17 @@ export class InterviewDeadlineService {
     await this.events.append(manager, { fugueId: fugue.id, type: 'interview.scheduled', at: now, actorId, data: { interviewId: interview.id, dueAt: dueAt.toISOString() } });
     if (dueAt <= now) await this.markOverdue(work, interview, now);
     else if (reminderDueAt <= now) await this.remind(work, interview, now);
+  }
+
+  /**
+   * The police hear of a return when it concerns them: the episode was worrying (worrying now, or
+   * it had an alert), they found the youth, or they took part (an override, an update or an
+   * acknowledgement by police). A routine return without them is the foyer's business.
+   */
+  private async policeConcerned(work: Work, fugue: FugueEntity): Promise<boolean> {
+    if (fugue.effectiveLevel === 'worrying' || fugue.foundBy === 'police') return true;
+    if (await this.alerts.findLatestForFugue(fugue.id, work.manager)) return true;
+    return this.events.policeInvolved(work.manager, fugue.id);
   }
 
   /** Marks overdue the interviews whose due time has come, then reminds those whose reminder time has. */

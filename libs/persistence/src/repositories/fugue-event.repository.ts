@@ -46,6 +46,27 @@ export class FugueEventRepository {
     );
   }
 
+  /**
+   * Whether the police took part in the episode: an override set or withdrawn, an update, a
+   * sighting, a location or an acknowledgement by a police API client or person, or an
+   * acknowledgement through the link of a police referent.
+   */
+  async policeInvolved(manager: EntityManager, fugueId: string): Promise<boolean> {
+    const rows: { involved: boolean }[] = await manager.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM fugue_events e
+          WHERE e.fugue_id = $1
+            AND e.type IN ('override.set', 'override.withdrawn', 'updated', 'sighting', 'located', 'alert.acknowledged')
+            AND (e.actor_id IN (SELECT id FROM api_clients WHERE role = 'police')
+                 OR e.actor_id IN (SELECT id FROM people WHERE role = 'police')
+                 OR (e.type = 'alert.acknowledged'
+                     AND e.data->>'referentId' IN (SELECT id::text FROM referents WHERE role = 'police')))
+       ) AS involved`,
+      [fugueId],
+    );
+    return rows[0]?.involved === true;
+  }
+
   listByFugue(fugueId: string): Promise<FugueEventEntity[]> {
     return this.dataSource.getRepository(FugueEventEntity).find({ where: { fugueId }, order: { id: 'ASC' } });
   }
