@@ -4,6 +4,7 @@ import { QueueModule } from '@vigie/queue';
 import { ApiClientService } from './admin/api-client.service';
 import { FoyerService } from './admin/foyer.service';
 import { AckTokens } from './escalation/ack-token';
+import { AlertNewsService } from './escalation/alert-news.service';
 import { AlertService } from './escalation/alert.service';
 import { EscalationPolicyService } from './escalation/escalation-policy.service';
 import { EscalationSweepService } from './escalation/escalation-sweep.service';
@@ -44,6 +45,7 @@ import { SessionService } from './people/session.service';
 
 const SERVICES = [
   AckTokens,
+  AlertNewsService,
   AlertService,
   AutoCloseService,
   ApiClientService,

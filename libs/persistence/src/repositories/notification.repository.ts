@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotificationEntity } from '../entities/notification.entity';
+import { NotificationEntity, NotificationFact } from '../entities/notification.entity';
 import { DeliveryRowRepository } from './delivery-rows';
 import { keysetPage, Page } from './pagination';
 import { rowsOf } from './raw-rows';
@@ -29,6 +29,31 @@ export class NotificationRepository extends DeliveryRowRepository<NotificationEn
       .returning(['id'])
       .execute();
     return (result.raw as { id: string }[]).map((r) => r.id);
+  }
+
+  /**
+   * Adds a fact to the news message waiting for (alert, referent, channel), or writes one due at
+   * `dueAt` (the end of its window) when none waits; the unique partial index
+   * `notifications_pending_news_idx` keeps one per triple. Returns the id of a row just written,
+   * null when the fact joined a waiting one.
+   */
+  async addNews(
+    manager: EntityManager,
+    row: Pick<NotificationEntity, 'alertId' | 'fugueId' | 'referentId' | 'channel' | 'target'>,
+    fact: NotificationFact,
+    dueAt: Date,
+  ): Promise<string | null> {
+    const rows = rowsOf<{ id: string; inserted: boolean }>(
+      await manager.query(
+        `INSERT INTO notifications (dedup_key, kind, alert_id, fugue_id, step, referent_id, channel, target, fallback, status, attempts, next_attempt_at, retry_until, facts)
+         VALUES ('news:' || gen_random_uuid(), 'alert.news', $1, $2, NULL, $3, $4, $5, false, 'pending', 0, $6, $7, jsonb_build_array($8::jsonb))
+         ON CONFLICT (alert_id, referent_id, channel) WHERE kind = 'alert.news' AND status = 'pending'
+         DO UPDATE SET facts = notifications.facts || EXCLUDED.facts, updated_at = now()
+         RETURNING id, (xmax = 0) AS inserted`,
+        [row.alertId, row.fugueId, row.referentId, row.channel, row.target, dueAt, new Date(dueAt.getTime() + NOTIFICATION_RETRY_WINDOW_MS), JSON.stringify(fact)],
+      ),
+    );
+    return rows[0]?.inserted ? rows[0].id : null;
   }
 
   findByAlert(alertId: string, manager?: EntityManager): Promise<NotificationEntity[]> {
