@@ -705,8 +705,11 @@ describe('escalation over HTTP: referents, policies, alerts and signed links', (
         const tokenB = await tokenOf(alertB.id);
         const [claimsA, macA] = tokenA.split('.');
         const [, macB] = tokenB.split('.');
-        const claims = JSON.parse(Buffer.from(claimsA, 'base64url').toString('utf8'));
-        const forged = Buffer.from(JSON.stringify({ ...claims, a: alertC.id })).toString('base64url');
+        // Packed claims: a version byte, the alert id, the referent id, the expiry. Moved to alert C, unsigned.
+        const claims = Buffer.from(claimsA, 'base64url');
+        expect(claims.subarray(1, 17).toString('hex')).toBe(alertA.id.replace(/-/g, ''));
+        Buffer.from(alertC.id.replace(/-/g, ''), 'hex').copy(claims, 1);
+        const forged = claims.toString('base64url');
         const bad = [
           `${claimsA}.${macA[0] === 'A' ? 'B' : 'A'}${macA.slice(1)}`,
           `${claimsA}.${macB}`,
@@ -753,7 +756,7 @@ describe('escalation over HTTP: referents, policies, alerts and signed links', (
         await t.http.post(`/v1/fugues/${fugueCancelled}/cancel`).set(bearer(keyA)).send({ reason: 'Erreur de saisie' }).expect(200);
         const alert = (await getAlert(alertId, keyA).expect(200)).body;
         expect(alert).toMatchObject({ state: 'resolved', resolution: 'cancelled', resolvedAt: expect.stringMatching(UTC_TIMESTAMP), acknowledgedAt: null });
-        expect((await resolvedWebhook(alertId)).body.data).toEqual({ alertId, fugueId: fugueCancelled, resolution: 'cancelled' });
+        expect((await resolvedWebhook(alertId)).body.data).toEqual({ alertId, fugueId: fugueCancelled, resolution: 'cancelled', episodeUrl: expect.stringMatching(new RegExp(`/episodes/${fugueCancelled}$`)) });
       });
 
       it('a link to an alert already resolved shows a 409 page and acknowledges nothing', async () => {

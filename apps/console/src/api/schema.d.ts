@@ -1694,7 +1694,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "alert.notification" | "alert.resolved" | "routine.information" | "fugue.returned" | "interview.reminder" | "interview.overdue" | "interview.disclosure";
+            kind: "alert.notification" | "alert.resolved" | "alert.news" | "routine.information" | "fugue.returned" | "interview.reminder" | "interview.overdue" | "interview.disclosure";
             /** Format: uuid */
             alertId: string | null;
             /** Format: uuid */
