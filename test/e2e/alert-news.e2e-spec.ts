@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Clock } from '@vigie/domain';
 import {
   bearer,
@@ -7,6 +8,7 @@ import {
   makeReferent,
   makeYouth,
   putEscalationPolicy,
+  signedHeaders,
   SmtpCatcher,
   startTestApp,
   sweepsRun,
@@ -41,6 +43,7 @@ describe('news of an alert', () => {
   let policeKey: string;
   let protectionKey: string;
   let foyerId: string;
+  let hotlineSecret: string;
   const referents: Record<'police' | 'protection' | 'prosecutor' | 'foyerDuty', string> = { police: '', protection: '', prosecutor: '', foyerDuty: '' };
 
   beforeAll(async () => {
@@ -51,6 +54,7 @@ describe('news of an alert', () => {
     foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
     policeKey = (await makeClient(t, { role: 'police', departmentCodes: ['75'] })).key;
     protectionKey = (await makeClient(t, { role: 'child_protection', departmentCodes: ['75'] })).key;
+    hotlineSecret = (await makeClient(t, { role: 'hotline', departmentCodes: ['75'] })).inboundWebhookSecret as string;
     referents.police = (await makeReferent(t, { departmentCode: '75', displayName: 'Brigade des mineurs', role: 'police', channels: [{ type: 'email', address: 'brigade@police.test' }] })).id;
     referents.protection = (await makeReferent(t, { departmentCode: '75', displayName: 'Cellule ASE', role: 'child_protection', channels: [{ type: 'email', address: 'ase@departement.test' }] })).id;
     referents.prosecutor = (await makeReferent(t, { departmentCode: '75', displayName: 'Parquet', role: 'prosecutor', channels: [{ type: 'email', address: 'parquet@justice.test' }] })).id;
@@ -144,5 +148,26 @@ describe('news of an alert', () => {
     expect(mail.text).toContain('De retour au foyer : fin de la fugue');
     expect(mail.text).not.toContain('Localisation signalée : le retour'); // told already, by the end of the alert
     expect((await newsRows(fugueId)).every((n) => n.facts.map((f) => f.type).join() === 'returned')).toBe(true);
+  });
+
+  it('tells of a call to the 116 000 about the episode', async () => {
+    clock.offsetMs = 0;
+    const youth = await makeYouth(t, foyerKey, foyerId);
+    const { id: fugueId } = await declareFugue(t, foyerKey, youth.id, { indicators: ['SUICIDE_RISK'] });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM notifications WHERE fugue_id = $1 AND kind = 'alert.notification' AND status = 'sent'`, [fugueId])).length === 2, {
+      what: 'step 0 sent',
+    });
+    const raw = JSON.stringify({
+      type: 'hotline.call_received',
+      timestamp: new Date(clock.nowMs()).toISOString(),
+      data: { fugueId, receivedAt: new Date(clock.nowMs() - 60_000).toISOString(), caller: 'witness', indicators: [], summary: 'Zqxappel' },
+    });
+    // The signature's timestamp is the machine's: the receiver checks it against its own clock.
+    await t.http.post('/v1/integrations/116000/events').set(signedHeaders(hotlineSecret, `msg_${randomUUID()}`, raw)).send(raw).expect(202);
+    clock.offsetMs = 5 * MINUTE + 5000;
+    await waitFor(async () => (await newsTo('brigade@police.test', fugueId)).length === 1, { what: 'the news of the call' });
+    const [mail] = await newsTo('brigade@police.test', fugueId);
+    expect(mail.text).toContain('Signalement reçu du 116 000');
+    expect(mail.text).not.toContain('Zqxappel');
   });
 });

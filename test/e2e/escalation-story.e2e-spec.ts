@@ -78,7 +78,13 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     const mail = await smtp.parse(smtp.messagesTo('astreinte@foyer.test')[0]);
     expect(mail.subject).not.toContain('Testnom');
     expect(mail.text).toContain('Risque suicidaire');
-    expect(mail.text).toContain('/episodes/');
+    expect(mail.text).toContain(`/episodes/${fugueId}`);
+    // Who else step 0 reaches, by name and role, never by their contact.
+    expect(mail.text).toMatch(/Autres personnes alertées : .*Brigade des mineurs \(police ou gendarmerie\)/);
+    expect(mail.text).toMatch(/Autres personnes alertées : .*Référent ASE \(protection de l'enfance\)/);
+    expect(mail.text).not.toContain('+33600000001');
+    expect(mail.text).not.toContain(hooks.url('/police'));
+    expect(mail.text).toContain('Accusé de réception : pas encore');
     expect(mail.html).toContain('/a/');
     const text = JSON.parse(sms.requests[0].rawBody) as { to: string; text: string };
     expect(text.to).toBe('+33600000001');

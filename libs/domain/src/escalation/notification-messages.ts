@@ -96,7 +96,9 @@ export class NotificationMessages {
     const department = await this.departments.findByCode(fugue.departmentCode);
     const foyer = await this.foyers.findById(fugue.foyerId);
     const alert = n.alertId ? await this.alerts.findById(n.alertId) : null;
-    const alertedIds = alert ? [...new Set((await this.notifications.findByAlert(alert.id)).filter((x) => x.kind === 'alert.notification' && x.status === 'sent').map((x) => x.referentId))] : [];
+    // Who the alert reached or is reaching: its step notifications sent or on their way (the same step's included).
+    const reached = alert ? (await this.notifications.findByAlert(alert.id)).filter((x) => x.kind === 'alert.notification' && x.status !== 'cancelled' && x.status !== 'failed') : [];
+    const alertedIds = [...new Set(reached.map((x) => x.referentId))];
     const people = await this.referents.findByIds([...alertedIds, ...(alert?.acknowledgedByReferentId ? [alert.acknowledgedByReferentId] : [])]);
     const publicUrl = this.config.VIGIE_PUBLIC_URL.replace(/\/$/, '');
     const message = messageInputOf({
