@@ -36,7 +36,7 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
   beforeAll(async () => {
     [smtp, sms, hooks] = await Promise.all([SmtpCatcher.start(), HttpReceiver.start(), HttpReceiver.start()]);
     t = await startTestApp({ env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: sms.url('/sms'), VIGIE_DELIVERY_TIMEOUT_MS: '2000' } });
-    const foyer = await makeFoyer(t, { departmentCode: '75' });
+    const foyer = await makeFoyer(t, { departmentCode: '75', name: 'Foyer des Tilleuls', phone: '+33 1 23 45 67 89' });
     foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
     youthId = (await makeYouth(t, foyerKey, foyer.id)).id;
 
@@ -85,6 +85,8 @@ describe('a worrying fugue escalates until someone acknowledges', () => {
     expect(mail.text).not.toContain('+33600000001');
     expect(mail.text).not.toContain(hooks.url('/police'));
     expect(mail.text).toContain('Accusé de réception : pas encore');
+    expect(mail.text).toContain('Foyer : Foyer des Tilleuls, tél. +33 1 23 45 67 89');
+    expect(mail.text).toMatch(/Absence constatée : \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}/);
     expect(mail.html).toContain('/a/');
     const text = JSON.parse(sms.requests[0].rawBody) as { to: string; text: string };
     expect(text.to).toBe('+33600000001');

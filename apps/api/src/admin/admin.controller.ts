@@ -17,7 +17,7 @@ import {
   RotatedInboundSecretResponse,
 } from './admin.response';
 
-export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, createdAt: f.createdAt });
+export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, phone: f.phone ?? null, createdAt: f.createdAt });
 
 const clientView = (c: ApiClientEntity) => ({
   id: c.id,

@@ -19,6 +19,12 @@ export class CreateFoyerDto {
   @ApiProperty({ enum: ['ase', 'pjj', 'other'] })
   @IsIn(['ase', 'pjj', 'other'])
   kind: FoyerKind;
+
+  @ApiPropertyOptional({ example: '+33 1 23 45 67 89', description: "The foyer's phone, given to the people its alerts reach" })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+?[0-9][0-9 .()-]{5,29}$/, { message: 'phone must be a phone number (digits, spaces, dots, dashes, an optional leading +)' })
+  phone?: string;
 }
 
 /** A role and its scope, as API clients and people both have them (the same rules apply). */

@@ -9,6 +9,7 @@ export class FoyerResponse {
   @ApiProperty() name: string;
   @ApiProperty({ example: '75' }) departmentCode: string;
   @ApiProperty({ enum: ['ase', 'pjj', 'other'] }) kind: string;
+  @ApiProperty({ type: String, nullable: true, description: "The foyer's phone, shown in its alerts" }) phone: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 

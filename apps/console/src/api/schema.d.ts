@@ -914,6 +914,11 @@ export interface components {
             departmentCode: string;
             /** @enum {string} */
             kind: "ase" | "pjj" | "other";
+            /**
+             * @description The foyer's phone, given to the people its alerts reach
+             * @example +33 1 23 45 67 89
+             */
+            phone?: string;
         };
         FoyerResponse: {
             /** Format: uuid */
@@ -923,6 +928,8 @@ export interface components {
             departmentCode: string;
             /** @enum {string} */
             kind: "ase" | "pjj" | "other";
+            /** @description The foyer's phone, shown in its alerts */
+            phone: string | null;
             /** Format: date-time */
             createdAt: string;
         };

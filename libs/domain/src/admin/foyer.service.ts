@@ -10,7 +10,7 @@ export class FoyerService {
     private readonly departments: DepartmentRepository,
   ) {}
 
-  async createFoyer(input: { name: string; departmentCode: string; kind: FoyerKind }): Promise<FoyerEntity> {
+  async createFoyer(input: { name: string; departmentCode: string; kind: FoyerKind; phone?: string | null }): Promise<FoyerEntity> {
     if (!(await this.departments.findByCode(input.departmentCode))) {
       throw DomainError.invalid('departmentCode', `unknown département ${input.departmentCode}`);
     }

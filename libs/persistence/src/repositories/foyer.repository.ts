@@ -7,9 +7,9 @@ import { Page, keysetPage } from './pagination';
 export class FoyerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  create(input: { name: string; departmentCode: string; kind: FoyerKind }): Promise<FoyerEntity> {
+  create(input: { name: string; departmentCode: string; kind: FoyerKind; phone?: string | null }): Promise<FoyerEntity> {
     const repo = this.dataSource.getRepository(FoyerEntity);
-    return repo.save(repo.create(input));
+    return repo.save(repo.create({ ...input, phone: input.phone ?? null }));
   }
 
   findById(id: string): Promise<FoyerEntity | null> {
