@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AlertRepository, NotificationRepository, ReferentRepository } from '@vigie/persistence';
+import { AlertRepository, FugueEntity, FugueStatus, NotificationRepository, ReferentRepository, StoredLevel } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { Work } from '../unit-of-work/unit-of-work';
 import { NewsFactType } from './message-words';
@@ -10,6 +10,19 @@ export const NEWS_WINDOW_MS = 5 * 60_000;
 
 /** Facts that end or lower an alert still running: its `alert.resolved` message tells them at once. */
 const TOLD_BY_RESOLUTION: ReadonlySet<NewsFactType> = new Set(['located', 'returned', 'level_lowered']);
+
+/** What a change of an episode tells the people its alert reached: its own fact, a new status, a level set by hand. */
+export function newsOfChange(
+  fugue: Pick<FugueEntity, 'status' | 'effectiveLevel'>,
+  statusBefore: FugueStatus,
+  levelBefore: StoredLevel | null,
+  own: NewsFactType | null,
+): NewsFactType[] {
+  const facts: NewsFactType[] = own ? [own] : [];
+  if (fugue.status !== statusBefore && (fugue.status === 'located' || fugue.status === 'returned')) facts.push(fugue.status);
+  if (levelBefore && fugue.effectiveLevel && fugue.effectiveLevel !== levelBefore) facts.push(fugue.effectiveLevel === 'worrying' ? 'level_raised' : 'level_lowered');
+  return facts;
+}
 
 /**
  * New facts on an episode reach the people its alert already reached (integrations.md §

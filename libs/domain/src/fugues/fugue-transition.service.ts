@@ -14,7 +14,7 @@ import {
 import { JobName, TriageCause } from '@vigie/queue';
 import { Caller, canReportOnFugue, canSeeFugue, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { AlertNewsService } from '../escalation/alert-news.service';
+import { AlertNewsService, newsOfChange } from '../escalation/alert-news.service';
 import { EscalationService } from '../escalation/escalation.service';
 import { NewsFactType } from '../escalation/message-words';
 import { InterviewDeadlineService } from '../interviews/interview-deadline.service';
@@ -82,7 +82,7 @@ export class FugueTransitionService {
         },
         private: text,
       });
-    }, { news: () => (input.sighting ? 'sighting' : 'update') });
+    }, { news: input.sighting ? 'sighting' : 'update' });
     return { fugue, updateId };
   }
 
@@ -181,7 +181,7 @@ export class FugueTransitionService {
           private: text,
         });
       },
-      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue), news: () => 'hotline' },
+      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue), news: 'hotline' },
     );
   }
 
@@ -305,7 +305,7 @@ export class FugueTransitionService {
       const outcome = await apply(manager, fugue);
       if (outcome === 'unchanged') return fugue;
       // Before the alert is resolved: a fact its resolution tells (located, returned) is not told twice.
-      await this.news.report(work, fugue.id, newsOf(fugue, statusBefore, levelBefore, options.news?.() ?? null), this.clock.now());
+      await this.news.report(work, fugue.id, newsOfChange(fugue, statusBefore, levelBefore, options.news ?? null), this.clock.now());
       // Located, returned, closed or cancelled: the episode's alert stops and everyone notified is told.
       if (fugue.status !== statusBefore && fugue.status !== 'missing') {
         await this.escalation.resolveForFugue(work, fugue, fugue.status);
@@ -344,15 +344,7 @@ interface ChangeOptions {
   /** Runs last in the transaction, after the change's own events (what the change sets off). */
   then?: (work: Work, fugue: FugueEntity) => Promise<void>;
   /** The new fact the change brings, told to the people the episode's alert reached (a sighting, an update, a hotline call). */
-  news?: () => NewsFactType | null;
-}
-
-/** What a change tells the people its alert reached: its own fact, a new status, a level set by hand. */
-function newsOf(fugue: FugueEntity, statusBefore: FugueStatus, levelBefore: StoredLevel | null, own: NewsFactType | null): NewsFactType[] {
-  const facts: NewsFactType[] = own ? [own] : [];
-  if (fugue.status !== statusBefore && (fugue.status === 'located' || fugue.status === 'returned')) facts.push(fugue.status);
-  if (levelBefore && fugue.effectiveLevel && fugue.effectiveLevel !== levelBefore) facts.push(fugue.effectiveLevel === 'worrying' ? 'level_raised' : 'level_lowered');
-  return facts;
+  news?: NewsFactType;
 }
 
 function requireStatus(fugue: FugueEntity, allowed: FugueStatus[], action: string): void {
