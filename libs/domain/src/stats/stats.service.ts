@@ -118,8 +118,11 @@ export class StatsService {
         const identity = this.cipher.decryptOptional<YouthIdentity>(row.identityEnc, slot('youths', 'identity_enc', row.youthId));
         birthDates.set(row.youthId, identity?.birthDate ?? null);
       }
+      const birthDate = birthDates.get(row.youthId) ?? null;
       const department = await this.departments.findByCode(row.departmentCode);
-      ages.push({ key: ageBandAt(birthDates.get(row.youthId) ?? null, row.noticedMissingAt, department?.timeZone ?? SEVERAL_DEPARTMENTS_TIME_ZONE), level: row.level });
+      // Once retention erased the birth date, the band it kept on the episode.
+      const key = birthDate ? ageBandAt(birthDate, row.noticedMissingAt, department?.timeZone ?? SEVERAL_DEPARTMENTS_TIME_ZONE) : ((row.ageBand as AgeBand | null) ?? 'unknown');
+      ages.push({ key, level: row.level });
     }
     const foyers = new Map<string, FoyerFigures>();
     for (const row of rows) {

@@ -51,6 +51,8 @@ export interface EpisodeRow {
   sex: 'F' | 'M' | 'X';
   /** The youth's encrypted identity (birth date inside); null once retention erased it. */
   identityEnc: string | null;
+  /** The age band retention kept when it erased the identity; null before. */
+  ageBand: string | null;
 }
 
 /** What recorded return interviews revealed (integrations.md § Return interview): counts only. */
@@ -69,9 +71,8 @@ export interface DisclosureFigures {
 
 /**
  * The département's figures (api.md § Statistics), read from codes, levels and times only — the
- * youth's sealed identity is read for the age band alone. Retention erases personal data and
- * leaves every figure unchanged but that one: an erased youth's episodes move to the `unknown`
- * age band. Cancelled episodes were declared by mistake and never count.
+ * youth's sealed identity is read for the age band alone, and once retention erased it, the band
+ * it kept on the episode: every figure stays unchanged. Cancelled episodes were declared by mistake and never count.
  */
 @Injectable()
 export class StatsRepository {
@@ -153,7 +154,7 @@ export class StatsRepository {
   /** The episodes noticed in the period, with their foyer and youth's sex. */
   async episodeRows(q: StatsQuery): Promise<EpisodeRow[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT f.youth_id, f.foyer_id, fo.name AS foyer_name, f.department_code, f.noticed_missing_at, f.effective_level, y.sex, y.identity_enc
+      `SELECT f.youth_id, f.foyer_id, fo.name AS foyer_name, f.department_code, f.noticed_missing_at, f.effective_level, y.sex, y.identity_enc, f.age_band
          FROM fugues f JOIN foyers fo ON fo.id = f.foyer_id JOIN youths y ON y.id = f.youth_id
         WHERE f.status <> 'cancelled' AND f.noticed_missing_at >= $1 AND f.noticed_missing_at < $2
           AND ($3::text[] IS NULL OR f.department_code = ANY($3::text[]))
@@ -169,6 +170,7 @@ export class StatsRepository {
       level: r.effective_level as EpisodeRow['level'],
       sex: r.sex as EpisodeRow['sex'],
       identityEnc: r.identity_enc as string | null,
+      ageBand: r.age_band as string | null,
     }));
   }
 
