@@ -36,6 +36,9 @@ export function BarChart({ bars, label, id }: { bars: Bar[]; label: string; id: 
         },
       },
     });
+    // What was drawn, for the page's tests: the bars Chart.js laid out and their values.
+    canvas.current.dataset.bars = String(chart.getDatasetMeta(0).data.length);
+    canvas.current.dataset.values = bars.map((b) => b.value).join(',');
     return () => chart.destroy();
   }, [bars, label]);
   return (
