@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Caller, LocalDate, StatsService } from '@vigie/domain';
 import { ApiErrorResponses } from '../http/api-docs';
@@ -21,11 +21,10 @@ export class StatsController {
 
   @Get()
   @ApiProduces('application/json', 'text/csv')
-  @ApiHeader({ name: 'Accept', required: false, description: '`text/csv` answers CSV, as `format=csv` does (the query parameter wins when both are given)' })
   @ApiOkResponse({
     description:
       'child_protection (its départements), police (its départements: every count, without `disclosures`) and admin: the figures of a period, without identity. ' +
-      'As `text/csv` (`format=csv` or `Accept: text/csv`), the same numbers in one long table `section,item,measure,value`, with ' +
+      'As `text/csv` (`format=csv`, or `Accept: text/csv` without `format`: the query parameter wins), the same numbers in one long table `section,item,measure,value`, with ' +
       '`Content-Disposition: attachment; filename="vigie-statistiques-{départements}-{from}-{to}.csv"`',
     content: {
       'application/json': { schema: { $ref: getSchemaPath(StatsResponse) } },

@@ -6269,16 +6269,13 @@ export interface operations {
                 /** @description `csv` answers `text/csv` (the same numbers, see the 200 response); without it, `Accept: text/csv` does the same. JSON by default */
                 format?: "json" | "csv";
             };
-            header?: {
-                /** @description `text/csv` answers CSV, as `format=csv` does (the query parameter wins when both are given) */
-                Accept?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description child_protection (its départements), police (its départements: every count, without `disclosures`) and admin: the figures of a period, without identity. As `text/csv` (`format=csv` or `Accept: text/csv`), the same numbers in one long table `section,item,measure,value`, with `Content-Disposition: attachment; filename="vigie-statistiques-{départements}-{from}-{to}.csv"` */
+            /** @description child_protection (its départements), police (its départements: every count, without `disclosures`) and admin: the figures of a period, without identity. As `text/csv` (`format=csv`, or `Accept: text/csv` without `format`: the query parameter wins), the same numbers in one long table `section,item,measure,value`, with `Content-Disposition: attachment; filename="vigie-statistiques-{départements}-{from}-{to}.csv"` */
             200: {
                 headers: {
                     [name: string]: unknown;
