@@ -5,7 +5,7 @@ import { navigate, useLocation } from '../../router';
 import { useSession } from '../../session';
 import { Show, useLoad, useScreenTitle } from '../../ui/common';
 import { daysBefore, formatCount, formatDuration, formatShare, nextDay, today, weekLabel } from './figures';
-import { BarChart } from './WeeklyChart';
+import { BarChart } from './BarChart';
 
 type Stats = Schemas['StatsResponse'];
 
