@@ -14,7 +14,8 @@ type Json = Record<string, any>;
 /**
  * A child-protection person reads the statistics page of département 75 for March 2025: the
  * page's tables hold the numbers `GET /v1/stats` answers for the same query, the bar chart has one
- * bar per week, the CSV it downloads has the same numbers, and the page passes axe. The episodes,
+ * bar per week, the CSV it downloads has the same numbers, and the page passes axe. A police
+ * person reads the same page without what interviews revealed. The episodes,
  * interviews and alerts are seeded row by row at explicit instants (the API runs without a
  * worker: nothing triages or sweeps them), so the figures are the same at any hour, date or zone.
  *
@@ -167,6 +168,26 @@ describe('the statistics page', () => {
       expect(refused).toEqual([]);
     },
     120_000,
+  );
+
+  browser.test(
+    'shows police the counts without what interviews revealed',
+    async (page) => {
+      const email = 'police.testnom@departement.test';
+      await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Police Testnom', email, role: 'police', departmentCodes: ['75'] }).expect(201);
+      await signInByEmail(page, smtp, email, '/statistiques?departement=75&du=2025-03-01&au=2025-03-31');
+      await page.locator('#tableau-semaines tbody tr').first().waitFor();
+      const stats = (await fetchJson(page, '/v1/stats?departmentCode=75&from=2025-03-01&to=2025-04-01')).body;
+      expect(stats.disclosures).toBeNull();
+      expect(await page.locator('tr[data-figure="total"] td').getAttribute('data-value')).toBe(String(stats.episodes.total));
+      expect(await page.locator('tr[data-figure="shareCompletedOnTime"] td').getAttribute('data-value')).toBe(String(stats.returnInterviews.shareCompletedOnTime));
+      for (const hidden of ['withDisclosure', 'prosecutorReferrals', 'sexualExploitation', 'violence', 'sexualViolence']) {
+        expect(await page.locator(`tr[data-figure="${hidden}"]`).count()).toBe(0);
+      }
+      await page.getByText('Le contenu des entretiens (révélations, signalements) n’est pas visible pour votre rôle.').waitFor();
+      await expectNoSeriousA11yViolations(page);
+    },
+    60_000,
   );
 });
 
