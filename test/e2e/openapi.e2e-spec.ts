@@ -346,6 +346,12 @@ describe('OpenAPI document and documentation page', () => {
       expect(checker.problem('DELETE', `/v1/api-clients/${foyerId}`, 204, 'application/json', {})).toMatch(/declares no body/);
       expect(checker.problem('GET', '/v1/foyers', 200, 'text/html', '')).toMatch(/declared as JSON/);
     });
+
+    it('accepts another media type the operation declares (the statistics as CSV), and only there', () => {
+      expect(doc.paths['/v1/stats']?.get?.responses['200']?.content?.['text/csv']).toBeDefined();
+      expect(checker.problem('GET', '/v1/stats?format=csv', 200, 'text/csv; charset=utf-8', 'section,item,measure,value\r\n')).toBeNull();
+      expect(checker.problem('GET', '/v1/foyers', 200, 'text/csv; charset=utf-8', '')).toMatch(/declared as JSON/);
+    });
   });
 
   describe('security', () => {

@@ -1,3 +1,4 @@
+import { DataCipher, slot } from '@vigie/persistence';
 import { bearer, makeClient, startTestApp, TestApp } from '@vigie/testing';
 
 /**
@@ -38,8 +39,26 @@ import { bearer, makeClient, startTestApp, TestApp } from '@vigie/testing';
  *
  * Département 93: E12 (Y5, 03-03 00:00, returned after 2 h, closed, routine), its interview I8
  * (held on time) and alert A5 (acknowledged after 60 s).
+ *
+ * The figures added for the statistics page, département 75:
+ * - Share worrying 3 / 8 = 0.375. Interviews held within 72 h: 2 / 6 = 0.3333.
+ * - Acknowledged after 600, 1,800, 3,600 s: p90 at rank 0.9 × 2 = 1.8, 1,800 + 0.8 × 1,800 = 3,240 s.
+ * - Weeks (ISO, Europe/Paris; 2025-03-01 is a Saturday, the period ends 04-01 01:00 local):
+ *   W09 (02-24) E13, E1 → 2 / 0 worrying; W10 (03-03) E4, E11 → 2 / 1; W11 (03-10) E2, E5 → 2 / 1;
+ *   W12 (03-17) E3 → 1 / 1; W13 (03-24) E6 → 1 / 0; W14 (03-31) → 0.
+ * - Disclosures of the 5 recorded interviews due in the period: I1 violence + prosecutor referral,
+ *   I3 sexual exploitation + an exploitation indicator + prosecutor referral → 2 with a disclosure,
+ *   2 prosecutor referrals; I6 is still scheduled and I8 is in 93.
+ * - Sexes: Y1 F (E1, E2, E3: 3, 1 worrying), Y4 F (E11) → F 4 / 1; Y2 M (E4), Y6 M (E13) → M 2 / 1;
+ *   Y3 X (E5, E6) → X 2 / 1.
+ * - Age at t0, local date in Paris: Y1 born 2012-03-15 is 12 at E1 and E2 and 13 at E3 (a birthday
+ *   inside the period); Y4 born 2011-03-08 turns 14 on the day of E11; Y2 born 2010-01-01 is 15;
+ *   Y3 born 2006-06-01 is 18; Y6's identity is erased. under_13 2 / 0, 13_14 2 / 1, 15_17 1 / 1,
+ *   18_plus 2 / 1, unknown 1 / 0.
+ * - Foyers: E11 was declared by the Foyer des Lilas (1 / 0), every other by the Foyer de test (7 / 3).
  */
 
+const PARIS_FOYER = { id: '' };
 const FROM = '2025-03-01T00:00:00.000Z';
 const TO = '2025-04-01T00:00:00.000Z';
 const at = (dayTime: string) => `2025-${dayTime}:00Z`;
@@ -78,10 +97,39 @@ describe('statistics of a département', () => {
       endedWithin48h: 5,
       shareEndedWithin24h: 0.375,
       shareEndedWithin48h: 0.625,
+      shareWorrying: 0.375,
     },
+    timeZone: 'Europe/Paris',
+    weeks: [
+      { week: '2025-W09', start: '2025-02-24', episodes: 2, worrying: 0 },
+      { week: '2025-W10', start: '2025-03-03', episodes: 2, worrying: 1 },
+      { week: '2025-W11', start: '2025-03-10', episodes: 2, worrying: 1 },
+      { week: '2025-W12', start: '2025-03-17', episodes: 1, worrying: 1 },
+      { week: '2025-W13', start: '2025-03-24', episodes: 1, worrying: 0 },
+      { week: '2025-W14', start: '2025-03-31', episodes: 0, worrying: 0 },
+    ],
     youthsWithRepeatedFugues: 2,
-    returnInterviews: { due: 6, completedOnTime: 2, completedLate: 1, declined: 1, notHeld: 1, scheduled: 1, overdue: 1 },
-    alerts: { opened: 4, acknowledged: 3, medianSecondsToAcknowledge: 1800 },
+    returnInterviews: { due: 6, completedOnTime: 2, completedLate: 1, declined: 1, notHeld: 1, scheduled: 1, overdue: 1, shareCompletedOnTime: 0.3333 },
+    disclosures: { recorded: 5, withDisclosure: 2, sexualExploitation: 1, violence: 1, sexualViolence: 0, exploitationIndicators: 1, prosecutorReferrals: 2 },
+    alerts: { opened: 4, acknowledged: 3, medianSecondsToAcknowledge: 1800, p90SecondsToAcknowledge: 3240 },
+    breakdown: {
+      ageBands: [
+        { key: 'under_13', episodes: 2, worrying: 0 },
+        { key: '13_14', episodes: 2, worrying: 1 },
+        { key: '15_17', episodes: 1, worrying: 1 },
+        { key: '18_plus', episodes: 2, worrying: 1 },
+        { key: 'unknown', episodes: 1, worrying: 0 },
+      ],
+      sexes: [
+        { key: 'F', episodes: 4, worrying: 1 },
+        { key: 'M', episodes: 2, worrying: 1 },
+        { key: 'X', episodes: 2, worrying: 1 },
+      ],
+      foyers: [
+        { foyerId: expect.any(String), name: 'Foyer de test', departmentCode: '75', episodes: 7, worrying: 3 },
+        { foyerId: expect.any(String), name: 'Foyer des Lilas', departmentCode: '75', episodes: 1, worrying: 0 },
+      ],
+    },
   };
 
   it('gives the figures of the period for the caller’s département, as worked out by hand', async () => {
@@ -100,7 +148,9 @@ describe('statistics of a département', () => {
     expect(body.episodes).toMatchObject({ total: 9, routine: 5, closed: 5, ended: 7, medianDurationSeconds: 72_000, endedWithin24h: 4, shareEndedWithin24h: 0.4444 });
     expect(body.returnInterviews).toMatchObject({ due: 7, completedOnTime: 3 });
     // Acknowledged after 60, 600, 1,800 and 3,600 s: median (600 + 1,800) / 2.
-    expect(body.alerts).toEqual({ opened: 5, acknowledged: 4, medianSecondsToAcknowledge: 1200 });
+    // p90 at rank 0.9 × 3 = 2.7: 1,800 + 0.7 × 1,800 = 3,060 s.
+    expect(body.alerts).toEqual({ opened: 5, acknowledged: 4, medianSecondsToAcknowledge: 1200, p90SecondsToAcknowledge: 3060 });
+    expect(body.timeZone).toBe('Europe/Paris');
     expect((await stats(t.adminKey).expect(200)).body).toMatchObject({ departmentCodes: null, episodes: { total: 9 } });
   });
 
@@ -108,12 +158,71 @@ describe('statistics of a département', () => {
     const body = (await stats(protection75, 'from=2024-01-01T00:00:00Z&to=2024-02-01T00:00:00Z').expect(200)).body;
     expect(body.episodes).toMatchObject({ total: 0, ended: 0, medianDurationSeconds: null, shareEndedWithin24h: null });
     expect(body.returnInterviews.due).toBe(0);
-    expect(body.alerts).toEqual({ opened: 0, acknowledged: 0, medianSecondsToAcknowledge: null });
+    expect(body.alerts).toEqual({ opened: 0, acknowledged: 0, medianSecondsToAcknowledge: null, p90SecondsToAcknowledge: null });
+    expect(body.episodes.shareWorrying).toBeNull();
+    expect(body.returnInterviews.shareCompletedOnTime).toBeNull();
+    expect(body.weeks.map((w: { episodes: number }) => w.episodes)).toEqual(Array(body.weeks.length).fill(0));
+    expect(body.breakdown.foyers).toEqual([]);
+    expect(body.breakdown.ageBands.map((b: { key: string }) => b.key)).toEqual(['under_13', '13_14', '15_17', '18_plus', 'unknown']);
+  });
+
+  it('reads dates as local midnight in the département, and counts weeks on its calendar', async () => {
+    // 2025-03-01 in Paris starts at 2025-02-28T23:00Z; 2025-04-01 at 2025-03-31T22:00Z (summer time).
+    const body = (await stats(protection75, 'departmentCode=75&from=2025-03-01&to=2025-04-01').expect(200)).body;
+    expect(body).toMatchObject({ from: '2025-02-28T23:00:00.000Z', to: '2025-03-31T22:00:00.000Z', timeZone: 'Europe/Paris' });
+    expect(body.weeks.map((w: { week: string }) => w.week)).toEqual(['2025-W09', '2025-W10', '2025-W11', '2025-W12', '2025-W13', '2025-W14']);
+    expect(body.episodes.total).toBe(8);
+  });
+
+  it('gives police every count but what the interviews revealed', async () => {
+    const police75 = (await makeClient(t, { role: 'police', departmentCodes: ['75'] })).key;
+    const body = (await stats(police75).expect(200)).body;
+    expect(body).toEqual({ ...PARIS, disclosures: null });
+    await stats(police75, `departmentCode=93&from=${FROM}&to=${TO}`).expect(404);
+  });
+
+  it('answers the same numbers as CSV, with format=csv or Accept: text/csv', async () => {
+    const csv = await stats(protection75, `departmentCode=75&from=${FROM}&to=${TO}&format=csv`).expect(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="vigie-statistiques-75-2025-03-01-2025-04-01.csv"');
+    const rows = csv.text.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('section,item,measure,value');
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        'period,,departmentCodes,75',
+        'episodes,,total,8',
+        'episodes,,medianDurationSeconds,90000',
+        'episodes,,shareWorrying,0.375',
+        'repeatRunaways,,youthsWithRepeatedFugues,2',
+        'returnInterviews,,shareCompletedOnTime,0.3333',
+        'disclosures,,prosecutorReferrals,2',
+        'alerts,,p90SecondsToAcknowledge,3240',
+        'weeks,2025-W09,start,2025-02-24',
+        'weeks,2025-W10,episodes,2',
+        'weeks,2025-W14,episodes,0',
+        'ageBands,13_14,worrying,1',
+        'sexes,X,episodes,2',
+        'foyers,' + PARIS_FOYER.id + ',name,Foyer de test',
+        'foyers,' + PARIS_FOYER.id + ',episodes,7',
+      ]),
+    );
+    const accepted = await stats(protection75, `departmentCode=75&from=${FROM}&to=${TO}`).set('Accept', 'text/csv').expect(200);
+    expect(accepted.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(accepted.text).toBe(csv.text);
+    // The query parameter wins; a browser's Accept keeps JSON.
+    const json = await stats(protection75, `from=${FROM}&to=${TO}&format=json`).set('Accept', 'text/csv').expect(200);
+    expect(json.body).toEqual(PARIS);
+    expect((await stats(protection75).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(200)).body).toEqual(PARIS);
+    // Police: no disclosures section.
+    const police = (await makeClient(t, { role: 'police', departmentCodes: ['75'] })).key;
+    expect((await stats(police, `from=${FROM}&to=${TO}&format=csv`).expect(200)).text).not.toContain('disclosures');
+    // Errors stay JSON.
+    expect((await stats(protection75, `departmentCode=93&from=${FROM}&to=${TO}&format=csv`).expect(404)).body.code).toBe('NOT_FOUND');
   });
 
   it('hides a département outside the caller’s scope (404), and refuses roles without statistics (403)', async () => {
     expect((await stats(protection75, `departmentCode=93&from=${FROM}&to=${TO}`).expect(404)).body.code).toBe('NOT_FOUND');
-    for (const role of ['police', 'hotline']) {
+    for (const role of ['hotline']) {
       const key = (await makeClient(t, { role, departmentCodes: ['75'] })).key;
       expect((await stats(key).expect(403)).body.code).toBe('FORBIDDEN');
     }
@@ -127,6 +236,12 @@ describe('statistics of a département', () => {
     await stats(protection75, 'from=2025-02-30T00:00:00Z').expect(400);
     await stats(protection75, 'departmentCode=7500').expect(400);
     await stats(protection75, 'period=week').expect(400);
+    await stats(protection75, 'format=xlsx').expect(400);
+    await stats(protection75, 'from=2025-02-30').expect(400);
+    await stats(protection75, 'from=01/03/2025').expect(400);
+    await stats(protection75, 'from=2025-03-01&to=2025-03-01').expect(400);
+    await stats(t.adminKey, 'departmentCode=99&from=2025-03-01').expect(400);
+    await stats(protection75, 'departmentCode=75&departmentCode=93').expect(400);
   });
 });
 
@@ -134,10 +249,24 @@ async function seed(t: TestApp): Promise<void> {
   const q = (sql: string, params: unknown[]) => t.dataSource.query(sql, params) as Promise<{ id: string }[]>;
   const foyer = async (departmentCode: string) => (await q(`INSERT INTO foyers (name, department_code, kind) VALUES ('Foyer de test', $1, 'ase') RETURNING id`, [departmentCode]))[0].id;
   const paris = await foyer('75');
+  PARIS_FOYER.id = paris;
+  const lilas = (await q(`INSERT INTO foyers (name, department_code, kind) VALUES ('Foyer des Lilas', '75', 'ase') RETURNING id`, []))[0].id;
   const seineSaintDenis = await foyer('93');
-  const youth = async (foyerId: string) => (await q(`INSERT INTO youths (foyer_id, sex) VALUES ($1, 'F') RETURNING id`, [foyerId]))[0].id;
-  const [y1, y2, y3, y4, y6] = [await youth(paris), await youth(paris), await youth(paris), await youth(paris), await youth(paris)];
-  const y5 = await youth(seineSaintDenis);
+  const cipher = t.app.get(DataCipher);
+  const youth = async (foyerId: string, sex: string, birthDate: string | null) => {
+    const id = (await q(`INSERT INTO youths (foyer_id, sex) VALUES ($1, $2) RETURNING id`, [foyerId, sex]))[0].id;
+    if (birthDate) {
+      const identity = cipher.encrypt({ firstName: 'Test', lastName: 'Statistique', birthDate }, slot('youths', 'identity_enc', id));
+      await q(`UPDATE youths SET identity_enc = $2 WHERE id = $1`, [id, identity]);
+    }
+    return id;
+  };
+  const y1 = await youth(paris, 'F', '2012-03-15');
+  const y2 = await youth(paris, 'M', '2010-01-01');
+  const y3 = await youth(paris, 'X', '2006-06-01');
+  const y4 = await youth(paris, 'F', '2011-03-08');
+  const y6 = await youth(paris, 'M', null);
+  const y5 = await youth(seineSaintDenis, 'F', '2012-01-01');
 
   const episode = async (
     youthId: string,
@@ -162,25 +291,53 @@ async function seed(t: TestApp): Promise<void> {
   const e8 = await episode(y2, paris, '75', { t0: at('02-20T00:00'), returnedAt: at('02-27T00:00'), status: 'returned', level: 'routine' });
   await episode(y4, paris, '75', { t0: at('02-25T00:00'), returnedAt: at('02-25T05:00'), endedAt: at('02-26T00:00'), status: 'closed', level: 'routine' });
   await episode(y4, paris, '75', { t0: at('02-28T00:00'), returnedAt: at('02-28T05:00'), endedAt: at('03-01T00:00'), status: 'closed', level: 'routine' });
-  const e11 = await episode(y4, paris, '75', { t0: at('03-08T00:00'), returnedAt: at('03-08T10:00'), endedAt: at('03-12T00:00'), status: 'closed', level: 'routine' });
+  const e11 = await episode(y4, lilas, '75', { t0: at('03-08T00:00'), returnedAt: at('03-08T10:00'), endedAt: at('03-12T00:00'), status: 'closed', level: 'routine' });
   const e12 = await episode(y5, seineSaintDenis, '93', { t0: at('03-03T00:00'), returnedAt: at('03-03T02:00'), endedAt: at('03-07T00:00'), status: 'closed', level: 'routine' });
   const e13 = await episode(y6, paris, '75', { t0: at('03-01T00:00'), returnedAt: at('03-02T06:00'), endedAt: at('03-06T00:00'), status: 'closed', level: 'routine' });
   await episode(y6, paris, '75', { t0: at('04-01T00:00'), status: 'missing', level: null });
 
-  const interview = async (fugueId: string, i: { returnedAt: string; dueAt: string; status: string; conductedAt?: string; overdueAt?: string }) => {
+  const interview = async (
+    fugueId: string,
+    i: { returnedAt: string; dueAt: string; status: string; conductedAt?: string; overdueAt?: string; violence?: boolean; sexualExploitation?: boolean; indicators?: string[]; referrals?: string[] },
+  ) => {
     const [row]: { youth_id: string; foyer_id: string; department_code: string }[] = await t.dataSource.query(
       `SELECT youth_id, foyer_id, department_code FROM fugues WHERE id = $1`,
       [fugueId],
     );
     await q(
-      `INSERT INTO return_interviews (fugue_id, youth_id, department_code, foyer_id, status, returned_at, due_at, reminder_due_at, overdue_at, conducted_at, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7::timestamptz - interval '24 hours', $8, $9, $10) RETURNING id`,
-      [fugueId, row.youth_id, row.department_code, row.foyer_id, i.status, i.returnedAt, i.dueAt, i.overdueAt ?? null, i.conductedAt ?? null, i.status === 'scheduled' ? null : i.dueAt],
+      `INSERT INTO return_interviews (fugue_id, youth_id, department_code, foyer_id, status, returned_at, due_at, reminder_due_at, overdue_at, conducted_at, recorded_at,
+                                      disclosed_violence, disclosed_sexual_exploitation, exploitation_indicators, referrals)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7::timestamptz - interval '24 hours', $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+      [
+        fugueId,
+        row.youth_id,
+        row.department_code,
+        row.foyer_id,
+        i.status,
+        i.returnedAt,
+        i.dueAt,
+        i.overdueAt ?? null,
+        i.conductedAt ?? null,
+        i.status === 'scheduled' ? null : i.dueAt,
+        i.violence ?? false,
+        i.sexualExploitation ?? false,
+        i.indicators ?? [],
+        i.referrals ?? [],
+      ],
     );
   };
-  await interview(e1, { returnedAt: at('03-02T14:00'), dueAt: at('03-05T14:00'), status: 'completed', conductedAt: at('03-04T10:00') });
+  await interview(e1, { returnedAt: at('03-02T14:00'), dueAt: at('03-05T14:00'), status: 'completed', conductedAt: at('03-04T10:00'), violence: true, referrals: ['SIGNALEMENT_PROCUREUR'] });
   await interview(e2, { returnedAt: at('03-11T06:00'), dueAt: at('03-14T06:00'), status: 'completed', conductedAt: at('03-14T06:00') });
-  await interview(e5, { returnedAt: at('03-18T00:00'), dueAt: at('03-21T00:00'), status: 'completed', conductedAt: at('03-22T00:00'), overdueAt: at('03-21T00:00') });
+  await interview(e5, {
+    returnedAt: at('03-18T00:00'),
+    dueAt: at('03-21T00:00'),
+    status: 'completed',
+    conductedAt: at('03-22T00:00'),
+    overdueAt: at('03-21T00:00'),
+    sexualExploitation: true,
+    indicators: ['HOTEL_OR_RENTAL'],
+    referrals: ['MEDICAL_CHECK', 'SIGNALEMENT_PROCUREUR'],
+  });
   await interview(e11, { returnedAt: at('03-08T10:00'), dueAt: at('03-11T10:00'), status: 'declined' });
   await interview(e13, { returnedAt: at('03-02T06:00'), dueAt: at('03-05T06:00'), status: 'not_held' });
   await interview(e8, { returnedAt: at('02-27T00:00'), dueAt: at('03-02T00:00'), status: 'scheduled', overdueAt: at('03-02T00:00') });

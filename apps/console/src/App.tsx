@@ -13,6 +13,11 @@ import { EpisodeScreen } from './screens/Episode';
 // The screens used after an episode is over load when they are opened.
 const InterviewScreen = lazy(() => import('./screens/Interview').then((m) => ({ default: m.InterviewScreen })));
 const Fiche = lazy(() => import('./screens/Fiche').then((m) => ({ default: m.Fiche })));
+// The statistics page and its chart library load only when opened: the first screen stays small.
+const StatisticsScreen = lazy(() => import('./screens/statistics/Statistics').then((m) => ({ default: m.StatisticsScreen })));
+
+/** The roles that read the statistics (police without what interviews revealed). */
+const STATISTICS_ROLES = ['admin', 'child_protection', 'police'];
 
 type State = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: unknown } | { state: 'ready'; session: Session };
 
@@ -112,6 +117,7 @@ function Screen({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if (path === '/' || path === '/youths') return <YouthList />;
   if (path === '/youths/new') return <YouthForm id={null} />;
+  if (path === '/statistiques') return <StatisticsScreen />;
   if ((m = match('/youths/:id/edit', path))) return <YouthForm id={m.id} key={m.id} />;
   if ((m = match('/youths/:id/declare', path))) return <DeclareFugue youthId={m.id} key={m.id} />;
   if ((m = match('/youths/:id', path))) return <YouthProfile id={m.id} key={m.id} />;
@@ -153,6 +159,7 @@ function Shell({ session, children }: { session: Session | null; children: React
           <nav aria-label="Menu principal">
             <Link href="/">Jeunes</Link>
             <Link href="/youths/new">Nouveau jeune</Link>
+            {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}
             <span className="who">{session.me.displayName}</span>
             <button type="button" onClick={signOut} disabled={leaving}>
               Se déconnecter

@@ -16,6 +16,7 @@ type Status = Schemas['FugueResponse']['status'];
 type Sex = Schemas['YouthResponse']['sex'];
 type TimelineType = Schemas['TimelineEntryResponse']['type'];
 type InterviewStatus = Schemas['InterviewResponse']['status'];
+type AgeBand = Schemas['AgeBandStatsResponse']['key'];
 
 export const VULNERABILITY_LABELS: Record<Vulnerability, string> = {
   DISABILITY: 'Handicap ou trouble du neurodéveloppement',
@@ -143,6 +144,14 @@ export const STATUS_LABELS: Record<Status, string> = {
 };
 
 export const SEX_LABELS: Record<Sex, string> = { F: 'Fille', M: 'Garçon', X: 'Autre ou non précisé' };
+
+export const AGE_BAND_LABELS: Record<AgeBand, string> = {
+  under_13: 'Moins de 13 ans',
+  '13_14': '13 ou 14 ans',
+  '15_17': '15 à 17 ans',
+  '18_plus': '18 ans et plus',
+  unknown: 'Inconnu (données effacées)',
+};
 
 export const LEVEL_LABELS: Record<'routine' | 'worrying', string> = { worrying: 'Préoccupante', routine: 'Courante' };
 

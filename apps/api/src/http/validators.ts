@@ -11,6 +11,11 @@ export function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value)) && realCalendarDate(value.slice(0, 10));
 }
 
+/** `YYYY-MM-DD`, a date that exists. */
+export function isCalendarDate(value: unknown): value is string {
+  return typeof value === 'string' && realCalendarDate(value);
+}
+
 function realCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
   if (!m) return false;
@@ -39,7 +44,7 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message: 'must be a date YYYY-MM-DD that exists', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && realCalendarDate(value) },
+      validator: { validate: isCalendarDate },
     });
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { DepartmentStats } from '@vigie/domain';
+import { AGE_BANDS, SEXES, type DepartmentStats } from '@vigie/domain';
 
 export const statsView = (s: DepartmentStats) => s;
 
@@ -23,6 +23,7 @@ export class EpisodeStatsResponse {
   @count('Ended less than 48 h after noticedMissingAt') endedWithin48h: number;
   @nullableNumber('endedWithin24h / total, 4 decimals') shareEndedWithin24h: number | null;
   @nullableNumber('endedWithin48h / total, 4 decimals') shareEndedWithin48h: number | null;
+  @nullableNumber('worrying / total, 4 decimals') shareWorrying: number | null;
 }
 
 export class InterviewStatsResponse {
@@ -33,20 +34,72 @@ export class InterviewStatsResponse {
   @count('Not held') notHeld: number;
   @count('Not recorded yet') scheduled: number;
   @count('Not recorded yet and past their due time') overdue: number;
+  @nullableNumber('completedOnTime / due, 4 decimals: the returns whose interview was held within 72 h') shareCompletedOnTime: number | null;
+}
+
+export class DisclosureStatsResponse {
+  @count('Interviews due in the period whose outcome is recorded (completed, declined, not held)') recorded: number;
+  @count('Of which at least one disclosure or exploitation indicator') withDisclosure: number;
+  @count('Disclosed sexual exploitation') sexualExploitation: number;
+  @count('Disclosed violence') violence: number;
+  @count('Disclosed sexual violence') sexualViolence: number;
+  @count('Recorded at least one exploitation indicator') exploitationIndicators: number;
+  @count('Referred to the prosecutor (SIGNALEMENT_PROCUREUR among the referrals)') prosecutorReferrals: number;
+}
+
+export class WeekStatsResponse {
+  @ApiProperty({ example: '2025-W10', description: 'ISO 8601 week, in the time zone of the answer' }) week: string;
+  @ApiProperty({ format: 'date', description: 'Its Monday' }) start: string;
+  @count('Episodes noticed that week') episodes: number;
+  @count('Of which worrying') worrying: number;
+}
+
+export class AgeBandStatsResponse {
+  @ApiProperty({ enum: AGE_BANDS, description: "Age at the episode (whole years on the local date of noticedMissingAt in the episode's département); unknown once retention erased the birth date" })
+  key: string;
+  @count('Episodes') episodes: number;
+  @count('Of which worrying') worrying: number;
+}
+
+export class SexStatsResponse {
+  @ApiProperty({ enum: SEXES }) key: string;
+  @count('Episodes') episodes: number;
+  @count('Of which worrying') worrying: number;
+}
+
+export class FoyerStatsResponse {
+  @ApiProperty({ format: 'uuid' }) foyerId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() departmentCode: string;
+  @count('Episodes') episodes: number;
+  @count('Of which worrying') worrying: number;
+}
+
+export class BreakdownStatsResponse {
+  @ApiProperty({ type: [AgeBandStatsResponse], description: 'Every band, in order, zeros included' }) ageBands: AgeBandStatsResponse[];
+  @ApiProperty({ type: [SexStatsResponse], description: 'F, M, X, zeros included' }) sexes: SexStatsResponse[];
+  @ApiProperty({ type: [FoyerStatsResponse], description: 'Foyers with at least one episode, most episodes first' }) foyers: FoyerStatsResponse[];
 }
 
 export class AlertStatsResponse {
   @count('Alerts opened in the period') opened: number;
   @count('Of which acknowledged') acknowledged: number;
-  @nullableNumber('Median seconds from opening to acknowledgement') medianSecondsToAcknowledge: number | null;
+  @nullableNumber('Median seconds from opening to acknowledgement (linear interpolation, as percentile_cont)') medianSecondsToAcknowledge: number | null;
+  @nullableNumber('90th percentile of the seconds from opening to acknowledgement (linear interpolation)') p90SecondsToAcknowledge: number | null;
 }
 
 export class StatsResponse {
   @ApiProperty({ type: [String], nullable: true, description: 'The départements counted; null for all (admin)' }) departmentCodes: string[] | null;
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
+  @ApiProperty({ example: 'Europe/Paris', description: "The calendar of `weeks` and of dates given as from/to: the département's IANA zone, Europe/Paris for several" })
+  timeZone: string;
   @ApiProperty({ type: EpisodeStatsResponse }) episodes: EpisodeStatsResponse;
+  @ApiProperty({ type: [WeekStatsResponse], description: 'Every ISO week the period touches, in order, zeros included' }) weeks: WeekStatsResponse[];
   @count('Youths with an episode in the period that was their third or more in 30 days') youthsWithRepeatedFugues: number;
   @ApiProperty({ type: InterviewStatsResponse }) returnInterviews: InterviewStatsResponse;
+  @ApiProperty({ type: DisclosureStatsResponse, nullable: true, description: 'What the interviews revealed; null for police (counts without interview details)' })
+  disclosures: DisclosureStatsResponse | null;
   @ApiProperty({ type: AlertStatsResponse }) alerts: AlertStatsResponse;
+  @ApiProperty({ type: BreakdownStatsResponse }) breakdown: BreakdownStatsResponse;
 }

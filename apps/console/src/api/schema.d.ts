@@ -1939,6 +1939,24 @@ export interface components {
             shareEndedWithin24h: number | null;
             /** @description endedWithin48h / total, 4 decimals */
             shareEndedWithin48h: number | null;
+            /** @description worrying / total, 4 decimals */
+            shareWorrying: number | null;
+        };
+        WeekStatsResponse: {
+            /**
+             * @description ISO 8601 week, in the time zone of the answer
+             * @example 2025-W10
+             */
+            week: string;
+            /**
+             * Format: date
+             * @description Its Monday
+             */
+            start: string;
+            /** @description Episodes noticed that week */
+            episodes: number;
+            /** @description Of which worrying */
+            worrying: number;
         };
         InterviewStatsResponse: {
             /** @description Return interviews due in the period */
@@ -1955,14 +1973,71 @@ export interface components {
             scheduled: number;
             /** @description Not recorded yet and past their due time */
             overdue: number;
+            /** @description completedOnTime / due, 4 decimals: the returns whose interview was held within 72 h */
+            shareCompletedOnTime: number | null;
+        };
+        DisclosureStatsResponse: {
+            /** @description Interviews due in the period whose outcome is recorded (completed, declined, not held) */
+            recorded: number;
+            /** @description Of which at least one disclosure or exploitation indicator */
+            withDisclosure: number;
+            /** @description Disclosed sexual exploitation */
+            sexualExploitation: number;
+            /** @description Disclosed violence */
+            violence: number;
+            /** @description Disclosed sexual violence */
+            sexualViolence: number;
+            /** @description Recorded at least one exploitation indicator */
+            exploitationIndicators: number;
+            /** @description Referred to the prosecutor (SIGNALEMENT_PROCUREUR among the referrals) */
+            prosecutorReferrals: number;
         };
         AlertStatsResponse: {
             /** @description Alerts opened in the period */
             opened: number;
             /** @description Of which acknowledged */
             acknowledged: number;
-            /** @description Median seconds from opening to acknowledgement */
+            /** @description Median seconds from opening to acknowledgement (linear interpolation, as percentile_cont) */
             medianSecondsToAcknowledge: number | null;
+            /** @description 90th percentile of the seconds from opening to acknowledgement (linear interpolation) */
+            p90SecondsToAcknowledge: number | null;
+        };
+        AgeBandStatsResponse: {
+            /**
+             * @description Age at the episode (whole years on the local date of noticedMissingAt in the episode's département); unknown once retention erased the birth date
+             * @enum {string}
+             */
+            key: "under_13" | "13_14" | "15_17" | "18_plus" | "unknown";
+            /** @description Episodes */
+            episodes: number;
+            /** @description Of which worrying */
+            worrying: number;
+        };
+        SexStatsResponse: {
+            /** @enum {string} */
+            key: "F" | "M" | "X";
+            /** @description Episodes */
+            episodes: number;
+            /** @description Of which worrying */
+            worrying: number;
+        };
+        FoyerStatsResponse: {
+            /** Format: uuid */
+            foyerId: string;
+            name: string;
+            departmentCode: string;
+            /** @description Episodes */
+            episodes: number;
+            /** @description Of which worrying */
+            worrying: number;
+        };
+        BreakdownStatsResponse: {
+            /** @description Every band, in order, zeros included */
+            ageBands: components["schemas"]["AgeBandStatsResponse"][];
+            /** @description F, M, X, zeros included */
+            sexes: components["schemas"]["SexStatsResponse"][];
+            /** @description Foyers with at least one episode, most episodes first */
+            foyers: components["schemas"]["FoyerStatsResponse"][];
         };
         StatsResponse: {
             /** @description The départements counted; null for all (admin) */
@@ -1971,11 +2046,21 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
+            /**
+             * @description The calendar of `weeks` and of dates given as from/to: the département's IANA zone, Europe/Paris for several
+             * @example Europe/Paris
+             */
+            timeZone: string;
             episodes: components["schemas"]["EpisodeStatsResponse"];
+            /** @description Every ISO week the period touches, in order, zeros included */
+            weeks: components["schemas"]["WeekStatsResponse"][];
             /** @description Youths with an episode in the period that was their third or more in 30 days */
             youthsWithRepeatedFugues: number;
             returnInterviews: components["schemas"]["InterviewStatsResponse"];
+            /** @description What the interviews revealed; null for police (counts without interview details) */
+            disclosures: components["schemas"]["DisclosureStatsResponse"] | null;
             alerts: components["schemas"]["AlertStatsResponse"];
+            breakdown: components["schemas"]["BreakdownStatsResponse"];
         };
         CreateWebhookEndpointDto: {
             /**
@@ -6184,10 +6269,12 @@ export interface operations {
             query?: {
                 /** @description One of the caller's départements; all of them when absent */
                 departmentCode?: string;
-                /** @description Start of the period (included); a year before `to` by default */
+                /** @description Start of the period (included): a date-time with an offset, or a date `YYYY-MM-DD` meaning that day's midnight in the answer's `timeZone` (the département's, Europe/Paris for several); a year before `to` by default */
                 from?: string;
-                /** @description End of the period (excluded); now by default */
+                /** @description End of the period (excluded), written as `from`; now by default */
                 to?: string;
+                /** @description `csv` answers `text/csv` (the same numbers, see the 200 response); without it, `Accept: text/csv` does the same. JSON by default */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -6195,13 +6282,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description child_protection (its départements) and admin: the figures of a period, without identity */
+            /** @description child_protection (its départements), police (its départements: every count, without `disclosures`) and admin: the figures of a period, without identity. As `text/csv` (`format=csv`, or `Accept: text/csv` without `format`: the query parameter wins), the same numbers in one long table `section,item,measure,value`, with `Content-Disposition: attachment; filename="vigie-statistiques-{départements}-{from}-{to}.csv"` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatsResponse"];
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */

@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
-import { ErasedBatch, RetentionRepository } from '@vigie/persistence';
+import { DataCipher, ErasedBatch, RetentionRepository, slot, YouthIdentity } from '@vigie/persistence';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
+import { ageBandAt } from '../stats/stats-figures';
 
 const DAY_MS = 24 * 3600 * 1000;
 const BATCH = 200;
@@ -34,6 +36,7 @@ export class RetentionService {
     private readonly retention: RetentionRepository,
     private readonly config: VigieConfig,
     private readonly clock: Clock,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -63,6 +66,7 @@ export class RetentionService {
         const fugues = await this.retention.takeExpiredEpisodes(manager, cutoff, BATCH);
         if (fugues.length === 0) return { fugues, youthIds: [] };
         await this.retention.eraseEpisodes(manager, fugues.map((f) => f.id), now);
+        await this.keepAgeBands(manager, [...new Set(fugues.map((f) => f.youthId))]);
         const youthIds = await this.retention.eraseYouthsWithoutKeptEpisodes(manager, [...new Set(fugues.map((f) => f.youthId))], now);
         const erased = { fugues, youthIds };
         await this.retention.audit(manager, erased, correlationId, now);
@@ -79,5 +83,23 @@ export class RetentionService {
       this.logger.log(`Retention: erased ${report.episodes} episodes and ${report.youths} youth identities, deleted ${report.idempotencyKeys} stored responses`);
     }
     return report;
+  }
+
+  /**
+   * The statistics break episodes down by the youth's age at each; once the identity is erased
+   * the birth date is gone, so the band of every episode of these youths is kept first (a code,
+   * not the date). Youths who keep their identity get their bands too: they never change.
+   */
+  private async keepAgeBands(manager: EntityManager, youthIds: string[]): Promise<void> {
+    const birthDates = new Map<string, string>();
+    for (const youth of await this.retention.youthIdentities(manager, youthIds)) {
+      const identity = this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id));
+      if (identity?.birthDate) birthDates.set(youth.id, identity.birthDate);
+    }
+    const bands = (await this.retention.episodesWithoutAgeBand(manager, [...birthDates.keys()])).map((e) => ({
+      id: e.id,
+      band: ageBandAt(birthDates.get(e.youthId) as string, e.noticedMissingAt, e.timeZone),
+    }));
+    await this.retention.keepAgeBands(manager, bands);
   }
 }

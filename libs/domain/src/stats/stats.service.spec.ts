@@ -1,6 +1,6 @@
 import type { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
-import { share, statsDepartments, statsPeriod } from './stats.service';
+import { statsDepartments, statsPeriod } from './stats.service';
 
 const caller = (role: Caller['role'], departmentCodes: string[] = []): Caller => ({ clientId: 'c', role, foyerIds: [], departmentCodes });
 const now = new Date('2026-06-01T00:00:00Z');
@@ -35,10 +35,12 @@ describe('the départements counted', () => {
   });
 });
 
-describe('shares', () => {
-  it('are rounded to 4 decimals, and null without episodes', () => {
-    expect(share(2, 3)).toBe(0.6667);
-    expect(share(3, 3)).toBe(1);
-    expect(share(0, 0)).toBeNull();
+describe('dates as period bounds', () => {
+  it("are local midnight in the answer's time zone", () => {
+    expect(statsPeriod({ from: { year: 2025, month: 3, day: 1 }, to: { year: 2025, month: 4, day: 1 } }, now, 'Europe/Paris')).toEqual({
+      from: new Date('2025-02-28T23:00:00Z'),
+      to: new Date('2025-03-31T22:00:00Z'),
+    });
+    expect(() => statsPeriod({ from: { year: 2025, month: 3, day: 1 }, to: { year: 2025, month: 3, day: 1 } }, now, 'Europe/Paris')).toThrow(DomainError);
   });
 });

@@ -55,5 +55,7 @@ export class FugueEntity {
   @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** The youth's age band at this episode, kept by retention when it erases the birth date (statistics). */
+  @Column({ name: 'age_band', type: 'text', nullable: true }) ageBand: string | null;
   @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt: Date | null;
 }

@@ -25,6 +25,35 @@ export class RetentionRepository {
     return rows.map((r) => ({ id: r.id, youthId: r.youth_id }));
   }
 
+  /** The sealed identities of these youths that are not erased yet. */
+  async youthIdentities(manager: EntityManager, youthIds: string[]): Promise<{ id: string; identityEnc: string }[]> {
+    const rows: { id: string; identity_enc: string }[] = await manager.query(
+      `SELECT id, identity_enc FROM youths WHERE id = ANY($1::uuid[]) AND erased_at IS NULL AND identity_enc IS NOT NULL`,
+      [youthIds],
+    );
+    return rows.map((r) => ({ id: r.id, identityEnc: r.identity_enc }));
+  }
+
+  /** These youths' episodes whose age band is not kept yet, with what the band is read at. */
+  async episodesWithoutAgeBand(manager: EntityManager, youthIds: string[]): Promise<{ id: string; youthId: string; noticedMissingAt: Date; timeZone: string }[]> {
+    const rows: { id: string; youth_id: string; noticed_missing_at: Date; time_zone: string }[] = await manager.query(
+      `SELECT f.id, f.youth_id, f.noticed_missing_at, d.time_zone
+         FROM fugues f JOIN departments d ON d.code = f.department_code
+        WHERE f.youth_id = ANY($1::uuid[]) AND f.age_band IS NULL`,
+      [youthIds],
+    );
+    return rows.map((r) => ({ id: r.id, youthId: r.youth_id, noticedMissingAt: r.noticed_missing_at, timeZone: r.time_zone }));
+  }
+
+  /** Keeps the age band of each episode (statistics), before the birth date goes. */
+  async keepAgeBands(manager: EntityManager, bands: { id: string; band: string }[]): Promise<void> {
+    if (bands.length === 0) return;
+    await manager.query(
+      `UPDATE fugues f SET age_band = b.band FROM unnest($1::uuid[], $2::text[]) AS b(id, band) WHERE f.id = b.id`,
+      [bands.map((b) => b.id), bands.map((b) => b.band)],
+    );
+  }
+
   /** Nulls every free-text column of the episodes and of what hangs from them; marks them erased. */
   async eraseEpisodes(manager: EntityManager, fugueIds: string[], now: Date): Promise<void> {
     await manager.query(

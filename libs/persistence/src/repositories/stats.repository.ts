@@ -33,16 +33,46 @@ export interface InterviewFigures {
   overdue: number;
 }
 
-export interface AlertFigures {
+export interface AlertCounts {
   opened: number;
   acknowledged: number;
-  medianSecondsToAcknowledge: number | null;
+  /** Seconds from opening to acknowledgement, one per acknowledged alert. */
+  secondsToAcknowledge: number[];
+}
+
+/** One episode of the period, as the breakdowns read it: codes and times, and the sealed identity for the age. */
+export interface EpisodeRow {
+  youthId: string;
+  foyerId: string;
+  foyerName: string;
+  departmentCode: string;
+  noticedMissingAt: Date;
+  level: 'routine' | 'worrying' | null;
+  sex: 'F' | 'M' | 'X';
+  /** The youth's encrypted identity (birth date inside); null once retention erased it. */
+  identityEnc: string | null;
+  /** The age band retention kept when it erased the identity; null before. */
+  ageBand: string | null;
+}
+
+/** What recorded return interviews revealed (integrations.md § Return interview): counts only. */
+export interface DisclosureFigures {
+  /** Interviews due in the period whose outcome is recorded (completed, declined or not held). */
+  recorded: number;
+  /** With at least one disclosure or exploitation indicator. */
+  withDisclosure: number;
+  sexualExploitation: number;
+  violence: number;
+  sexualViolence: number;
+  exploitationIndicators: number;
+  /** With SIGNALEMENT_PROCUREUR among the referrals. */
+  prosecutorReferrals: number;
 }
 
 /**
- * The département's figures (api.md § Statistics), read from codes, levels and times only:
- * retention erases personal data and leaves every figure unchanged. Cancelled episodes were
- * declared by mistake and never count.
+ * The département's figures (api.md § Statistics), read from codes, levels and times only — the
+ * youth's sealed identity is read for the age band alone, and once retention erased it, the band
+ * it kept on the episode: every figure stays unchanged. Cancelled episodes were declared by mistake and never count.
  */
 @Injectable()
 export class StatsRepository {
@@ -84,25 +114,6 @@ export class StatsRepository {
     };
   }
 
-  /**
-   * Youths with an episode in the period that was their third (or more) in 30 days: at least 3
-   * episodes with `t0` in [t0 − 30 days, t0] — REPEATED_FUGUES of the ruleset, counted once per youth.
-   */
-  async youthsWithRepeatedFugues(q: StatsQuery): Promise<number> {
-    const [row]: { n: number }[] = await this.dataSource.query(
-      `SELECT count(DISTINCT f.youth_id)::int AS n
-         FROM fugues f
-        WHERE f.status <> 'cancelled' AND f.noticed_missing_at >= $1 AND f.noticed_missing_at < $2
-          AND ($3::text[] IS NULL OR f.department_code = ANY($3::text[]))
-          AND (SELECT count(*) FROM fugues g
-                WHERE g.youth_id = f.youth_id AND g.status <> 'cancelled'
-                  AND g.noticed_missing_at >= f.noticed_missing_at - interval '30 days'
-                  AND g.noticed_missing_at <= f.noticed_missing_at) >= 3`,
-      [q.from, q.to, q.departmentCodes],
-    );
-    return row.n;
-  }
-
   /** Interviews due in the period; on time means conducted at or before the due time (72 h). */
   async interviews(q: StatsQuery): Promise<InterviewFigures> {
     const [row]: Record<string, number>[] = await this.dataSource.query(
@@ -128,17 +139,81 @@ export class StatsRepository {
     };
   }
 
-  /** Alerts opened in the period, and the median time from opening to acknowledgement. */
-  async alerts(q: StatsQuery): Promise<AlertFigures> {
-    const [row]: { opened: number; acknowledged: number; median: number | null }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS opened,
-              count(acknowledged_at)::int AS acknowledged,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM acknowledged_at - opened_at))
-                FILTER (WHERE acknowledged_at IS NOT NULL)::float AS median
+  /** Alerts opened in the period, and how long each acknowledged one waited. */
+  async alerts(q: StatsQuery): Promise<AlertCounts> {
+    const rows: { acknowledged: boolean; seconds: number | null }[] = await this.dataSource.query(
+      `SELECT acknowledged_at IS NOT NULL AS acknowledged, EXTRACT(EPOCH FROM acknowledged_at - opened_at)::float AS seconds
          FROM alerts
         WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text[] IS NULL OR department_code = ANY($3::text[]))`,
       [q.from, q.to, q.departmentCodes],
     );
-    return { opened: row.opened, acknowledged: row.acknowledged, medianSecondsToAcknowledge: row.median };
+    const secondsToAcknowledge = rows.filter((r) => r.acknowledged).map((r) => r.seconds as number);
+    return { opened: rows.length, acknowledged: secondsToAcknowledge.length, secondsToAcknowledge };
+  }
+
+  /** The episodes noticed in the period, with their foyer and youth's sex. */
+  async episodeRows(q: StatsQuery): Promise<EpisodeRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT f.youth_id, f.foyer_id, fo.name AS foyer_name, f.department_code, f.noticed_missing_at, f.effective_level, y.sex, y.identity_enc, f.age_band
+         FROM fugues f JOIN foyers fo ON fo.id = f.foyer_id JOIN youths y ON y.id = f.youth_id
+        WHERE f.status <> 'cancelled' AND f.noticed_missing_at >= $1 AND f.noticed_missing_at < $2
+          AND ($3::text[] IS NULL OR f.department_code = ANY($3::text[]))
+        ORDER BY f.noticed_missing_at, f.id`,
+      [q.from, q.to, q.departmentCodes],
+    );
+    return rows.map((r) => ({
+      youthId: r.youth_id as string,
+      foyerId: r.foyer_id as string,
+      foyerName: r.foyer_name as string,
+      departmentCode: r.department_code as string,
+      noticedMissingAt: r.noticed_missing_at as Date,
+      level: r.effective_level as EpisodeRow['level'],
+      sex: r.sex as EpisodeRow['sex'],
+      identityEnc: r.identity_enc as string | null,
+      ageBand: r.age_band as string | null,
+    }));
+  }
+
+  /**
+   * For every youth with an episode in the period, their episodes (in any foyer) noticed from 30
+   * days before the period to its end: what repeat detection reads.
+   */
+  async repeatWindow(q: StatsQuery): Promise<{ youthId: string; noticedMissingAt: Date }[]> {
+    const rows: { youth_id: string; noticed_missing_at: Date }[] = await this.dataSource.query(
+      `SELECT g.youth_id, g.noticed_missing_at
+         FROM fugues g
+        WHERE g.status <> 'cancelled' AND g.noticed_missing_at >= $1::timestamptz - interval '30 days' AND g.noticed_missing_at < $2
+          AND g.youth_id IN (SELECT f.youth_id FROM fugues f
+                              WHERE f.status <> 'cancelled' AND f.noticed_missing_at >= $1 AND f.noticed_missing_at < $2
+                                AND ($3::text[] IS NULL OR f.department_code = ANY($3::text[])))`,
+      [q.from, q.to, q.departmentCodes],
+    );
+    return rows.map((r) => ({ youthId: r.youth_id, noticedMissingAt: r.noticed_missing_at }));
+  }
+
+  /** Disclosures and referrals of the interviews due in the period whose outcome is recorded. */
+  async disclosures(q: StatsQuery): Promise<DisclosureFigures> {
+    const [row]: Record<string, number>[] = await this.dataSource.query(
+      `SELECT count(*)::int AS recorded,
+              count(*) FILTER (WHERE disclosed_sexual_exploitation OR disclosed_violence OR disclosed_sexual_violence
+                                  OR cardinality(exploitation_indicators) > 0)::int AS with_disclosure,
+              count(*) FILTER (WHERE disclosed_sexual_exploitation)::int AS sexual_exploitation,
+              count(*) FILTER (WHERE disclosed_violence)::int AS violence,
+              count(*) FILTER (WHERE disclosed_sexual_violence)::int AS sexual_violence,
+              count(*) FILTER (WHERE cardinality(exploitation_indicators) > 0)::int AS exploitation_indicators,
+              count(*) FILTER (WHERE 'SIGNALEMENT_PROCUREUR' = ANY(referrals))::int AS prosecutor_referrals
+         FROM return_interviews
+        WHERE status <> 'scheduled' AND due_at >= $1 AND due_at < $2 AND ($3::text[] IS NULL OR department_code = ANY($3::text[]))`,
+      [q.from, q.to, q.departmentCodes],
+    );
+    return {
+      recorded: row.recorded,
+      withDisclosure: row.with_disclosure,
+      sexualExploitation: row.sexual_exploitation,
+      violence: row.violence,
+      sexualViolence: row.sexual_violence,
+      exploitationIndicators: row.exploitation_indicators,
+      prosecutorReferrals: row.prosecutor_referrals,
+    };
   }
 }
