@@ -1,5 +1,6 @@
 import { ApiClientService } from '@vigie/domain';
-import { bearer, createTestDatabase, PrivateRedis, startTestApp, TestApp, TestDatabase } from '@vigie/testing';
+import { bearer, createTestDatabase, PrivateRedis, startTestApp, TestApp, TestDatabase, waitFor } from '@vigie/testing';
+import { CLEAR_ADDRESS_TRUST_MS } from '../../apps/api/src/http/auth-failure.limiter';
 
 /**
  * Rate limits at the HTTP edge: failed authentications are throttled per client address before
@@ -93,6 +94,36 @@ describe('the limiter counters are shared by every API process through Redis', (
     const statuses: number[] = [];
     for (let n = 0; n < 6; n += 1) statuses.push((await (n % 2 ? b : a).http.get('/v1/fugues').set('X-Forwarded-For', '203.0.113.9').set(bearer(BAD_KEY(n)))).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+});
+
+describe('an address blocked through one API process', () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { VIGIE_AUTH_FAILURES_PER_MINUTE: '4' };
+    a = await startTestApp({ worker: false, database, env });
+    b = await startTestApp({ worker: false, database, env: { ...env, VIGIE_BOOTSTRAP_ADMIN_KEY: a.adminKey } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await database?.drop();
+  });
+
+  it('refuses an address on the other process within a second of its block, a good key included', async () => {
+    const address = '203.0.113.10';
+    const good = () => b.http.get('/v1/departments').set('X-Forwarded-For', address).set(bearer(a.adminKey));
+    // b has checked the address and found it clear: it trusts that for CLEAR_ADDRESS_TRUST_MS.
+    expect((await good()).status).toBe(200);
+    const statuses: number[] = [];
+    for (let n = 0; n < 5; n += 1) statuses.push((await a.http.get('/v1/fugues').set('X-Forwarded-For', address).set(bearer(BAD_KEY(n)))).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    // The bound is the trust window plus slack for a loaded machine, never "for ever".
+    await waitFor(async () => (await good()).status === 429, { timeoutMs: CLEAR_ADDRESS_TRUST_MS + 4_000, intervalMs: 100, what: 'the other process to refuse the blocked address' });
   });
 });
 

@@ -32,7 +32,7 @@ describe('prepared statements of the intake and triage path', () => {
     try {
       const readAll = async () => {
         // The outbox row is processed already: the claim finds nothing, but the statement runs.
-        expect(await fugues.claimTriageFacts(runner.manager, outbox.id, declared.id)).toBeNull();
+        expect((await fugues.claimTriageFacts(runner.manager, [{ outboxId: outbox.id, fugueId: declared.id }])).size).toBe(0);
         expect(await referents.findRecipients(runner.manager, '75', foyer.id, ['foyer_duty'])).toEqual([]);
         expect(await policies.find('75', runner.manager)).toBeNull();
       };

@@ -9,7 +9,9 @@ import { fugueClassifiedEvent } from '../webhooks/webhook-event-data';
 import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { MetricsService } from '../observability/metrics.service';
 import { Clock } from '../clock/clock';
-import { UnitOfWork } from '../unit-of-work/unit-of-work';
+import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
+import { errorSummary } from '../errors/database-errors';
+import { Batcher, Settled } from './triage-batcher';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -25,14 +27,29 @@ export interface TriageOutcome {
 
 const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null };
 
+type TriageJob = JobData<typeof JobName.FugueTriage>;
+
+/** Triages stored together at most, and transactions of triages at once, per process. */
+export const TRIAGE_BATCH = { maxSize: 32, maxConcurrent: 8 } as const;
+
 /**
  * Runs the ruleset on an episode's current facts and stores the result. Idempotent: the
  * classification is keyed by the outbox row that asked for it, and that row is marked processed
  * in the same transaction, so a replayed or re-run job changes nothing.
+ *
+ * Jobs that arrive while the worker's triage transactions are busy are triaged together, in one
+ * transaction with one claim statement (`Batcher`): under load, the round trips and the commit
+ * are shared; an idle worker triages each job alone, at once. A batch that fails is run again
+ * job by job, so one job's failure is its own.
  */
 @Injectable()
 export class FugueTriageService {
   private readonly logger = new Logger(FugueTriageService.name);
+  private readonly batcher = new Batcher<TriageJob, TriageOutcome>((jobs) => this.triageBatch(jobs), {
+    ...TRIAGE_BATCH,
+    // Facts read for two requests on one episode in one statement would not see each other's triage.
+    keyOf: (job) => job.fugueId,
+  });
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -45,9 +62,9 @@ export class FugueTriageService {
     private readonly clock: Clock,
   ) {}
 
-  /** A `fugue.triage` job: the triage, its metrics and its log line. */
-  async runTriageJob(job: JobData<typeof JobName.FugueTriage>, jobId?: string): Promise<void> {
-    const outcome = await this.triageFugue(job);
+  /** A `fugue.triage` job: the triage (with the jobs that arrive beside it), its metrics and its log line. */
+  async runTriageJob(job: TriageJob, jobId?: string): Promise<void> {
+    const outcome = await this.batcher.submit(job);
     if (!outcome.applied || !outcome.classification) return;
     this.metrics.classifications.inc({ level: outcome.classification.level });
     if (outcome.latencyMs !== null) this.metrics.triageLatency.observe({ cause: job.cause }, outcome.latencyMs / 1000);
@@ -57,47 +74,84 @@ export class FugueTriageService {
     );
   }
 
-  /** The triage and what it sets off (webhook event, alert or routine information), in one unit of work. */
-  triageFugue(job: JobData<typeof JobName.FugueTriage>, now = this.clock.now()): Promise<TriageOutcome> {
-    return this.uow.run(async (work) => {
-      const { manager } = work;
-      const read = await this.fugues.claimTriageFacts(manager, job.outboxId, job.fugueId);
-      // A cancelled episode is kept but never triaged; an erased one has no facts left.
-      if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return SKIPPED;
-      const { fugue } = read;
+  /** One triage and what it sets off (webhook event, alert or routine information), in its own unit of work. */
+  async triageFugue(job: TriageJob, now = this.clock.now()): Promise<TriageOutcome> {
+    const [outcome] = await this.triageTogether([job], now);
+    return outcome;
+  }
 
-      // A review fires at its time even when the worker runs a little early or the clock differs.
-      const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
-      const classification = classify(this.facts(read, evaluatedAt));
-      const previousEffectiveLevel = fugue.effectiveLevel;
-      fugue.classification = classification;
-      fugue.nextReviewAt =
-        classification.nextReviewAt && (fugue.status === 'missing' || fugue.status === 'located') ? new Date(classification.nextReviewAt) : null;
-      const superseded = this.applyOverrideRule(fugue, classification);
-      // The `fugue.classified` webhook event and the referents of a routine information are
-      // written and read by the statement that stores the triage.
-      const event = fugue.effectiveLevel !== previousEffectiveLevel ? fugueClassifiedEvent(fugue, previousEffectiveLevel) : null;
-      const recipientRoles = await this.escalation.routineRecipientRoles(fugue, manager);
-      const stored = await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause, {
-        webhookEvent: event && { type: 'fugue.classified', departmentCode: event.scope.departmentCode, level: event.scope.level ?? null, data: event.data },
-        recipientRoles,
-      });
-      if (!stored.stored) return SKIPPED;
-      if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
-      if (stored.webhookEvent) this.webhooks.deliveriesWritten(work, stored.webhookEvent.deliveryIds);
-      // Alerts are opened by classifications only: an episode never classified before has none.
-      await this.escalation.onClassified(work, fugue, this.clock.now(), {
-        mayHaveAlert: previousEffectiveLevel !== null,
-        routineRecipients: stored.recipients ?? undefined,
-      });
-      return {
-        applied: true,
-        classification,
-        effectiveLevel: fugue.effectiveLevel,
-        previousEffectiveLevel,
-        latencyMs: Date.now() - read.requestedAt.getTime(),
-      };
+  /**
+   * Triages of distinct episodes in one unit of work: one claim statement for all, then each
+   * triage's own statements, one commit. Latencies are measured once the commit has succeeded.
+   */
+  async triageTogether(jobs: readonly TriageJob[], now = this.clock.now()): Promise<TriageOutcome[]> {
+    const stored = await this.uow.run(async (work) => {
+      const facts = await this.fugues.claimTriageFacts(
+        work.manager,
+        jobs.map((job) => ({ outboxId: job.outboxId, fugueId: job.fugueId })),
+      );
+      const outcomes: { outcome: TriageOutcome; requestedAt: Date | null }[] = [];
+      for (const job of jobs) outcomes.push(await this.triageIn(work, job, facts.get(job.outboxId) ?? null, now));
+      return outcomes;
     });
+    const committedAt = Date.now();
+    return stored.map(({ outcome, requestedAt }) => (requestedAt ? { ...outcome, latencyMs: committedAt - requestedAt.getTime() } : outcome));
+  }
+
+  /** The batcher's work: the jobs together, or each alone when together failed. */
+  private async triageBatch(jobs: TriageJob[]): Promise<Settled<TriageOutcome>[]> {
+    this.metrics.triageBatchSize.observe(jobs.length);
+    const alone = (job: TriageJob): Promise<Settled<TriageOutcome>> =>
+      this.triageFugue(job).then(
+        (value) => ({ ok: true, value }),
+        (error: unknown) => ({ ok: false, error }),
+      );
+    if (jobs.length === 1) return [await alone(jobs[0])];
+    try {
+      return (await this.triageTogether(jobs)).map((value) => ({ ok: true, value }));
+    } catch (error) {
+      // Nothing of the batch was written: each job runs again alone and fails, if it does, on its own.
+      this.logger.warn({ batchSize: jobs.length, error: errorSummary(error) }, 'Triage batch failed; triaging its jobs one by one');
+      return Promise.all(jobs.map(alone));
+    }
+  }
+
+  /** One episode's triage inside a unit of work, from the facts claimed for it (null: nothing to do). */
+  private async triageIn(work: Work, job: TriageJob, read: TriageFacts | null, now: Date): Promise<{ outcome: TriageOutcome; requestedAt: Date | null }> {
+    const { manager } = work;
+    const skipped = { outcome: SKIPPED, requestedAt: null };
+    // A cancelled episode is kept but never triaged; an erased one has no facts left.
+    if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return skipped;
+    const { fugue } = read;
+
+    // A review fires at its time even when the worker runs a little early or the clock differs.
+    const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
+    const classification = classify(this.facts(read, evaluatedAt));
+    const previousEffectiveLevel = fugue.effectiveLevel;
+    fugue.classification = classification;
+    fugue.nextReviewAt =
+      classification.nextReviewAt && (fugue.status === 'missing' || fugue.status === 'located') ? new Date(classification.nextReviewAt) : null;
+    const superseded = this.applyOverrideRule(fugue, classification);
+    // The `fugue.classified` webhook event and the referents of a routine information are
+    // written and read by the statement that stores the triage.
+    const event = fugue.effectiveLevel !== previousEffectiveLevel ? fugueClassifiedEvent(fugue, previousEffectiveLevel) : null;
+    const recipientRoles = await this.escalation.routineRecipientRoles(fugue, manager);
+    const stored = await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause, {
+      webhookEvent: event && { type: 'fugue.classified', departmentCode: event.scope.departmentCode, level: event.scope.level ?? null, data: event.data },
+      recipientRoles,
+    });
+    if (!stored.stored) return skipped;
+    if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
+    if (stored.webhookEvent) this.webhooks.deliveriesWritten(work, stored.webhookEvent.deliveryIds);
+    // Alerts are opened by classifications only: an episode never classified before has none.
+    await this.escalation.onClassified(work, fugue, this.clock.now(), {
+      mayHaveAlert: previousEffectiveLevel !== null,
+      routineRecipients: stored.recipients ?? undefined,
+    });
+    return {
+      outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
+      requestedAt: read.requestedAt,
+    };
   }
 
   private facts(read: TriageFacts, now: Date): TriageInput {

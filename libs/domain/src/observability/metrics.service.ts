@@ -36,6 +36,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly triageBatchSize = new Histogram({
+    name: 'vigie_triage_batch_size',
+    help: 'Triage jobs taken together, to be stored in one transaction',
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+
   readonly classifications = new Counter({
     name: 'vigie_classifications_total',
     help: 'Stored classifications by level',

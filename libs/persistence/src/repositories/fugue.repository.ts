@@ -29,6 +29,19 @@ export interface TriageFacts {
   completedInterviews: { conductedAt: Date | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
 }
 
+/** A row of `claimTriageFacts`: the episode's columns and the facts read beside them. */
+type TriageFactsRow = Record<string, unknown> & {
+  _outbox_id: string;
+  _requested_at: Date;
+  _identity_enc: string | null;
+  _vulnerabilities: string[];
+  _vital_treatment: boolean;
+  _time_zone: string | null;
+  _updates: TriageFacts['updates'];
+  _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
+  _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+};
+
 /** What `storeTriage` wrote and read. */
 export interface StoredTriage {
   /** False when this trigger's classification was already stored: nothing was written. */
@@ -82,30 +95,28 @@ export class FugueRepository {
   }
 
   /**
-   * Everything a triage reads, in one statement: claims the outbox row that asks for it, locks
-   * the episode (FOR NO KEY UPDATE), and reads the youth's triage fields, the département's time
-   * zone, the episode's updates, the youth's other episodes and completed return interviews.
-   * Null when the row was already processed (a replayed job) or the episode or youth is gone; the
-   * claim stands in the caller's transaction either way.
+   * Everything the triages of a batch read, in one statement: claims the outbox rows that ask for
+   * them, locks their episodes (FOR NO KEY UPDATE, in the order of their ids, so that two batches
+   * never wait on each other in a cycle), and reads for each the youth's triage fields, the
+   * département's time zone, the episode's updates, the youth's other episodes and completed
+   * return interviews. The facts are keyed by outbox id; a request is missing when its row was
+   * already processed (a replayed job) or its episode or youth is gone, and the claims stand in
+   * the caller's transaction either way. Each episode must appear once: facts read for a second
+   * request on the same episode would not see the first one's triage.
    */
-  async claimTriageFacts(manager: EntityManager, outboxId: string, fugueId: string): Promise<TriageFacts | null> {
-    type Row = Record<string, unknown> & {
-      _requested_at: Date;
-      _identity_enc: string | null;
-      _vulnerabilities: string[];
-      _vital_treatment: boolean;
-      _time_zone: string | null;
-      _updates: { source: 'update' | 'hotline'; indicators: string[]; staffConcernWorrying: boolean | null }[];
-      _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
-      _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
-    };
-    const rows: Row[] = await preparedQuery(
+  async claimTriageFacts(manager: EntityManager, requests: readonly { outboxId: string; fugueId: string }[]): Promise<Map<string, TriageFacts>> {
+    if (new Set(requests.map((r) => r.fugueId)).size !== requests.length) throw new Error('An episode appears twice in one triage claim');
+    const rows: TriageFactsRow[] = await preparedQuery(
       manager,
       'vigie_claim_triage_facts',
-      `WITH claimed AS (
-         UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL RETURNING created_at
+      `WITH asked AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS a(outbox_id, fugue_id)
+       ), claimed AS (
+         UPDATE outbox o SET processed_at = now() FROM asked
+          WHERE o.id = asked.outbox_id AND o.processed_at IS NULL
+         RETURNING o.id, o.created_at, asked.fugue_id
        )
-       SELECT ${columnList(manager, FugueEntity, 'f')}, claimed.created_at AS _requested_at,
+       SELECT ${columnList(manager, FugueEntity, 'f')}, claimed.id AS _outbox_id, claimed.created_at AS _requested_at,
               y.identity_enc AS _identity_enc, y.vulnerabilities AS _vulnerabilities, y.vital_treatment AS _vital_treatment,
               d.time_zone AS _time_zone,
               (SELECT coalesce(json_agg(json_build_object('source', u.source, 'indicators', u.indicators,
@@ -123,14 +134,17 @@ export class FugueRepository {
                                         ORDER BY i.conducted_at), '[]')
                  FROM return_interviews i WHERE i.youth_id = f.youth_id AND i.status = 'completed') AS _interviews
          FROM claimed
-         JOIN fugues f ON f.id = $2
+         JOIN fugues f ON f.id = claimed.fugue_id
          JOIN youths y ON y.id = f.youth_id
          LEFT JOIN departments d ON d.code = f.department_code
+        ORDER BY f.id
           FOR NO KEY UPDATE OF f`,
-      [outboxId, fugueId],
+      [requests.map((r) => r.outboxId), requests.map((r) => r.fugueId)],
     );
-    const row = rows[0];
-    if (!row) return null;
+    return new Map(rows.map((row) => [row._outbox_id, this.triageFacts(manager, row)]));
+  }
+
+  private triageFacts(manager: EntityManager, row: TriageFactsRow): TriageFacts {
     const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
     return {
       requestedAt: row._requested_at,

@@ -1,0 +1,131 @@
+import { FugueTriageService, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
+import { declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp } from '@vigie/testing';
+
+/**
+ * Triages that arrive together are stored together (FugueTriageService, Batcher): one claim
+ * statement and one commit for the batch, each episode still classified exactly once, and a
+ * batch that fails is run again job by job so that one episode's failure stays its own.
+ * The app runs without its worker: the test hands the jobs to the service itself.
+ */
+describe('triage in batches', () => {
+  let t: TestApp;
+  let triage: FugueTriageService;
+  let foyerKey: string;
+  let foyerId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    triage = t.app.get(FugueTriageService);
+    foyerId = (await makeFoyer(t)).id;
+    foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyerId] })).key;
+  });
+  afterAll(() => t?.close());
+
+  /** `n` declared episodes, one per youth, with the jobs their outbox rows ask for. */
+  async function declaredJobs(n: number, overrides: Record<string, unknown> = {}) {
+    const jobs: { fugueId: string; cause: 'declared'; outboxId: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const fugue = await declareFugue(t, foyerKey, (await makeYouth(t, foyerKey, foyerId)).id, overrides);
+      const [row]: { id: string }[] = await t.dataSource.query(`SELECT id::text FROM outbox WHERE payload->>'fugueId' = $1`, [fugue.id]);
+      jobs.push({ fugueId: fugue.id, cause: 'declared', outboxId: row.id });
+    }
+    return jobs;
+  }
+
+  /** Per episode: its declaration classifications, `classified` timeline events, `fugue.classified` webhook events and alerts. */
+  async function effects(fugueIds: string[]) {
+    const rows: { id: string; classifications: number; events: number; webhookEvents: number; alerts: number; pending: number }[] = await t.dataSource.query(
+      `SELECT f.id,
+              (SELECT count(*)::int FROM fugue_classifications c WHERE c.fugue_id = f.id AND c.cause = 'declared') AS classifications,
+              (SELECT count(*)::int FROM fugue_events e WHERE e.fugue_id = f.id AND e.type = 'classified') AS events,
+              (SELECT count(*)::int FROM webhook_events w WHERE w.type = 'fugue.classified' AND w.data->>'fugueId' = f.id::text) AS "webhookEvents",
+              (SELECT count(*)::int FROM alerts a WHERE a.fugue_id = f.id) AS alerts,
+              (SELECT count(*)::int FROM outbox o WHERE o.payload->>'fugueId' = f.id::text AND o.processed_at IS NULL) AS pending
+         FROM unnest($1::uuid[]) AS f(id)`,
+      [fugueIds],
+    );
+    return Object.fromEntries(rows.map(({ id, ...counts }) => [id, counts]));
+  }
+
+  /** Observations of vigie_triage_batch_size so far: how many batches, how many jobs in all. */
+  async function batchSizes(): Promise<{ batches: number; jobs: number }> {
+    const metric = await t.app.get(MetricsService).triageBatchSize.get();
+    const value = (name: string) => metric.values.find((v) => v.metricName === name)?.value ?? 0;
+    return { batches: value('vigie_triage_batch_size_count'), jobs: value('vigie_triage_batch_size_sum') };
+  }
+
+  it('stores the triages of distinct episodes together, each once, a worrying one with its alert', async () => {
+    const routine = await declaredJobs(3);
+    const [worrying] = await declaredJobs(1, { staffConcern: { worrying: true } });
+    const jobs = [...routine, worrying];
+
+    const outcomes = await triage.triageTogether(jobs);
+
+    expect(outcomes.map((o) => [o.applied, o.effectiveLevel])).toEqual([
+      [true, 'routine'],
+      [true, 'routine'],
+      [true, 'routine'],
+      [true, 'worrying'],
+    ]);
+    expect(outcomes.every((o) => o.latencyMs !== null && o.latencyMs >= 0)).toBe(true);
+    const once = { classifications: 1, events: 1, webhookEvents: 1, pending: 0 };
+    expect(await effects(jobs.map((j) => j.fugueId))).toEqual({
+      ...Object.fromEntries(routine.map((j) => [j.fugueId, { ...once, alerts: 0 }])),
+      [worrying.fugueId]: { ...once, alerts: 1 },
+    });
+
+    // The same batch again: every row is processed already, nothing is written twice.
+    const again = await triage.triageTogether(jobs);
+    expect(again.map((o) => o.applied)).toEqual([false, false, false, false]);
+    expect(Object.values(await effects(jobs.map((j) => j.fugueId))).map((e) => e.classifications)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('refuses a claim that names one episode twice, writing nothing', async () => {
+    const [job] = await declaredJobs(1);
+    await expect(triage.triageTogether([job, { ...job, cause: 'declared' }])).rejects.toThrow('An episode appears twice in one triage claim');
+    expect(await effects([job.fugueId])).toEqual({ [job.fugueId]: { classifications: 0, events: 0, webhookEvents: 0, alerts: 0, pending: 1 } });
+  });
+
+  it('gathers jobs that arrive while every slot is busy into batches, and classifies each once', async () => {
+    const jobs = await declaredJobs(TRIAGE_BATCH.maxConcurrent + 12);
+    const before = await batchSizes();
+
+    await Promise.all(jobs.map((job) => triage.runTriageJob(job)));
+
+    const after = await batchSizes();
+    expect(after.jobs - before.jobs).toBe(jobs.length);
+    // The first jobs take the free slots alone; the ones behind them share batches.
+    expect(after.batches - before.batches).toBeLessThan(jobs.length);
+    expect(new Set(Object.values(await effects(jobs.map((j) => j.fugueId))).map((e) => JSON.stringify(e)))).toEqual(
+      new Set([JSON.stringify({ classifications: 1, events: 1, webhookEvents: 1, alerts: 0, pending: 0 })]),
+    );
+  });
+
+  it('runs a failed batch job by job: the others are stored, the failing job fails alone and stays to be retried', async () => {
+    // The free slots first, each taken by one job alone; the next four wait and form one batch.
+    const fillers = await declaredJobs(TRIAGE_BATCH.maxConcurrent);
+    const batch = await declaredJobs(4);
+    const poison = batch[2];
+    await t.dataSource.query(`ALTER TABLE fugue_classifications ADD CONSTRAINT test_poison_triage CHECK (fugue_id <> '${poison.fugueId}')`);
+    try {
+      const before = await batchSizes();
+      const results = await Promise.allSettled([...fillers, ...batch].map((job) => triage.runTriageJob(job)));
+
+      expect(results.map((r) => r.status)).toEqual([...fillers.map(() => 'fulfilled'), 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      // The fillers alone, then the four together (whose jobs then ran alone, outside the batcher).
+      const after = await batchSizes();
+      expect({ batches: after.batches - before.batches, jobs: after.jobs - before.jobs }).toEqual({ batches: fillers.length + 1, jobs: fillers.length + batch.length });
+      const stored = { classifications: 1, events: 1, webhookEvents: 1, alerts: 0, pending: 0 };
+      expect(await effects([...fillers, ...batch].map((j) => j.fugueId))).toEqual({
+        ...Object.fromEntries([...fillers, ...batch].map((j) => [j.fugueId, stored])),
+        [poison.fugueId]: { classifications: 0, events: 0, webhookEvents: 0, alerts: 0, pending: 1 },
+      });
+    } finally {
+      await t.dataSource.query('ALTER TABLE fugue_classifications DROP CONSTRAINT IF EXISTS test_poison_triage');
+    }
+
+    // Once the cause is gone, the job that failed goes through.
+    await triage.runTriageJob(poison);
+    expect((await effects([poison.fugueId]))[poison.fugueId]).toEqual({ classifications: 1, events: 1, webhookEvents: 1, alerts: 0, pending: 0 });
+  });
+});
