@@ -137,12 +137,16 @@ describe('Idempotency-Key', () => {
     try {
       await lock.query(`SELECT id FROM fugues WHERE id = $1 FOR UPDATE`, [id]);
       const stalled = send();
-      await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = 'stalled-holder'`)).length === 1, {
-        what: 'the first request to claim its key',
-      });
+      const leaseOf = async (): Promise<string | undefined> =>
+        (await t.dataSource.query(`SELECT lease_token FROM idempotency_keys WHERE key = 'stalled-holder'`))[0]?.lease_token;
+      const firstLease = await waitFor(leaseOf, { what: 'the first request to claim its key' });
       // Its lease runs out (a process killed before its work committed looks the same to a retry).
       await t.dataSource.query(`UPDATE idempotency_keys SET lease_until = now() - interval '1 second' WHERE key = 'stalled-holder'`);
       const retry = send();
+      // The retry has taken the key over before the episode is unlocked: other sessions (the
+      // worker triaging this episode) may wait on the episode too, so a count of waiters alone
+      // could let the first request commit before the retry even asked.
+      await waitFor(async () => (await leaseOf()) !== firstLease, { what: 'the retry to take the key over' });
       await waitFor(
         async () =>
           (await t.dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).length >= 2,

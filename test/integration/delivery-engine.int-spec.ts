@@ -77,6 +77,25 @@ describe('the delivery engine', () => {
     expect(await next.isDelayed()).toBe(true);
   });
 
+  it('records a delivered attempt once the database takes its outcome again, instead of leaving it sending', async () => {
+    const id = await newDelivery();
+    // The settlement's write fails for a while, as during a connection timeout or a restart.
+    await t.dataSource.query(`ALTER TABLE webhook_deliveries ADD CONSTRAINT test_fails_settlement CHECK (status <> 'delivered') NOT VALID`);
+    let constraint = true;
+    try {
+      const delivering = engine.deliver('webhook', id);
+      await waitFor(() => receiver.requests.length === 1, { what: 'the webhook to be received' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await t.dataSource.query(`ALTER TABLE webhook_deliveries DROP CONSTRAINT test_fails_settlement`);
+      constraint = false;
+      await delivering;
+    } finally {
+      if (constraint) await t.dataSource.query(`ALTER TABLE webhook_deliveries DROP CONSTRAINT IF EXISTS test_fails_settlement`);
+    }
+    expect(await row(id)).toMatchObject({ status: 'delivered', attempts: 1, last_error: null });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('leaves a row alone that the sweep settled while its attempt was still waiting on the receiver', async () => {
     const id = await newDelivery();
     receiver.answerWith('hang');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import pino from 'pino';
+import { startupLogger } from './logger';
 import { ConfigError, decodeDataKey, VigieConfig } from './vigie-config';
 
 /** How a process tells of a key file it created; pino's JSON line by default. */
@@ -56,5 +56,6 @@ function readKeyFile(path: string): string {
 }
 
 function pinoWarning(config: VigieConfig): KeyFileWarning {
-  return (fields, message) => pino({ level: config.LOG_LEVEL }).warn(fields, message);
+  // The start-up logger: the same JSON shape and level names as every other line.
+  return (fields, message) => startupLogger(config).warn(fields, message);
 }

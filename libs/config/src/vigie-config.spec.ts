@@ -318,6 +318,13 @@ describe('CONFIG_VARIABLES', () => {
       ].sort(),
     );
   });
+
+  it("are exactly the rows of the README's configuration table", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect([...rows].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
 });
 
 describe('job attempts and retry delay', () => {

@@ -21,6 +21,13 @@ export interface DeliveryRowOf {
 /** A send still `sending` after this many delivery timeouts was interrupted (its process died). */
 const INTERRUPTED_AFTER_TIMEOUTS = 4;
 
+/**
+ * Pauses between the attempts at settling an outcome that is known: a database hiccup (a pool
+ * connect timeout, a restart) must not leave a row `sending`, to be settled as interrupted with
+ * its outcome unknown, when the message went out.
+ */
+const SETTLE_RETRY_MS = [250, 500, 1000, 2000];
+
 /** The last error of a row found interrupted mid-send, by what its kind guarantees. */
 const INTERRUPTED_ERROR: Record<DeliveryGuarantee, string> = {
   'at-most-once': 'Interrupted while sending: delivery unknown; replay it if it was not received',
@@ -120,7 +127,16 @@ export class DeliveryEngine {
     } catch (error) {
       result = { ok: false, error: `not sent: ${errorSummary(error)}`, durationMs: Date.now() - startedAt.getTime() };
     }
-    await this.finish(sender, row.id, row.attempts, startedAt, result);
+    for (let retry = 0; ; retry++) {
+      try {
+        await this.finish(sender, row.id, row.attempts, startedAt, result);
+        return;
+      } catch (error) {
+        if (retry >= SETTLE_RETRY_MS.length) throw error;
+        this.logger.warn(`${sender.label} ${row.id}: could not record the outcome of attempt ${row.attempts} (${errorSummary(error)}); trying again`);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS[retry]));
+      }
+    }
   }
 
   /** Locks the row; only a due, pending row that its sender accepts is claimed, and committed before the send. */
