@@ -24,7 +24,7 @@ module.exports = {
   // Each file that boots the service keeps some 30 MB reachable after it ends; in jest's own
   // process (run in band) that adds up over the hundred-odd files to most of V8's heap limit, and
   // garbage collection slows every later file (docs/performance.md § The test suite's time).
-  workerIdleMemoryLimit: '1GB',
+  workerIdleMemoryLimit: '512MB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {
