@@ -22,7 +22,7 @@ module.exports = {
   forceExit: true,
   // ...in one worker process, replaced by a fresh one after a file that leaves it above this heap.
   // Each file that boots the service keeps some 30 MB reachable after it ends; in jest's own
-  // process (run in band) that adds up over the hundred-odd files to most of V8's heap limit, and
+  // process (run in band) that adds up over the hundred-odd files towards V8's heap limit, and
   // garbage collection slows every later file (docs/performance.md § The test suite's time).
   workerIdleMemoryLimit: '512MB',
   projects: [
