@@ -17,9 +17,14 @@ const moduleNameMapper = {
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
-  // The suite runs in band on a two-core machine: one handle left open by a test would keep the
+  // One test file at a time on a two-core machine: one handle left open by a test would keep the
   // run from ever ending. Exit once every test has finished; jest still names the leak.
   forceExit: true,
+  // ...in one worker process, replaced by a fresh one after a file that leaves it above this heap.
+  // Each file that boots the service keeps some 30 MB reachable after it ends; in jest's own
+  // process (run in band) that adds up over the hundred-odd files towards V8's heap limit, and
+  // garbage collection slows every later file (docs/performance.md § The test suite's time).
+  workerIdleMemoryLimit: '512MB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {

@@ -113,6 +113,26 @@ describe('the delivery engine', () => {
     expect(await job(id, 2)).toBeUndefined();
   });
 
+  it('surveys a kind in one statement: the rows overdue past the grace, and whether a send outlived the threshold', async () => {
+    const overdue = await newDelivery();
+    const dueNow = await newDelivery();
+    await t.dataSource.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '10 seconds' WHERE id = $1`, [overdue]);
+    const now = new Date();
+    const before = await engine.survey('webhook', now, 2000, 50);
+    expect(before.overdue).toContain(overdue);
+    expect(before.overdue).not.toContain(dueNow);
+    expect(before.interrupted).toBe(false);
+    // A send under way: not interrupted now, interrupted once four delivery timeouts have passed.
+    await t.dataSource.query(`UPDATE webhook_deliveries SET status = 'sending', sending_since = now(), attempts = 1 WHERE id = $1`, [dueNow]);
+    expect((await engine.survey('webhook', now, 2000, 50)).interrupted).toBe(false);
+    const later = new Date(Date.now() + 5 * TIMEOUT_MS);
+    expect((await engine.survey('webhook', later, 2000, 50)).interrupted).toBe(true);
+    expect(await engine.settleInterrupted('webhook', later)).toBe(1);
+    expect((await engine.survey('webhook', later, 2000, 50)).interrupted).toBe(false);
+    // The notifications have a table of their own: nothing of theirs is interrupted.
+    expect((await engine.survey('notification', later, 2000, 50)).interrupted).toBe(false);
+  });
+
   it('replays a row after its caller\'s check, with a new series and its job; a refused replay changes nothing', async () => {
     const id = await newDelivery();
     receiver.answerWith({ status: 500 });

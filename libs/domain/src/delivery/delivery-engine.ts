@@ -81,9 +81,13 @@ export class DeliveryEngine {
     });
   }
 
-  /** Pending rows of a kind due for at least `graceMs`: their job was lost or is late. */
-  findOverdue(kind: DeliveryKind, now: Date, graceMs: number, limit: number): Promise<string[]> {
-    return this.sender(kind).rows.findOverdue(now, graceMs, limit);
+  /**
+   * What a sweep needs of a kind, in one statement: its pending rows due for at least `graceMs`
+   * (their job was lost or is late), and whether a row was left `sending` by a process that died
+   * mid-send (then `settleInterrupted` settles it).
+   */
+  survey(kind: DeliveryKind, now: Date, graceMs: number, limit: number): Promise<{ overdue: string[]; interrupted: boolean }> {
+    return this.sender(kind).rows.survey(now, graceMs, limit, this.interruptedAfterMs());
   }
 
   /**
@@ -94,13 +98,18 @@ export class DeliveryEngine {
     return this.settle(this.sender(kind), now);
   }
 
+  /** A send still `sending` after this long was interrupted. */
+  private interruptedAfterMs(): number {
+    return INTERRUPTED_AFTER_TIMEOUTS * this.config.VIGIE_DELIVERY_TIMEOUT_MS;
+  }
+
   private sender<K extends DeliveryKind>(kind: K): DeliverySender<DeliveryRowOf[K], unknown> {
     return this.senders[kind] as DeliverySender<DeliveryRowOf[K], unknown>;
   }
 
   private settle<R extends DeliveryRowEntity, M>(sender: DeliverySender<R, M>, now: Date): Promise<number> {
     const { guarantee } = DELIVERY_KINDS[sender.kind];
-    const olderThanMs = INTERRUPTED_AFTER_TIMEOUTS * this.config.VIGIE_DELIVERY_TIMEOUT_MS;
+    const olderThanMs = this.interruptedAfterMs();
     return this.uow.run(async (work) => {
       const rows =
         guarantee === 'at-most-once'

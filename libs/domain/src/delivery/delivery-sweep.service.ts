@@ -11,8 +11,9 @@ const BATCH = 50;
 
 /**
  * The delivery auditor: PostgreSQL holds every due attempt, whatever Redis lost. For each kind
- * of delivery, each sweep settles the sends interrupted by a crash (by the kind's guarantee) and
- * delivers the rows whose attempt is overdue, beside the sweep: a slow recipient never holds the
+ * of delivery, each sweep asks in one statement for the rows whose attempt is overdue and whether
+ * a send was interrupted by a crash; it settles those (by the kind's guarantee) in a transaction
+ * only when there are some, and delivers the overdue rows beside the sweep: a slow recipient never holds the
  * next one. A row already in flight from an earlier sweep is not started twice. Then the webhook
  * tables are pruned, once an hour.
  */
@@ -32,8 +33,10 @@ export class DeliverySweepService {
     for (const kind of Object.keys(DELIVERY_KINDS) as DeliveryKind[]) {
       // One kind whose queries fail must not hold back the others.
       try {
-        await this.engine.settleInterrupted(kind, now);
-        for (const id of await this.engine.findOverdue(kind, now, FAST_PATH_GRACE_MS, BATCH)) this.start(kind, id);
+        // One statement per kind; the settling transaction only when a send was interrupted.
+        const { overdue, interrupted } = await this.engine.survey(kind, now, FAST_PATH_GRACE_MS, BATCH);
+        if (interrupted) await this.engine.settleInterrupted(kind, now);
+        for (const id of overdue) this.start(kind, id);
       } catch (error) {
         this.logger.warn(`Sweep of the ${kind} deliveries failed, retrying next sweep: ${errorSummary(error)}`);
       }

@@ -45,14 +45,24 @@ export abstract class DeliveryRowRepository<E extends DeliveryRowEntity> {
     return this.repo(manager).save(row);
   }
 
-  /** Pending rows whose attempt has been due for at least `graceMs` (their fast-path job was lost or is late). */
-  async findOverdue(now: Date, graceMs: number, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM ${this.table} WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($1::int * interval '1 millisecond')
-        ORDER BY next_attempt_at LIMIT $2`,
-      [graceMs, limit, now],
+  /**
+   * What a sweep needs of this table, in one autocommitted statement: the pending rows whose
+   * attempt has been due for at least `graceMs` (their fast-path job was lost or is late), oldest
+   * first, and whether a row has been left `sending` for `olderThanMs` (a look-up in the partial
+   * index on sending rows). A sweep with nothing interrupted then opens no transaction to settle.
+   */
+  async survey(now: Date, graceMs: number, limit: number, olderThanMs: number): Promise<{ overdue: string[]; interrupted: boolean }> {
+    const [row] = rowsOf<{ overdue: string[]; interrupted: boolean }>(
+      await this.dataSource.query(
+        `SELECT ARRAY(SELECT id::text FROM ${this.table}
+                       WHERE status = 'pending' AND next_attempt_at <= $3::timestamptz - ($1::int * interval '1 millisecond')
+                       ORDER BY next_attempt_at LIMIT $2) AS overdue,
+                EXISTS (SELECT 1 FROM ${this.table}
+                         WHERE status = 'sending' AND sending_since <= $3::timestamptz - ($4::int * interval '1 millisecond')) AS interrupted`,
+        [graceMs, limit, now, olderThanMs],
+      ),
     );
-    return rows.map((r) => r.id);
+    return { overdue: row.overdue, interrupted: row.interrupted };
   }
 
   /**
