@@ -30,7 +30,7 @@ const SKIPPED: TriageOutcome = { applied: false, classification: null, effective
 type TriageJob = JobData<typeof JobName.FugueTriage>;
 
 /** Triages stored together at most, and transactions of triages at once, per process. */
-export const TRIAGE_BATCH = { maxSize: 32, maxConcurrent: 8 } as const;
+export const TRIAGE_BATCH = { maxSize: 32, maxConcurrent: 16 } as const;
 
 /**
  * Runs the ruleset on an episode's current facts and stores the result. Idempotent: the
