@@ -11,7 +11,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { Clock } from '../clock/clock';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 import { errorSummary } from '../errors/database-errors';
-import { Batcher, Settled } from './triage-batcher';
+import { Batcher, Settled } from './batcher';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 

@@ -1,4 +1,4 @@
-import { Batcher, Settled } from './triage-batcher';
+import { Batcher, Settled } from './batcher';
 
 /** A batch run the test finishes by hand. */
 interface HeldBatch {
