@@ -79,13 +79,16 @@ describe('reference data', () => {
 
   it('previews a classification without storing anything', async () => {
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM fugue_classifications`);
+    // One reading of the clock for both instants: two could straddle a millisecond in the
+    // daytime, when lastSeenAt is that very instant, and put lastSeenAt after noticedMissingAt.
+    const now = testNow();
     const res = await t.http
       .post('/v1/triage/preview')
       .set(bearer(key))
       .send({
         youth: { birthDate: birthDateForAge(12) },
         departmentCode: '974',
-        episode: { noticedMissingAt: testNow().toISOString(), lastSeenAt: daytimeAtOrBefore(testNow()).toISOString(), indicators: ['MULTIPLE_PHONES'] },
+        episode: { noticedMissingAt: now.toISOString(), lastSeenAt: daytimeAtOrBefore(now).toISOString(), indicators: ['MULTIPLE_PHONES'] },
       })
       .expect(200);
     expect(res.body).toMatchObject({
