@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { bearer, expectNoSeriousA11yViolations, makeFoyer, signInByEmail, SmtpCatcher, startTestApp, TestApp, testNow, useBrowser, waitFor } from '@vigie/testing';
+import { bearer, buildConsole, cspRefusals, expectNoSeriousA11yViolations, makeFoyer, signInByEmail, SmtpCatcher, startTestApp, TestApp, testNow, useBrowser, waitFor } from '@vigie/testing';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -32,31 +31,26 @@ async function sees(page: Page, text: string | RegExp): Promise<void> {
 describe('the foyer console, from sign-in to the return interview', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
-  let dir: string;
+  let built: Awaited<ReturnType<typeof buildConsole>>;
   const browser = useBrowser(() => t.url, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigie-foyer-walk-'));
-    // The console as it is now, built with its committed API types.
-    await run(process.execPath, ['scripts/build-console.mjs', '--keep-types', '--out-dir', join(dir, 'console')], { cwd: ROOT, timeout: 120_000 });
+    built = await buildConsole('foyer-walk');
     smtp = await SmtpCatcher.start();
-    t = await startTestApp({ ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: join(dir, 'console') } });
+    t = await startTestApp({ ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: built.consoleDir } });
   }, 180_000);
 
   afterAll(async () => {
     await t?.close();
     await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
+    built?.remove();
   });
 
   browser.test(
     'walks a fugue through the console',
     async (page, context) => {
       // The console runs under its strict CSP: the browser reports any refused script, style or request.
-      const refused: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
-      });
+      const refused = cspRefusals(page);
       const foreign: string[] = [];
       page.on('request', (request) => {
         if (!request.url().startsWith(t.url) && !request.url().startsWith('data:')) foreign.push(request.url());
@@ -153,7 +147,7 @@ describe('the foyer console, from sign-in to the return interview', () => {
       await page.getByRole('heading', { level: 1, name: 'Testprenom Testnom' }).waitFor();
       await expectNoSeriousA11yViolations(page);
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
-      const sheet = await pdfText(pdf, dir);
+      const sheet = await pdfText(pdf, built.root);
       expect(sheet.pages).toBe(1);
       // Lines wrap where the page is narrow: compare the words.
       const words = sheet.text.replace(/\s+/g, ' ');

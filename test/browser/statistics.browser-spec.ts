@@ -1,13 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { bearer, expectNoSeriousA11yViolations, makeClient, makeFoyer, makeYouth, signInByEmail, SmtpCatcher, startTestApp, TestApp, useBrowser } from '@vigie/testing';
-
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
+import { bearer, buildConsole, cspRefusals, expectNoSeriousA11yViolations, makeClient, makeFoyer, makeYouth, signInByEmail, SmtpCatcher, startTestApp, TestApp, useBrowser } from '@vigie/testing';
 
 type Json = Record<string, any>;
 
@@ -32,30 +25,26 @@ type Json = Record<string, any>;
 describe('the statistics page', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
-  let dir: string;
+  let built: Awaited<ReturnType<typeof buildConsole>>;
   const browser = useBrowser(() => t.url);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigie-statistics-'));
-    await run(process.execPath, ['scripts/build-console.mjs', '--keep-types', '--out-dir', join(dir, 'console')], { cwd: ROOT, timeout: 120_000 });
+    built = await buildConsole('statistics');
     smtp = await SmtpCatcher.start();
-    t = await startTestApp({ worker: false, ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: join(dir, 'console') } });
+    t = await startTestApp({ worker: false, ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: built.consoleDir } });
     await seed(t);
   }, 180_000);
 
   afterAll(async () => {
     await t?.close();
     await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
+    built?.remove();
   });
 
   browser.test(
     'shows the figures of GET /v1/stats in its tables and chart, and downloads them as CSV',
     async (page) => {
-      const refused: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
-      });
+      const refused = cspRefusals(page);
       const email = 'protection.testnom@departement.test';
       await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Protection Testnom', email, role: 'child_protection', departmentCodes: ['75'] }).expect(201);
       await signInByEmail(page, smtp, email);

@@ -65,14 +65,13 @@ describe('failed authentications are throttled per address, before the key looku
   });
 });
 
-describe('the limiter counters are shared by every API process through Redis', () => {
+/** Two API processes on one database and one Redis, the second knowing the first's admin key. */
+function twoApiProcesses(env: Record<string, string>): { a: () => TestApp; b: () => TestApp } {
   let database: TestDatabase;
   let a: TestApp;
   let b: TestApp;
-
   beforeAll(async () => {
     database = await createTestDatabase();
-    const env = { VIGIE_RATE_LIMIT_PER_MINUTE: '6', VIGIE_AUTH_FAILURES_PER_MINUTE: '4' };
     a = await startTestApp({ worker: false, database, env });
     b = await startTestApp({ worker: false, database, env: { ...env, VIGIE_BOOTSTRAP_ADMIN_KEY: a.adminKey } });
   });
@@ -80,6 +79,16 @@ describe('the limiter counters are shared by every API process through Redis', (
     await b?.close();
     await a?.close();
     await database?.drop();
+  });
+  return { a: () => a, b: () => b };
+}
+
+describe('the limiter counters are shared by every API process through Redis', () => {
+  const apps = twoApiProcesses({ VIGIE_RATE_LIMIT_PER_MINUTE: '6', VIGIE_AUTH_FAILURES_PER_MINUTE: '4' });
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(() => {
+    ({ a, b } = { a: apps.a(), b: apps.b() });
   });
 
   it('counts the requests of one key on both processes together', async () => {
@@ -98,20 +107,11 @@ describe('the limiter counters are shared by every API process through Redis', (
 });
 
 describe('an address blocked through one API process', () => {
-  let database: TestDatabase;
+  const apps = twoApiProcesses({ VIGIE_AUTH_FAILURES_PER_MINUTE: '4' });
   let a: TestApp;
   let b: TestApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { VIGIE_AUTH_FAILURES_PER_MINUTE: '4' };
-    a = await startTestApp({ worker: false, database, env });
-    b = await startTestApp({ worker: false, database, env: { ...env, VIGIE_BOOTSTRAP_ADMIN_KEY: a.adminKey } });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await database?.drop();
+  beforeAll(() => {
+    ({ a, b } = { a: apps.a(), b: apps.b() });
   });
 
   it('refuses an address on the other process within a second of its block, a good key included', async () => {

@@ -1,5 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { SmtpCatcher } from './test-servers';
 import { TEST_SETTINGS } from './test-settings';
@@ -183,4 +186,28 @@ export async function signInByEmail(page: Page, smtp: SmtpCatcher, email: string
     page.getByRole('button', { name: 'Me connecter' }).click(),
   ]);
   return link;
+}
+
+/**
+ * The messages of the scripts, styles or requests the console's CSP refused on `page`, as the
+ * browser reports them: a test expects none once its walk is over.
+ */
+export function cspRefusals(page: Page): string[] {
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
+  });
+  return refused;
+}
+
+/**
+ * The console as it is now, built with its committed API types into a new temporary directory:
+ * `consoleDir` for `VIGIE_CONSOLE_DIR`, `root` for the test's own files; `remove()` deletes both
+ * (in `afterAll`).
+ */
+export async function buildConsole(name: string): Promise<{ root: string; consoleDir: string; remove: () => void }> {
+  const root = mkdtempSync(join(tmpdir(), `vigie-${name}-`));
+  const consoleDir = join(root, 'console');
+  await promisify(execFile)(process.execPath, ['scripts/build-console.mjs', '--keep-types', '--out-dir', consoleDir], { cwd: ROOT, timeout: 120_000 });
+  return { root, consoleDir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
