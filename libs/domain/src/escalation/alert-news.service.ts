@@ -48,7 +48,7 @@ export class AlertNewsService {
     if (!alert) return;
     const told = alert.state === 'resolved' ? facts : facts.filter((type) => !TOLD_BY_RESOLUTION.has(type));
     if (told.length === 0) return;
-    const notified = await this.notifications.findSentForAlert(manager, alert.id);
+    const notified = await this.notifications.findReachedByAlert(manager, alert.id);
     const people = await this.referents.findByIds([...new Set(notified.map((n) => n.referentId))], manager);
     const dueAt = new Date(now.getTime() + NEWS_WINDOW_MS);
     for (const n of notified) {

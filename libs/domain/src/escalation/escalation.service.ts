@@ -162,7 +162,7 @@ export class EscalationService {
     alert.nextStepAt = null;
     await this.alerts.save(manager, alert);
     await this.notifications.cancelPendingAlertNotifications(manager, alert.id, `Alert resolved (${resolution}) before sending`);
-    const notified = await this.notifications.findSentForAlert(manager, alert.id);
+    const notified = await this.notifications.findReachedByAlert(manager, alert.id);
     const recipients: (ReferentEntity | null)[] = [];
     for (const n of notified) recipients.push(await this.referents.findById(n.referentId, manager));
     const rows: NewNotification[] = notified.flatMap((n, i) => {

@@ -72,12 +72,15 @@ export class ReferentNotifier {
   }
 
   /**
-   * The (referent, channel) pairs the episode's alert told of the return, by its resolution
-   * (alert.resolved, "returned"); an alert that ended earlier for another reason told them nothing.
+   * The (referent, channel) pairs the episode's alert told of the return: the alert.resolved
+   * notifications of its resolution "returned", written earlier in the same transaction. Read
+   * from those rows, not from the step notifications again: a send that settles between the two
+   * reads would otherwise be counted as told by one and not by the other, and its referent told by
+   * neither. An alert that ended earlier for another reason told them nothing of the return.
    */
   async toldOfReturnByAlert(work: Work, fugueId: string): Promise<{ referentId: string; channel: string }[]> {
     const alert = await this.alerts.findLatestForFugue(fugueId, work.manager);
-    const resolvedByReturn = alert && (alert.state !== 'resolved' || alert.resolution === 'returned');
-    return resolvedByReturn ? this.notifications.findSentForAlert(work.manager, alert.id) : [];
+    if (!alert || alert.state !== 'resolved' || alert.resolution !== 'returned') return [];
+    return this.notifications.findResolutionNotices(work.manager, alert.id);
   }
 }

@@ -72,17 +72,26 @@ export class NotificationRepository extends DeliveryRowRepository<NotificationEn
     return rows.length;
   }
 
+  /** The (referent, channel) pairs told of an alert's end: its `alert.resolved` notifications. */
+  async findResolutionNotices(manager: EntityManager, alertId: string): Promise<{ referentId: string; channel: string }[]> {
+    return this.repo(manager).find({ where: { alertId, kind: 'alert.resolved' }, select: { referentId: true, channel: true } });
+  }
+
   async listFailed(limit: number, cursor: string | null): Promise<Page<NotificationEntity>> {
     const qb = this.repo().createQueryBuilder('n').where(`n.status = 'failed'`);
     return keysetPage(qb, 'n.updated_at', 'n.id', cursor, limit);
   }
 
-  /** Everyone already notified of an alert, one row per (referent, channel). */
-  async findSentForAlert(manager: EntityManager, alertId: string): Promise<NotificationEntity[]> {
+  /**
+   * Everyone an alert reached, one row per (referent, channel): its step notifications sent, and
+   * those leaving now (`sending`: claimed while the alert was open, the message may be gone already,
+   * so whoever may have it hears what follows).
+   */
+  async findReachedByAlert(manager: EntityManager, alertId: string): Promise<NotificationEntity[]> {
     return this.repo(manager)
       .createQueryBuilder('n')
       .distinctOn(['n.referent_id', 'n.channel'])
-      .where(`n.alert_id = :alertId AND n.kind = 'alert.notification' AND n.status = 'sent'`, { alertId })
+      .where(`n.alert_id = :alertId AND n.kind = 'alert.notification' AND n.status IN ('sent', 'sending')`, { alertId })
       .orderBy('n.referent_id')
       .addOrderBy('n.channel')
       .addOrderBy('n.created_at')
