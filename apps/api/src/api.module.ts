@@ -31,6 +31,7 @@ import { StatsController } from './stats/stats.controller';
 import { TriageController } from './triage/triage.controller';
 import { YouthsController } from './youths/youths.controller';
 import { HotlineEventsController } from './integrations/hotline-events.controller';
+import { HotlineReportsController } from './integrations/hotline-reports.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
@@ -48,7 +49,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
       useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, PeopleController, AuthController, OidcController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, HotlineReportsController, PeopleController, AuthController, OidcController],
   providers: [
     SignInOptions,
     // Order matters: authenticate first (failed attempts are throttled per address inside the

@@ -19,7 +19,7 @@ export class AlertsController {
   @Get()
   @ApiOkResponse({ type: AlertPageResponse })
   async listAlerts(@CurrentCaller() caller: Caller, @Query() q: AlertListQuery) {
-    const page = await this.alerts.listAlerts(caller, { state: q.state, departmentCode: q.departmentCode }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
+    const page = await this.alerts.listAlerts(caller, { state: q.state, departmentCode: q.departmentCode, fugueId: q.fugueId }, q.limit ?? DEFAULT_LIMIT, q.cursor ?? null);
     return { items: page.items.map(alertSummary), nextCursor: page.nextCursor };
   }
 

@@ -95,6 +95,8 @@ export class AlertListQuery extends PageQuery {
   @IsOptional()
   @Matches(DEPARTMENT_CODE, { message: 'departmentCode must be an INSEE département code' })
   departmentCode?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "One episode's alerts (at most one is not resolved)" }) @IsOptional() @IsUUID() fugueId?: string;
 }
 
 export class AcknowledgeDto {

@@ -113,6 +113,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/fugues/{id}/return': 'Record the return',
   'POST /v1/fugues/{id}/close': 'Close an episode',
   'POST /v1/fugues/{id}/cancel': 'Cancel an episode declared by mistake',
+  'POST /v1/fugues/{id}/hotline-reports': 'Report a call to the 116 000, or the child located, on an episode',
   'POST /v1/triage/preview': 'Preview the triage of an episode, storing nothing',
   'GET /health/live': 'Liveness probe',
   'GET /health/ready': 'Readiness probe (database and Redis)',

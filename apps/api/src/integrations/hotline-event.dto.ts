@@ -1,7 +1,7 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { HOTLINE_CALLERS, HOTLINE_EVENT_TYPES, HotlineCaller, HotlineEvent, HotlineEventType, INDICATOR_CODES } from '@vigie/domain';
+import { HOTLINE_CALLERS, HOTLINE_EVENT_TYPES, HotlineCaller, HotlineEvent, HotlineEventType, HotlineReport, INDICATOR_CODES } from '@vigie/domain';
 import { IsCodeList, IsTimestamp, toDate } from '../http/validators';
 
 export class HotlineSightingDto {
@@ -94,6 +94,47 @@ export function toHotlineEvent(dto: HotlineEventDto): HotlineEvent {
     type: dto.type,
     data: {
       fugueId: data.fugueId,
+      receivedAt: toDate(data.receivedAt),
+      caller: data.caller,
+      sighting: data.sighting ? { at: toDate(data.sighting.at), place: data.sighting.place } : undefined,
+      indicators: data.indicators ?? [],
+      summary: data.summary,
+    },
+  };
+}
+
+/** A call's facts, the episode in the path. */
+export class HotlineCallReportDataDto extends OmitType(CallReceivedDataDto, ['fugueId'] as const) {}
+
+/** The child located, the episode in the path. */
+export class HotlineLocatedReportDataDto extends OmitType(ChildLocatedDataDto, ['fugueId'] as const) {}
+
+/**
+ * A hotline person's or key's report on one episode (POST /v1/fugues/{id}/hotline-reports): the
+ * `type` and `data` of an inbound event (integrations.md § Inbound events), without `fugueId`.
+ */
+@ApiExtraModels(HotlineCallReportDataDto, HotlineLocatedReportDataDto)
+export class HotlineReportDto {
+  @ApiProperty({ enum: HOTLINE_EVENT_TYPES })
+  @IsIn(HOTLINE_EVENT_TYPES)
+  type: HotlineEventType;
+
+  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(HotlineCallReportDataDto) }, { $ref: getSchemaPath(HotlineLocatedReportDataDto) }] })
+  @IsObject()
+  @ValidateNested()
+  @Type((options) => ((options?.object as { type?: unknown } | undefined)?.type === 'hotline.child_located' ? HotlineLocatedReportDataDto : HotlineCallReportDataDto))
+  data: HotlineCallReportDataDto | HotlineLocatedReportDataDto;
+}
+
+export function toHotlineReport(dto: HotlineReportDto): HotlineReport {
+  if (dto.type === 'hotline.child_located') {
+    const data = dto.data as HotlineLocatedReportDataDto;
+    return { type: dto.type, data: { at: toDate(data.at), place: data.place } };
+  }
+  const data = dto.data as HotlineCallReportDataDto;
+  return {
+    type: dto.type,
+    data: {
       receivedAt: toDate(data.receivedAt),
       caller: data.caller,
       sighting: data.sighting ? { at: toDate(data.sighting.at), place: data.sighting.place } : undefined,

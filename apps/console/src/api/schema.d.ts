@@ -714,6 +714,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fugues/{id}/hotline-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a call to the 116 000, or the child located, on an episode */
+        post: operations["HotlineReportsController_reportFromHotline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -2235,6 +2252,34 @@ export interface components {
             status: "accepted" | "duplicate";
             /** @description The webhook-id received */
             webhookId: string;
+        };
+        HotlineCallReportDataDto: {
+            /** Format: date-time */
+            receivedAt: string;
+            /** @enum {string} */
+            caller: "youth" | "family" | "witness" | "professional" | "other";
+            sighting?: components["schemas"]["HotlineSightingDto"];
+            /** @description Indicator codes (GET /v1/vocabularies); they join the episode with source hotline */
+            indicators?: ("SUICIDE_RISK" | "THIRD_PARTY_DANGER" | "EXPLOITATION_KNOWN" | "PEER_EXPLOITED" | "CLOTHING_LIFESTYLE_CHANGE" | "UNEXPLAINED_MONEY_OR_GIFTS" | "MULTIPLE_PHONES" | "VEHICLE_NEAR_FOYER" | "OLDER_PARTNER" | "ONLINE_SOLICITATION" | "HOTEL_OR_RENTAL" | "VIOLENCE_SIGNS" | "PREGNANCY_OR_STI" | "ALLOWANCE_UNUSED" | "BEHAVIOUR_CHANGE" | "SCHOOL_DROPOUT" | "SUBSTANCE_USE" | "ADVERSE_WEATHER")[];
+            /** @description Free text: encrypted at rest, never logged or sent on */
+            summary?: string;
+        };
+        HotlineLocatedReportDataDto: {
+            /** Format: date-time */
+            at: string;
+            /** @description Free text: encrypted at rest, never logged or sent on */
+            place?: string;
+        };
+        HotlineReportDto: {
+            /** @enum {string} */
+            type: "hotline.call_received" | "hotline.child_located";
+            data: components["schemas"]["HotlineCallReportDataDto"] | components["schemas"]["HotlineLocatedReportDataDto"];
+        };
+        HotlineReportCreatedResponse: {
+            /** @enum {string} */
+            type: "hotline.call_received" | "hotline.child_located";
+            /** @description The episode after the report (its triage runs again asynchronously) */
+            fugue: components["schemas"]["FugueSummaryResponse"];
         };
         MeResponse: {
             /**
@@ -5576,6 +5621,8 @@ export interface operations {
                 cursor?: string;
                 state?: "open" | "acknowledged" | "resolved";
                 departmentCode?: string;
+                /** @description One episode's alerts (at most one is not resolved) */
+                fugueId?: string;
             };
             header?: never;
             path?: never;
@@ -7135,6 +7182,118 @@ export interface operations {
                 };
             };
             /** @description A dependency is down; send again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    HotlineReportsController_reportFromHotline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key (kept 24 h) returns the first response and creates nothing; the same key with another body (compared in canonical JSON form) is a 409 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS; if it was applied but its response could not be kept, 409 IDEMPOTENCY_RESPONSE_LOST (read the resource instead) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HotlineReportDto"];
+            };
+        };
+        responses: {
+            /** @description hotline role only. A call: appended to the timeline, its indicators join the episode with source hotline, the episode is triaged again. The child located: missing → located (an episode already located, returned or closed is left as it is) */
+            201: {
+                headers: {
+                    /** @description The path of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HotlineReportCreatedResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INVALID_TRANSITION: the episode is closed or cancelled (a call), or cancelled (the child located); or an Idempotency-Key conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
             503: {
                 headers: {
                     [name: string]: unknown;

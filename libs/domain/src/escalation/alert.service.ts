@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   AlertEntity,
+  AlertListFilter,
   AlertRepository,
   AlertScope,
-  AlertState,
   DataCipher,
   FugueEventRepository,
   NotificationEntity,
@@ -39,7 +39,7 @@ export class AlertService {
     private readonly clock: Clock,
   ) {}
 
-  listAlerts(caller: Caller, filter: { state?: AlertState; departmentCode?: string }, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
+  listAlerts(caller: Caller, filter: AlertListFilter, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
     return this.alerts.list(alertScope(caller), filter, limit, cursor);
   }
 
@@ -74,16 +74,17 @@ export class AlertService {
       alert.nextStepAt = null;
       await this.alerts.save(manager, alert);
       const cancelled = await this.notifications.cancelPendingAlertNotifications(manager, alert.id, 'Alert acknowledged before sending');
+      // The acknowledger's role: the referent's through a link, the caller's otherwise. In the
+      // timeline too, where every reader of the episode learns who took the alert in hand.
+      const role = by.via === 'link' ? linkReferent?.role : by.caller.role;
       await this.events.append(manager, {
         fugueId: alert.fugueId,
         type: 'alert.acknowledged',
         at: now,
         actorId: by.via === 'api' ? by.caller.clientId : null,
-        data: { alertId: alert.id, via: by.via, referentId, afterStep: alert.lastStep, cancelledNotifications: cancelled },
+        data: { alertId: alert.id, via: by.via, referentId, role, afterStep: alert.lastStep, cancelledNotifications: cancelled },
         private: note ? { note } : null,
       });
-      // The acknowledger's role: the referent's through a link, the API client's otherwise.
-      const role = by.via === 'link' ? linkReferent?.role : by.caller.role;
       await this.webhooks.emit(
         work,
         'alert.acknowledged',

@@ -142,9 +142,10 @@ export class FugueTransitionService {
   /**
    * A call to the 116 000 about the episode: its indicators join the episode's observed ones with
    * source `hotline`, and the episode is triaged again. `claim` records the inbound event id in
-   * the same transaction. The hotline reports on episodes of its départements, whatever their level.
+   * the same transaction (a signed event; a report through the API has its Idempotency-Key
+   * instead). The hotline reports on episodes of its départements, whatever their level.
    */
-  recordHotlineCall(hotline: Caller, id: string, input: HotlineCallInput, claim: InboundClaim, now = this.clock.now()): Promise<FugueEntity> {
+  recordHotlineCall(hotline: Caller, id: string, input: HotlineCallInput, claim: InboundClaim | null, now = this.clock.now()): Promise<FugueEntity> {
     return this.change(
       hotline,
       id,
@@ -181,7 +182,7 @@ export class FugueTransitionService {
           private: text,
         });
       },
-      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue), news: 'hotline' },
+      { first: claim ?? undefined, canSee: (fugue) => canReportOnFugue(hotline, fugue), news: 'hotline' },
     );
   }
 
@@ -189,7 +190,7 @@ export class FugueTransitionService {
    * The 116 000 reports the child located: the located transition. An episode already located,
    * returned or closed is left as it is (the report came after the facts); a cancelled one is a 409.
    */
-  markLocatedByHotline(hotline: Caller, id: string, input: HotlineLocatedInput, claim: InboundClaim, now = this.clock.now()): Promise<FugueEntity> {
+  markLocatedByHotline(hotline: Caller, id: string, input: HotlineLocatedInput, claim: InboundClaim | null, now = this.clock.now()): Promise<FugueEntity> {
     return this.change(
       hotline,
       id,
@@ -200,7 +201,7 @@ export class FugueTransitionService {
         if (fugue.status !== 'missing') return 'unchanged';
         await this.locate(manager, fugue, input, hotline, now, 'data.at');
       },
-      { first: claim, canSee: (fugue) => canReportOnFugue(hotline, fugue) },
+      { first: claim ?? undefined, canSee: (fugue) => canReportOnFugue(hotline, fugue) },
     );
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { ApiClientEntity, ApiClientRepository, DataCipher, InboundEventRepository, slot } from '@vigie/persistence';
+import { ApiClientEntity, ApiClientRepository, DataCipher, FugueEntity, InboundEventRepository, slot } from '@vigie/persistence';
 import { Caller } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { FugueTransitionService } from '../fugues/fugue-transition.service';
@@ -14,6 +14,9 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,255}$/;
 export type HotlineEvent =
   | { type: 'hotline.call_received'; data: HotlineCallInput & { fugueId: string } }
   | { type: 'hotline.child_located'; data: HotlineLocatedInput & { fugueId: string } };
+
+/** What a hotline person or key reports about one episode through the API: an event's facts, the episode in the path. */
+export type HotlineReport = { type: 'hotline.call_received'; data: HotlineCallInput } | { type: 'hotline.child_located'; data: HotlineLocatedInput };
 
 /** The Standard Webhooks headers of an inbound request, as received. */
 export interface InboundHeaders {
@@ -106,6 +109,20 @@ export class HotlineInboundService {
         this.logger.warn(`Inbound ${event.type} ${webhookId} from hotline client ${hotline.clientId}: episode ${event.data.fugueId} unknown or outside its scope`);
       }
       throw error;
+    }
+  }
+
+  /**
+   * The same facts as a signed event, sent by a hotline person (session) or key (bearer) about
+   * episode `fugueId`: the same effects, role and scope rules. Retries are deduplicated by the
+   * request's Idempotency-Key, not by a webhook-id.
+   */
+  async receiveReport(hotline: Caller, fugueId: string, report: HotlineReport): Promise<FugueEntity> {
+    switch (report.type) {
+      case 'hotline.call_received':
+        return this.transitions.recordHotlineCall(hotline, fugueId, report.data, null);
+      case 'hotline.child_located':
+        return this.transitions.markLocatedByHotline(hotline, fugueId, report.data, null);
     }
   }
 

@@ -10,6 +10,12 @@ export interface AlertScope {
   worryingOnly: boolean;
 }
 
+export interface AlertListFilter {
+  state?: AlertState;
+  departmentCode?: string;
+  fugueId?: string;
+}
+
 @Injectable()
 export class AlertRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -69,13 +75,15 @@ export class AlertRepository {
     return rows.map((r) => ({ id: r.id, step: r.next_step }));
   }
 
-  async list(scope: AlertScope, filter: { state?: AlertState; departmentCode?: string }, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
+  async list(scope: AlertScope, filter: AlertListFilter, limit: number, cursor: string | null): Promise<Page<AlertEntity>> {
     const qb = this.repo().createQueryBuilder('a');
     if (scope.foyerIds) qb.andWhere('a.foyer_id = ANY(:foyerIds)', { foyerIds: scope.foyerIds });
     if (scope.departmentCodes) qb.andWhere('a.department_code = ANY(:codes)', { codes: scope.departmentCodes });
     if (scope.worryingOnly) qb.andWhere(`EXISTS (SELECT 1 FROM fugues f WHERE f.id = a.fugue_id AND f.effective_level = 'worrying')`);
     if (filter.state) qb.andWhere('a.state = :state', { state: filter.state });
     if (filter.departmentCode) qb.andWhere('a.department_code = :departmentCode', { departmentCode: filter.departmentCode });
+    // One episode's alerts: served by alerts_fugue_idx.
+    if (filter.fugueId) qb.andWhere('a.fugue_id = :fugueId', { fugueId: filter.fugueId });
     return keysetPage(qb, 'a.opened_at', 'a.id', cursor, limit);
   }
 
