@@ -507,6 +507,18 @@ describe('OpenAPI document and documentation page', () => {
         at: (_body, ids) => `/v1/fugues/${ids.fugue}/timeline`,
         read: true,
       },
+      // A hotline's report is read in the episode's timeline too.
+      'post /v1/fugues/{id}/hotline-reports': {
+        create: async (ids) => {
+          const hotline = await t.http.post('/v1/api-clients').set(bearer(t.adminKey)).send({ name: 'Hotline Testnom', role: 'hotline' }).expect(201);
+          return t.http
+            .post(`/v1/fugues/${ids.fugue}/hotline-reports`)
+            .set(bearer(hotline.body.key as string))
+            .send({ type: 'hotline.call_received', data: { receivedAt: new Date(Date.now() - 60_000).toISOString(), caller: 'youth' } });
+        },
+        at: (_body, ids) => `/v1/fugues/${ids.fugue}/timeline`,
+        read: true,
+      },
       'post /v1/referents': {
         create: () =>
           t.http.post('/v1/referents').set(bearer(t.adminKey)).send({ displayName: 'Astreinte Testnom', role: 'police', departmentCode: '75', channels: [{ type: 'email', address: 'astreinte@vigie.test' }] }),

@@ -92,6 +92,21 @@ const FOYER_ACTS: Matrix = {
   admin: [ALLOWED, ALLOWED, ALLOWED],
 };
 
+/**
+ * POST /v1/fugues/{id}/hotline-reports: the hotline only, on episodes of its départements whatever
+ * their level (as its signed events).
+ */
+const HOTLINE_REPORT: Matrix = {
+  foyerA: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  foyerB: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  police75: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  police93: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  childProtection75: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+  hotline75: [ALLOWED, ALLOWED, HIDDEN],
+  hotlineAll: [ALLOWED, ALLOWED, ALLOWED],
+  admin: [FORBIDDEN, FORBIDDEN, FORBIDDEN],
+};
+
 /** GET /v1/youths/{id} and GET /v1/foyers/{id}: by foyer, or by the foyer's département; never the hotline. */
 const READ_PROFILE: Matrix = {
   foyerA: [ALLOWED, HIDDEN, HIDDEN],
@@ -351,6 +366,18 @@ describe('object-level authorization: every role × scope × route', () => {
       const res = await t.http.post(`/v1/fugues/${id}/cancel`).set(as(actor)).send({ reason: 'Testraison' });
       expectOutcome(res, outcome, 200);
       if (outcome === ALLOWED) expect(res.body).toMatchObject({ id, status: 'cancelled' });
+    });
+  });
+
+  describe('POST /v1/fugues/{id}/hotline-reports', () => {
+    // A call with no indicator: the three episodes keep their levels for the rest of the matrix.
+    it.each(cases(HOTLINE_REPORT))('%s reporting a call about an episode of %s: %s', async (actor, _label, outcome, place) => {
+      const res = await t.http
+        .post(`/v1/fugues/${fugueIds[place]}/hotline-reports`)
+        .set(as(actor))
+        .send({ type: 'hotline.call_received', data: { receivedAt: now(), caller: 'family' } });
+      expectOutcome(res, outcome, 201);
+      if (outcome === ALLOWED) expect(res.body).toMatchObject({ type: 'hotline.call_received', fugue: { id: fugueIds[place] } });
     });
   });
 
