@@ -12,6 +12,7 @@ import { EpisodeScreen } from './screens/Episode';
 
 // The screens used after an episode is over load when they are opened.
 const InterviewScreen = lazy(() => import('./screens/Interview').then((m) => ({ default: m.InterviewScreen })));
+const YouthHistory = lazy(() => import('./screens/YouthHistory').then((m) => ({ default: m.YouthHistory })));
 const Fiche = lazy(() => import('./screens/Fiche').then((m) => ({ default: m.Fiche })));
 // The statistics page and its chart library load only when opened: the first screen stays small.
 const StatisticsScreen = lazy(() => import('./screens/statistics/Statistics').then((m) => ({ default: m.StatisticsScreen })));
@@ -120,6 +121,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/statistiques') return <StatisticsScreen />;
   if ((m = match('/youths/:id/edit', path))) return <YouthForm id={m.id} key={m.id} />;
   if ((m = match('/youths/:id/declare', path))) return <DeclareFugue youthId={m.id} key={m.id} />;
+  if ((m = match('/youths/:id/history', path))) return <YouthHistory id={m.id} key={m.id} />;
   if ((m = match('/youths/:id', path))) return <YouthProfile id={m.id} key={m.id} />;
   if ((m = match('/episodes/:id/interview', path))) return <InterviewScreen fugueId={m.id} key={m.id} />;
   if ((m = match('/episodes/:id', path))) return <EpisodeScreen id={m.id} key={m.id} />;

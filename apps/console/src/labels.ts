@@ -206,3 +206,41 @@ export const ROLE_LABELS: Record<string, string> = {
 export function offered<C extends string>(entries: readonly { code: string; label: string }[], labels: Record<C, string>): Record<C, string> {
   return Object.fromEntries(entries.map((e) => [e.code, (labels as Record<string, string>)[e.code] ?? e.label])) as Record<C, string>;
 }
+
+type HotlineCaller = Schemas['HotlineCallReportDataDto']['caller'];
+type AlertState = Schemas['AlertResponse']['state'];
+type Channel = Schemas['NotificationResponse']['channel'];
+type NotificationStatus = Schemas['NotificationResponse']['status'];
+
+/** Who called the 116 000. */
+export const HOTLINE_CALLER_LABELS: Record<HotlineCaller, string> = {
+  youth: 'Le jeune lui-même / elle-même',
+  family: 'La famille',
+  witness: 'Un témoin',
+  professional: 'Un professionnel',
+  other: 'Autre',
+};
+
+export const ALERT_STATE_LABELS: Record<AlertState, string> = {
+  open: 'En cours : personne ne l’a encore prise en compte',
+  acknowledged: 'Prise en compte',
+  resolved: 'Terminée',
+};
+
+export const CHANNEL_LABELS: Record<Channel, string> = { email: 'courriel', sms: 'SMS', webhook: 'message au logiciel du service' };
+
+export const NOTIFICATION_STATUS_LABELS: Record<NotificationStatus, string> = {
+  pending: 'en attente d’envoi',
+  sending: 'en cours d’envoi',
+  sent: 'envoyé',
+  failed: 'non remis',
+  cancelled: 'pas envoyé (alerte prise en compte avant)',
+};
+
+/** Who acted, by the role of their access to Vigie (the acknowledger of an alert). */
+export const ACTOR_ROLE_LABELS: Record<string, string> = {
+  ...ROLE_LABELS,
+  admin: 'l’administration de Vigie',
+  foyer: 'le foyer',
+  hotline: 'le 116 000',
+};

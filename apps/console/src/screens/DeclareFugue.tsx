@@ -242,7 +242,7 @@ export function WhoIsAlerted({ timeline }: { timeline: TimelineEntry[] }) {
         }
         return (
           <li key={e.id}>
-            {e.type === 'routine.notified' ? 'Information envoyée' : `Étape ${data.step ?? ''} de l’alerte`} : {count} référent{count > 1 ? 's' : ''} prévenu{count > 1 ? 's' : ''}
+            {e.type === 'routine.notified' ? 'Information envoyée' : `Étape ${typeof data.step === 'number' ? data.step + 1 : ''} de l’alerte`} : {count} référent{count > 1 ? 's' : ''} prévenu{count > 1 ? 's' : ''}
             {who ? ` (${who})` : ''}
             {data.fallbackToDepartmentDuty ? ', par l’astreinte départementale faute de référent de ce rôle' : ''}.
           </li>

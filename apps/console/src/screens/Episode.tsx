@@ -1,11 +1,28 @@
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, must, newIdempotencyKey, type Fugue, type Interview, type TimelineEntry } from '../api/client';
 import { countdown, formatDateTime, fromLocalInput, toLocalInput } from '../format';
-import { DEPARTED_WITH_LABELS, FOUND_BY_LABELS, INDICATOR_LABELS, INTERVIEW_STATUS_LABELS, LEVEL_LABELS, reasonLabel, REFERRAL_LABELS, ROLE_LABELS, STATUS_LABELS, TIMELINE_LABELS } from '../labels';
+import {
+  ACTOR_ROLE_LABELS,
+  DEPARTED_WITH_LABELS,
+  FOUND_BY_LABELS,
+  HOTLINE_CALLER_LABELS,
+  INDICATOR_LABELS,
+  INTERVIEW_STATUS_LABELS,
+  LEVEL_LABELS,
+  reasonLabel,
+  REFERRAL_LABELS,
+  ROLE_LABELS,
+  STATUS_LABELS,
+  TIMELINE_LABELS,
+} from '../labels';
 import { Link } from '../router';
-import { useTimeZone } from '../session';
+import { useSession, useTimeZone } from '../session';
 import { ClassificationView } from '../ui/classification';
 import { Checkboxes, ErrorBox, Show, useLoad, useScreenTitle } from '../ui/common';
+import { EpisodeAlert, loadAlert, type Alert } from './EpisodeAlert';
+import { EpisodeFacts } from './EpisodeFacts';
+import { HotlineReport } from './HotlineReport';
+import { OverrideLevel, OVERRIDING_ROLES } from './OverrideLevel';
 
 type Indicator = keyof typeof INDICATOR_LABELS;
 type FoundBy = keyof typeof FOUND_BY_LABELS;
@@ -14,23 +31,33 @@ interface Loaded {
   fugue: Fugue;
   timeline: TimelineEntry[];
   interview: Interview | null;
+  alert: Alert | null;
 }
 
-async function loadEpisode(id: string): Promise<Loaded> {
-  const [fugue, timeline, interviews] = await Promise.all([
+/** The roles that read return interviews (the police and the hotline may not). */
+export const INTERVIEW_READERS = ['admin', 'foyer', 'child_protection'];
+/** The foyer's own acts: declaring the return, closing, cancelling (api.md § Roles and scopes). */
+const FOYER_ROLES = ['admin', 'foyer'];
+/** Updates, sightings and « located » (the hotline reports through its own form). */
+const FIELD_ROLES = ['admin', 'foyer', 'police', 'child_protection'];
+
+async function loadEpisode(id: string, role: string): Promise<Loaded> {
+  const [fugue, timeline, interviews, alert] = await Promise.all([
     must(api.GET('/v1/fugues/{id}', { params: { path: { id } } })),
     must(api.GET('/v1/fugues/{id}/timeline', { params: { path: { id } } })),
-    must(api.GET('/v1/return-interviews', { params: { query: { fugueId: id } } })),
+    INTERVIEW_READERS.includes(role) ? must(api.GET('/v1/return-interviews', { params: { query: { fugueId: id } } })) : null,
+    loadAlert(id),
   ]);
-  const first = interviews.items[0];
+  const first = interviews?.items[0];
   const interview = first ? await must(api.GET('/v1/return-interviews/{id}', { params: { path: { id: first.id } } })) : null;
-  return { fugue, timeline: timeline.items, interview };
+  return { fugue, timeline: timeline.items, interview, alert };
 }
 
 /** Following an episode: its state, its timeline in words, and what can be done next. */
 export function EpisodeScreen({ id }: { id: string }) {
   useScreenTitle('Suivi de la fugue');
-  const [loaded, reload] = useLoad(() => loadEpisode(id), [id]);
+  const { me } = useSession();
+  const [loaded, reload] = useLoad(() => loadEpisode(id, me.role), [id]);
   return (
     <Show loaded={loaded} retry={reload}>
       {(data) => <Episode {...data} reload={reload} />}
@@ -38,11 +65,19 @@ export function EpisodeScreen({ id }: { id: string }) {
   );
 }
 
-function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () => void }) {
+function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reload: () => void }) {
+  const { me } = useSession();
+  const role = me.role;
   const timeZone = useTimeZone(fugue.departmentCode);
   const at = (iso: string) => formatDateTime(iso, timeZone);
   const name = `${fugue.youth?.firstName ?? ''} ${fugue.youth?.lastName ?? ''}`.trim() || 'Jeune';
   const open = fugue.status === 'missing' || fugue.status === 'located';
+  // What the last action did, said where a screen reader hears it; the page reloads underneath.
+  const [confirmation, setConfirmation] = useState('');
+  const done = (message: string) => {
+    setConfirmation(message);
+    reload();
+  };
   return (
     <article aria-labelledby="titre-episode">
       <h1 id="titre-episode">Fugue de {name}</h1>
@@ -51,10 +86,16 @@ function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () =
         {fugue.effectiveLevel && <span className={`badge ${fugue.effectiveLevel}`}>{LEVEL_LABELS[fugue.effectiveLevel]}</span>}
         <span>Absence constatée le {at(fugue.noticedMissingAt)}</span>
       </p>
-      <p className="actions">
-        <Link href={`/youths/${fugue.youthId}`}>Profil du jeune</Link>
-        <Link href={`/episodes/${fugue.id}/fiche`}>Fiche de signalement (à imprimer)</Link>
-      </p>
+      <div role="status" aria-live="polite">
+        {confirmation && <p className="notice">{confirmation}</p>}
+      </div>
+      {role !== 'hotline' && (
+        <p className="actions">
+          <Link href={`/youths/${fugue.youthId}`}>Profil du jeune</Link>
+          <Link href={`/youths/${fugue.youthId}/history`}>Historique des fugues du jeune</Link>
+          <Link href={`/episodes/${fugue.id}/fiche`}>Fiche de signalement (à imprimer)</Link>
+        </p>
+      )}
       {!fugue.classification && fugue.status !== 'cancelled' && <p role="status">Évaluation du niveau en cours : rechargez la page dans quelques secondes.</p>}
       {fugue.classification && <ClassificationView classification={{ level: fugue.effectiveLevel ?? fugue.classification.level, reasons: fugue.classification.reasons }} heading="Niveau" />}
       {fugue.override && (
@@ -63,6 +104,7 @@ function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () =
           {fugue.override.reason ? ` (« ${fugue.override.reason} »)` : ''}.
         </p>
       )}
+      {alert && <EpisodeAlert alert={alert} timeline={timeline} role={role} at={at} done={done} />}
       {interview && (
         <section className="notice" aria-labelledby="titre-entretien-resume">
           <h2 id="titre-entretien-resume">Entretien de retour</h2>
@@ -80,8 +122,11 @@ function Episode({ fugue, timeline, interview, reload }: Loaded & { reload: () =
           </Link>
         </section>
       )}
-      {open && <Actions fugue={fugue} timeZone={timeZone} done={reload} />}
-      {fugue.status === 'returned' && <CloseOrCancel fugue={fugue} kind="close" done={reload} />}
+      {open && FIELD_ROLES.includes(role) && <Actions fugue={fugue} timeZone={timeZone} role={role} done={done} />}
+      {fugue.status === 'returned' && FOYER_ROLES.includes(role) && <CloseOrCancel fugue={fugue} kind="close" done={() => done('Épisode clos.')} />}
+      {fugue.status !== 'closed' && fugue.status !== 'cancelled' && OVERRIDING_ROLES.includes(role) && <OverrideLevel fugue={fugue} role={role} done={done} />}
+      {role === 'hotline' && ['missing', 'located', 'returned'].includes(fugue.status) && <HotlineReport fugue={fugue} timeZone={timeZone} done={done} />}
+      <EpisodeFacts fugue={fugue} at={at} />
       <section aria-labelledby="titre-chronologie">
         <h2 id="titre-chronologie">Chronologie</h2>
         <ol className="timeline">
@@ -107,6 +152,7 @@ const TEXT_LABELS: Record<string, string> = {
   lastSeenPlace: 'vu(e) pour la dernière fois à',
   staffConcernNote: 'inquiétude de l’équipe',
   reason: 'motif',
+  summary: 'résumé de l’appel',
   clothing: 'tenue',
   circumstances: 'circonstances',
 };
@@ -127,7 +173,9 @@ function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
   if (typeof data.departedWith === 'string') parts.push(`parti(e) : ${DEPARTED_WITH_LABELS[data.departedWith as 'alone'] ?? data.departedWith}`);
   if (typeof data.foundBy === 'string') parts.push(`retrouvé(e) par : ${FOUND_BY_LABELS[data.foundBy as FoundBy] ?? data.foundBy}`);
   if (Array.isArray(data.roles) && data.roles.length) parts.push(`référents prévenus : ${(data.roles as string[]).map((r) => ROLE_LABELS[r] ?? r).join(', ')}`);
-  if (typeof data.step === 'number' && e.type === 'alert.step') parts.push(`étape ${data.step}`);
+  if (typeof data.step === 'number' && e.type === 'alert.step') parts.push(`étape ${data.step + 1}`);
+  if (e.type === 'alert.acknowledged' && typeof data.role === 'string') parts.push(`par ${ACTOR_ROLE_LABELS[data.role] ?? data.role}`);
+  if (e.type === 'hotline.call' && typeof data.caller === 'string') parts.push(`appel de : ${HOTLINE_CALLER_LABELS[data.caller as 'youth'] ?? data.caller}`);
   if (typeof data.outcome === 'string') parts.push(`résultat : ${INTERVIEW_STATUS_LABELS[data.outcome as 'completed'] ?? data.outcome}`);
   if (e.type === 'interview.disclosure' && data.signalementAdded !== undefined) {
     parts.push('signalement au procureur de la République');
@@ -159,9 +207,14 @@ function useAction() {
   return { busy, error, run };
 }
 
-function Actions({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string; done: () => void }) {
+function Actions({ fugue, timeZone, role, done }: { fugue: Fugue; timeZone: string; role: string; done: (confirmation: string) => void }) {
   const [open, setOpen] = useState<'update' | 'located' | 'return' | 'cancel' | null>(null);
   const toggle = (what: typeof open) => setOpen((current) => (current === what ? null : what));
+  const finish = (confirmation: string) => () => {
+    setOpen(null);
+    done(confirmation);
+  };
+  const foyerActs = FOYER_ROLES.includes(role);
   return (
     <section aria-labelledby="titre-actions">
       <h2 id="titre-actions">Que s’est-il passé ?</h2>
@@ -174,24 +227,29 @@ function Actions({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string; do
             Jeune localisé(e)
           </button>
         )}
-        <button type="button" aria-expanded={open === 'return'} onClick={() => toggle('return')}>
-          Déclarer le retour
-        </button>
-        {fugue.status === 'missing' && (
+        {foyerActs && (
+          <button type="button" aria-expanded={open === 'return'} onClick={() => toggle('return')}>
+            Déclarer le retour
+          </button>
+        )}
+        {foyerActs && fugue.status === 'missing' && (
           <button type="button" aria-expanded={open === 'cancel'} onClick={() => toggle('cancel')}>
             Annuler (déclarée par erreur)
           </button>
         )}
       </div>
-      {open === 'update' && <UpdateForm fugue={fugue} timeZone={timeZone} done={done} />}
-      {open === 'located' && <LocatedForm fugue={fugue} timeZone={timeZone} done={done} />}
-      {open === 'return' && <ReturnForm fugue={fugue} timeZone={timeZone} done={done} />}
-      {open === 'cancel' && <CloseOrCancel fugue={fugue} kind="cancel" done={done} />}
+      {open === 'update' && (
+        <UpdateForm fugue={fugue} timeZone={timeZone} teamConcern={foyerActs} done={finish('Information enregistrée : elle figure dans la chronologie, et le niveau de la fugue est réévalué.')} />
+      )}
+      {open === 'located' && <LocatedForm fugue={fugue} timeZone={timeZone} done={finish('Jeune localisé(e) : c’est enregistré, et l’alerte en cours, s’il y en a une, prend fin.')} />}
+      {open === 'return' && <ReturnForm fugue={fugue} timeZone={timeZone} done={finish('Retour déclaré : l’entretien de retour est prévu.')} />}
+      {open === 'cancel' && <CloseOrCancel fugue={fugue} kind="cancel" done={finish('Déclaration annulée.')} />}
     </section>
   );
 }
 
-function UpdateForm({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string; done: () => void }) {
+/** `teamConcern`: the foyer's team speaks (a referent adds facts, not the team's worry). */
+function UpdateForm({ fugue, timeZone, teamConcern, done }: { fugue: Fugue; timeZone: string; teamConcern: boolean; done: () => void }) {
   const [note, setNote] = useState('');
   const [sighting, setSighting] = useState(false);
   const [sightingAt, setSightingAt] = useState(() => toLocalInput(new Date().toISOString(), timeZone));
@@ -236,20 +294,22 @@ function UpdateForm({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string;
       <label htmlFor="note">Information</label>
       <textarea id="note" rows={3} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
       <Checkboxes legend="Nouveaux signes observés" labels={INDICATOR_LABELS} value={indicators} onChange={setIndicators} name="update-indicators" />
-      <fieldset>
-        <legend>Inquiétude de l’équipe</legend>
-        {(
-          [
-            ['same', 'Inchangée'],
-            ['yes', 'L’équipe est inquiète'],
-            ['no', 'L’équipe n’est pas inquiète'],
-          ] as const
-        ).map(([value, label]) => (
-          <label key={value} className="check">
-            <input type="radio" name="update-concern" checked={worrying === value} onChange={() => setWorrying(value)} /> {label}
-          </label>
-        ))}
-      </fieldset>
+      {teamConcern && (
+        <fieldset>
+          <legend>Inquiétude de l’équipe</legend>
+          {(
+            [
+              ['same', 'Inchangée'],
+              ['yes', 'L’équipe est inquiète'],
+              ['no', 'L’équipe n’est pas inquiète'],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} className="check">
+              <input type="radio" name="update-concern" checked={worrying === value} onChange={() => setWorrying(value)} /> {label}
+            </label>
+          ))}
+        </fieldset>
+      )}
       {error !== null && <ErrorBox error={error} />}
       <button type="submit" className="primary" disabled={busy}>
         Enregistrer
