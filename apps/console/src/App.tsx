@@ -26,7 +26,8 @@ async function loadSession(): Promise<Session> {
   const me = await must(api.GET('/v1/me'));
   setCsrfToken(me.csrfToken);
   const [foyers, departments, vocabularies] = await Promise.all([
-    must(api.GET('/v1/foyers', { params: { query: { limit: 200 } } })),
+    // The hotline reads no foyer (api.md § Roles and scopes): its people follow episodes only.
+    me.role === 'hotline' ? { items: [] } : must(api.GET('/v1/foyers', { params: { query: { limit: 200 } } })),
     must(api.GET('/v1/departments')),
     must(api.GET('/v1/vocabularies')),
   ]);
