@@ -272,6 +272,25 @@ describe('referents acting from the console', () => {
       expect(await police.getByRole('columnheader', { name: 'Entretien de retour' }).count()).toBe(0);
       await expectNoSeriousA11yViolations(police);
 
+      // Back on the episode, the police mark the youth located: a time before the absence is refused in words, then corrected.
+      await police.goBack();
+      await police.getByRole('heading', { level: 1, name: 'Fugue de Testprenom Testnom' }).waitFor();
+      const locatedButton = police.getByRole('button', { name: 'Jeune localisé(e)' });
+      await locatedButton.click();
+      await police.locator('#locatedAt').fill('2020-01-06T10:00');
+      await police.getByRole('form', { name: 'Jeune localisé' }).getByRole('button', { name: 'Enregistrer' }).click();
+      await police.getByRole('alert').getByText(/^Certaines informations ne sont pas acceptées/).waitFor();
+      await expectNoSeriousA11yViolations(police);
+      expect((await t.http.get(`/v1/fugues/${fugueId}`).set(admin).expect(200)).body.status).toBe('missing');
+      await locatedButton.click();
+      await locatedButton.click();
+      await police.locator('#locatedPlace').fill('Chez sa tante, Testville');
+      await police.getByRole('form', { name: 'Jeune localisé' }).getByRole('button', { name: 'Enregistrer' }).click();
+      await police.getByRole('status').getByText(/^Jeune localisé\(e\) : c’est enregistré/).waitFor();
+      await police.getByText('Localisé(e)', { exact: true }).first().waitFor();
+      await police.getByRole('region', { name: 'Le jeune et les faits' }).getByText(/Chez sa tante, Testville/).waitFor();
+      expect((await t.http.get(`/v1/fugues/${fugueId}`).set(admin).expect(200)).body.located).toMatchObject({ place: 'Chez sa tante, Testville' });
+
       expect([...refused, ...foyerRefused, ...hotlineRefused, ...protectionRefused]).toEqual([]);
       for (const page of [foyerPage, hotline, protection]) await page.context().close();
     },

@@ -218,5 +218,21 @@ describe('referents acting on an episode', () => {
       expect((await t.http.get(`/v1/alerts?fugueId=${fugueId}`).set(police13).expect(200)).body.items).toEqual([]);
       expect((await t.http.post(`/v1/alerts/${alertId}/acknowledge`).set(police13).send({})).status).toBe(404);
     });
+
+    it("a police person's reading of the episode, with the youth's identity, is audited in their name", async () => {
+      const fugueId = await episode({ indicators: ['SUICIDE_RISK'] });
+      const police = await person('police', { departmentCodes: ['75'] });
+      const personId = (await t.http.get('/v1/me').set(police).expect(200)).body.id as string;
+      const read = await t.http.get(`/v1/fugues/${fugueId}`).set(police).expect(200);
+      expect(read.body.youth.firstName).toBe('Testprenom');
+      const entries = await waitFor(
+        async () => {
+          const items = (await t.http.get(`/v1/audit?personId=${personId}`).set(bearer(t.adminKey)).expect(200)).body.items as Json[];
+          return items.some((e) => e.fugueId === fugueId) ? items : null;
+        },
+        { what: 'the audit entry of the read' },
+      );
+      expect(entries.find((e) => e.fugueId === fugueId)).toMatchObject({ action: 'read_identity', method: 'GET', personId, clientId: null });
+    });
   });
 });
