@@ -157,6 +157,9 @@ describe('referents acting from the console', () => {
       await Promise.all([police.waitForURL((url) => url.pathname === `/episodes/${fugueId}`), police.getByRole('button', { name: 'Me connecter' }).click()]);
       await police.getByRole('heading', { level: 1, name: 'Fugue de Testprenom Testnom' }).waitFor();
 
+      // The police register no youth: the menu does not offer it.
+      expect(await police.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Nouveau jeune' }).count()).toBe(0);
+
       // What the police read: the youth and the facts, the reasons in words, who was told when.
       const facts = police.getByRole('region', { name: 'Le jeune et les faits' });
       await facts.getByText('Cheveux courts, 1 m 60').waitFor();

@@ -17,6 +17,8 @@ const Fiche = lazy(() => import('./screens/Fiche').then((m) => ({ default: m.Fic
 // The statistics page and its chart library load only when opened: the first screen stays small.
 const StatisticsScreen = lazy(() => import('./screens/statistics/Statistics').then((m) => ({ default: m.StatisticsScreen })));
 
+/** The roles that register youths (api.md § Roles and scopes). */
+const YOUTH_WRITERS = ['admin', 'foyer'];
 /** The roles that read the statistics (police without what interviews revealed). */
 const STATISTICS_ROLES = ['admin', 'child_protection', 'police'];
 
@@ -161,7 +163,7 @@ function Shell({ session, children }: { session: Session | null; children: React
         {session && (
           <nav aria-label="Menu principal">
             <Link href="/">Jeunes</Link>
-            <Link href="/youths/new">Nouveau jeune</Link>
+            {YOUTH_WRITERS.includes(session.me.role) && <Link href="/youths/new">Nouveau jeune</Link>}
             {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}
             <span className="who">{session.me.displayName}</span>
             <button type="button" onClick={signOut} disabled={leaving}>
