@@ -53,7 +53,7 @@ const READ_EPISODE: Matrix = {
   admin: [ALLOWED, ALLOWED, ALLOWED],
 };
 
-/** Updates, sightings and "located": field roles in scope; the hotline only through its signed events. */
+/** Updates, sightings and "located": field roles in scope; the hotline only through its own reports (signed events, hotline-reports). */
 const FIELD_WORK: Matrix = {
   foyerA: [ALLOWED, HIDDEN, HIDDEN],
   foyerB: [HIDDEN, ALLOWED, HIDDEN],
