@@ -11,7 +11,7 @@ export interface PolicyInForce {
   updatedAt: Date | null;
   /** Roles the policy names that no reachable referent (one with a channel) covers. */
   uncoveredRoles: ReferentRole[];
-  /** Foyers of the département with no reachable foyer_duty referent, when the policy names that role. */
+  /** Open foyers of the département with no reachable foyer_duty referent, when the policy names that role. */
   foyersWithoutDuty: string[];
 }
 
@@ -53,7 +53,7 @@ export class EscalationPolicyService {
     if (roles.includes('foyer_duty')) {
       const covered = new Set(reachable.filter((r) => r.role === 'foyer_duty').map((r) => r.foyerId));
       const foyers = await this.foyers.list({ departmentCodes: [departmentCode] }, 1000, null);
-      foyersWithoutDuty = foyers.items.filter((f) => !covered.has(f.id)).map((f) => f.id);
+      foyersWithoutDuty = foyers.items.filter((f) => !f.closedAt && !covered.has(f.id)).map((f) => f.id);
     }
     return { departmentCode, policy, isDefault, updatedAt, uncoveredRoles, foyersWithoutDuty };
   }
