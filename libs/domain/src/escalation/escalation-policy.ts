@@ -1,6 +1,6 @@
 import type { ReferentRole, StoredEscalationPolicy } from '@vigie/persistence';
 import { DomainError, FieldProblem } from '../errors/domain-error';
-import { checkPolicy, PolicyRole, DEFAULT_POLICY as RULES_DEFAULT_POLICY, REFERENT_ROLE_LIST as RULE_ROLES } from './policy-rules';
+import { checkPolicy, PolicyRole, rolesOf as rulesRolesOf, DEFAULT_POLICY as RULES_DEFAULT_POLICY, REFERENT_ROLE_LIST as RULE_ROLES } from './policy-rules';
 
 export type EscalationPolicy = StoredEscalationPolicy;
 
@@ -46,13 +46,7 @@ export function validatePolicy(input: unknown): EscalationPolicy {
   return policy;
 }
 
-/** Every role a policy names. */
+/** Every role a policy names, in the order of REFERENT_ROLE_LIST. */
 export function rolesOf(policy: EscalationPolicy): ReferentRole[] {
-  const all = [
-    ...policy.worrying.steps.flatMap((s) => s.notify),
-    ...policy.routine.notify,
-    ...policy.disclosure.notify,
-    ...policy.overdueInterview.notify,
-  ] as ReferentRole[];
-  return REFERENT_ROLE_LIST.filter((r) => all.includes(r));
+  return rulesRolesOf(policy);
 }

@@ -125,3 +125,41 @@ export function checkPolicy(input: unknown): { policy: PolicyShape; problems: Po
   return { policy, problems };
 }
 
+
+/** Every role a policy names, in the order of REFERENT_ROLE_LIST. */
+export function rolesOf(policy: PolicyShape): PolicyRole[] {
+  const all = [
+    ...policy.worrying.steps.flatMap((s) => s.notify),
+    ...policy.routine.notify,
+    ...policy.disclosure.notify,
+    ...policy.overdueInterview.notify,
+  ];
+  return REFERENT_ROLE_LIST.filter((r) => all.includes(r));
+}
+
+/** A referent as coverage needs it: reachable when it has a channel. */
+export interface CoverageReferent {
+  role: string;
+  foyerId: string | null;
+  channels: readonly unknown[];
+}
+
+/** A foyer of the département as coverage needs it; a closed one needs no duty. */
+export interface CoverageFoyer {
+  id: string;
+  closedAt?: Date | string | null;
+}
+
+/**
+ * Who a policy would leave without anyone to tell, given the referents and foyers of its
+ * département: the roles it names that no reachable referent covers, and, when it names
+ * foyer_duty, the open foyers with no reachable foyer_duty referent of their own.
+ */
+export function coverage(policy: PolicyShape, referents: readonly CoverageReferent[], foyers: readonly CoverageFoyer[]): { uncoveredRoles: PolicyRole[]; foyersWithoutDuty: string[] } {
+  const reachable = referents.filter((r) => r.channels.length > 0);
+  const roles = rolesOf(policy);
+  const uncoveredRoles = roles.filter((role) => !reachable.some((r) => r.role === role));
+  if (!roles.includes('foyer_duty')) return { uncoveredRoles, foyersWithoutDuty: [] };
+  const covered = new Set(reachable.filter((r) => r.role === 'foyer_duty').map((r) => r.foyerId));
+  return { uncoveredRoles, foyersWithoutDuty: foyers.filter((f) => !f.closedAt && !covered.has(f.id)).map((f) => f.id) };
+}
