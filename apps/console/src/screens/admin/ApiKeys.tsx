@@ -24,7 +24,7 @@ export function ApiKeysScreen() {
       <p role="status" aria-live="polite" className="status">
         {status}
       </p>
-      {created && <SecretOnce label={`Clé d’API de ${created.name}`} value={created.key} what="cette clé" />}
+      {created && <SecretOnce label={`Clé d’API de ${created.name}`} value={created.key} what="cette clé" feminine />}
       {created?.inboundWebhookSecret && (
         <p className="notice">
           Secret de signature des événements du 116 000 (à copier aussi, affiché une seule fois) : <code>{created.inboundWebhookSecret}</code>

@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { api, must, newIdempotencyKey } from '../../api/client';
+import { api, must, newIdempotencyKey, RequestFailed } from '../../api/client';
 import { formatDateTime } from '../../format';
 import { FOYER_KIND_LABELS } from '../../labels';
 import { useSession, type Foyer } from '../../session';
@@ -182,7 +182,13 @@ function FoyerRow({ foyer, onChanged }: { foyer: Foyer; onChanged: (message: str
           </div>
         </form>
       )}
-      {!editing && error !== null && <ErrorBox error={error} />}
+      {!editing && error instanceof RequestFailed && error.status === 409 && error.body?.code === 'CONFLICT' ? (
+        <p className="error" role="alert">
+          Une fugue de ce foyer est en cours (jeune disparu ou localisé) : le foyer ne pourra être fermé qu’une fois cette fugue terminée.
+        </p>
+      ) : (
+        !editing && error !== null && <ErrorBox error={error} />
+      )}
     </li>
   );
 }

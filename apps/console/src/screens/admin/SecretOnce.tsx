@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
  * A key or secret the API shows this once only: in a read-only field, with a copy button and the
  * warning that it cannot be shown again. Focus moves to it, so that it is not missed.
  */
-export function SecretOnce({ label, value, what }: { label: string; value: string; what: string }) {
+export function SecretOnce({ label, value, what, feminine = false }: { label: string; value: string; what: string; feminine?: boolean }) {
   const [copied, setCopied] = useState<'' | 'copied' | 'failed'>('');
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), [value]);
@@ -20,7 +20,10 @@ export function SecretOnce({ label, value, what }: { label: string; value: strin
     <div className="secret consequences" tabIndex={-1} ref={ref} role="region" aria-labelledby="secret-titre">
       <h2 id="secret-titre">{label}</h2>
       <p id="secret-avertissement">
-        <strong>Copiez {what} maintenant : il ne sera plus jamais affiché.</strong> Vigie n’en garde qu’une empreinte ; s’il est perdu, il faut en créer un autre.
+        <strong>
+          Copiez {what} maintenant : {feminine ? 'elle ne sera plus jamais affichée' : 'il ne sera plus jamais affiché'}.
+        </strong>{' '}
+        Vigie n’en garde qu’une empreinte ; {feminine ? 'si elle est perdue, il faut en créer une autre' : 's’il est perdu, il faut en créer un autre'}.
       </p>
       <label htmlFor="secret-valeur">{label}</label>
       <input id="secret-valeur" readOnly value={value} aria-describedby="secret-avertissement" className="secret-value" onFocus={(e) => e.target.select()} />

@@ -1,14 +1,19 @@
 import { useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { RequestFailed } from '../../api/client';
+import { frenchApiMessage } from './api-messages';
 import { ErrorBox } from '../../ui/common';
 import { ACCESS_ROLE_LABELS } from '../../labels';
 import type { Department, Foyer } from '../../session';
 
 /** The problems of a refused request, by field (the API's `details`), or null when it names none. */
 export function fieldProblems(error: unknown): Record<string, string> | null {
+  if (error instanceof RequestFailed && error.status === 409 && error.body?.code === 'EMAIL_TAKEN') return { email: 'une personne active a déjà cette adresse électronique' };
   if (!(error instanceof RequestFailed) || error.status !== 400 || !error.body?.details?.length) return null;
   const byField: Record<string, string> = {};
-  for (const d of error.body.details) byField[d.field] = byField[d.field] ? `${byField[d.field]} ; ${d.message}` : d.message;
+  for (const d of error.body.details) {
+    const message = frenchApiMessage(d.message);
+    byField[d.field] = byField[d.field] ? `${byField[d.field]} ; ${message}` : message;
+  }
   return byField;
 }
 

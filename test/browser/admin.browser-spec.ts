@@ -1,0 +1,244 @@
+import type { Page } from 'playwright-core';
+import {
+  bearer,
+  buildConsole,
+  cspRefusals,
+  declareFugue,
+  expectNoSeriousA11yViolations,
+  makeClient,
+  makeFoyer,
+  makeYouth,
+  signInByEmail,
+  SmtpCatcher,
+  startTestApp,
+  TestApp,
+  useBrowser,
+  waitFor,
+} from '@vigie/testing';
+
+type Json = Record<string, any>;
+
+/** Waits for the page to show `text` somewhere in its main landmark. */
+async function sees(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByRole('main').getByText(text).first().waitFor();
+}
+
+/** Opens an administration page from the administration menu and waits for its heading. */
+async function openAdmin(page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: title, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
+/** The ids the input's aria-describedby names, and their texts. */
+async function describedBy(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).evaluate((element) => {
+    const ids = (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+    const doc = element.ownerDocument;
+    return ids.map((id: string) => doc.getElementById(id)?.textContent ?? `(missing #${id})`).join(' | ');
+  });
+}
+
+/**
+ * An administrator sets Vigie up from the console, without any API call of their own: creates a
+ * person, changes a foyer's phone, adds a child-protection referent with an e-mail channel, builds
+ * an escalation policy in its editor (step 0: child protection only; after 10 min: the police) and
+ * saves it; the next worrying episode, declared through the API, follows it: its first step reaches
+ * the child-protection referent only. Then an API key, shown once, is created and revoked, and the
+ * audit log is read for that episode. Every administration page passes axe, and the CSP refuses
+ * nothing.
+ */
+describe('the administration screens', () => {
+  let t: TestApp;
+  let smtp: SmtpCatcher;
+  let built: Awaited<ReturnType<typeof buildConsole>>;
+  const browser = useBrowser(() => t.url);
+
+  beforeAll(async () => {
+    built = await buildConsole('admin');
+    smtp = await SmtpCatcher.start();
+    t = await startTestApp({ ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: built.consoleDir } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+    built?.remove();
+  });
+
+  browser.test(
+    'sets up people, a foyer, a referent and a policy that the next alert follows; a key shown once; the audit of an episode',
+    async (page) => {
+      const refused = cspRefusals(page);
+      const foyer = await makeFoyer(t, { name: 'Foyer Les Essais', phone: '01 00 00 00 00' });
+      // A police referent the first step must leave out.
+      await t.http
+        .post('/v1/referents')
+        .set(bearer(t.adminKey))
+        .send({ displayName: 'Commissariat Testnom', role: 'police', departmentCode: '75', channels: [{ type: 'email', address: 'police.testnom@commissariat.test' }] })
+        .expect(201);
+      const adminEmail = 'admin.testnom@vigie.test';
+      await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Admin Testnom', email: adminEmail, role: 'admin' }).expect(201);
+      await signInByEmail(page, smtp, adminEmail);
+
+      // The administration section, from the main menu.
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Administration' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+      await expectNoSeriousA11yViolations(page);
+
+      // People: a new foyer educator.
+      await openAdmin(page, 'Personnes');
+      await page.getByLabel('Nom affiché *').fill('Éducateur Testnom');
+      await page.getByLabel('Adresse électronique *').fill('educateur.testnom@foyer.test');
+      await page.getByLabel('Rôle *').selectOption('foyer');
+      await page.getByLabel('Foyers *').selectOption(foyer.id);
+      await page.getByRole('button', { name: 'Ajouter la personne' }).click();
+      await sees(page, 'Éducateur Testnom a été ajouté(e)');
+      const people = (await t.http.get('/v1/people').set(bearer(t.adminKey)).expect(200)).body.items as Json[];
+      expect(people.find((p) => p.email === 'educateur.testnom@foyer.test')).toMatchObject({ displayName: 'Éducateur Testnom', role: 'foyer', foyerIds: [foyer.id] });
+      await page.getByRole('main').getByText('educateur.testnom@foyer.test').waitFor();
+      await expectNoSeriousA11yViolations(page);
+
+      // Foyers: a phone the API refuses is shown at its field, then a good one is saved.
+      await openAdmin(page, 'Foyers');
+      await page.getByRole('button', { name: 'Modifier le foyer Foyer Les Essais' }).click();
+      const phone = page.getByRole('textbox', { name: 'Téléphone' });
+      await phone.fill('appelez-nous');
+      await page.getByRole('button', { name: 'Enregistrer le foyer' }).click();
+      await sees(page, 'Certaines informations n’ont pas été acceptées');
+      const phoneId = await phone.getAttribute('id');
+      expect(await phone.getAttribute('aria-invalid')).toBe('true');
+      expect(await describedBy(page, `#${phoneId}`)).toMatch(/Refusé : numéro de téléphone non valide/);
+      await expectNoSeriousA11yViolations(page);
+      await phone.fill('+33 1 23 45 67 89');
+      await page.getByRole('button', { name: 'Enregistrer le foyer' }).click();
+      await sees(page, 'Le foyer Foyer Les Essais a été enregistré.');
+      expect((await t.http.get(`/v1/foyers/${foyer.id}`).set(bearer(t.adminKey)).expect(200)).body.phone).toBe('+33 1 23 45 67 89');
+      await sees(page, 'Téléphone : +33 1 23 45 67 89');
+      await expectNoSeriousA11yViolations(page);
+
+      // Referents: child protection, reached by e-mail.
+      await openAdmin(page, 'Référents');
+      await page.getByLabel('Département').selectOption('75');
+      await page.getByRole('heading', { name: 'Ajouter un référent' }).waitFor();
+      await page.getByLabel('Nom affiché *').fill('Protection Testnom');
+      await page.getByLabel('Rôle *').selectOption('child_protection');
+      await page.getByLabel('Canal 1', { exact: true }).selectOption('email');
+      await page.getByLabel('Adresse électronique (canal 1)').fill('protection.testnom@departement.test');
+      await page.getByRole('button', { name: 'Ajouter le référent' }).click();
+      await sees(page, 'Le référent Protection Testnom a été ajouté.');
+      await page.getByRole('button', { name: 'Modifier le référent Protection Testnom' }).waitFor();
+      const referents = (await t.http.get('/v1/referents?departmentCode=75').set(bearer(t.adminKey)).expect(200)).body.items as Json[];
+      const protection = referents.find((r) => r.displayName === 'Protection Testnom')!;
+      const police = referents.find((r) => r.role === 'police')!;
+      expect(protection).toMatchObject({ role: 'child_protection', channels: [{ type: 'email', address: 'protection.testnom@departement.test' }] });
+      await expectNoSeriousA11yViolations(page);
+
+      // The policy editor: the default's three steps, reshaped.
+      await openAdmin(page, 'Politique d’escalade');
+      await page.getByLabel('Département').selectOption('75');
+      await sees(page, 'la politique par défaut s’applique');
+      await page.getByRole('heading', { name: /^Étape 3/ }).waitFor();
+      await expectNoSeriousA11yViolations(page);
+      await page.getByRole('button', { name: 'Retirer l’étape 3' }).click();
+      const step1 = page.getByRole('group', { name: 'Prévenir à l’étape 1' });
+      await step1.getByLabel('Astreinte du foyer').uncheck();
+      await step1.getByLabel('Police ou gendarmerie').uncheck();
+      await page.getByRole('group', { name: 'Prévenir à l’étape 2' }).getByLabel('Astreinte départementale').uncheck();
+      await page.getByLabel('Répéter la dernière étape toutes les (minutes)').fill('');
+      await page.getByLabel('Nombre de répétitions au plus').fill('0');
+      // A second step no later than the first is refused, on that field, with the API's rule.
+      const delay2 = page.getByLabel('Délai de l’étape 2 (minutes après l’ouverture)');
+      await delay2.fill('0');
+      await page.getByRole('button', { name: 'Enregistrer la politique' }).click();
+      await page.getByRole('heading', { name: 'La politique ne peut pas être enregistrée telle quelle' }).waitFor();
+      expect(await delay2.getAttribute('aria-invalid')).toBe('true');
+      expect(await describedBy(page, '#politique-worrying-steps-1-afterSeconds')).toMatch(/Refusé : Ce délai doit être plus long que celui de l’étape précédente/);
+      await expectNoSeriousA11yViolations(page);
+      await delay2.fill('10');
+      await page.getByRole('heading', { name: 'Étape 2 : après 10 min' }).waitFor();
+      // The roles with no referent and the foyers without duty, for the draft, before saving.
+      await page.locator('#roles-sans-referent li').first().waitFor();
+      expect(await page.locator('#roles-sans-referent li').evaluateAll((items) => items.map((li) => li.getAttribute('data-role')))).toEqual(['foyer_duty', 'prosecutor']);
+      expect(await page.locator('#foyers-sans-astreinte li').evaluateAll((items) => items.map((li) => li.getAttribute('data-foyer')))).toEqual([foyer.id]);
+      await page.getByRole('button', { name: 'Enregistrer la politique' }).click();
+      await sees(page, 'La politique a été enregistrée.');
+      const inForce = (await t.http.get('/v1/departments/75/escalation-policy').set(bearer(t.adminKey)).expect(200)).body;
+      expect(inForce).toMatchObject({
+        isDefault: false,
+        policy: { worrying: { steps: [{ afterSeconds: 0, notify: ['child_protection'] }, { afterSeconds: 600, notify: ['police'] }], repeatLastStepEverySeconds: null, maxRepeats: 0 } },
+      });
+      // Once saved, the page shows what the API says of the policy in force.
+      expect(await page.locator('#roles-sans-referent li').evaluateAll((items) => items.map((li) => li.getAttribute('data-role')))).toEqual(inForce.uncoveredRoles);
+      expect(await page.locator('#foyers-sans-astreinte li').evaluateAll((items) => items.map((li) => li.getAttribute('data-foyer')))).toEqual(inForce.foyersWithoutDuty);
+      await expectNoSeriousA11yViolations(page);
+
+      // The next worrying episode follows the policy: its first step reaches child protection only.
+      const foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
+      const youth = await makeYouth(t, foyerKey, foyer.id);
+      const fugue = await declareFugue(t, foyerKey, youth.id, { indicators: ['SUICIDE_RISK'] });
+      const alert = await waitFor(
+        async () => {
+          const items = (await t.http.get('/v1/alerts?departmentCode=75').set(bearer(t.adminKey)).expect(200)).body.items as Json[];
+          const opened = items.find((a) => a.fugueId === fugue.id);
+          if (!opened) return null;
+          const details = (await t.http.get(`/v1/alerts/${opened.id}`).set(bearer(t.adminKey)).expect(200)).body;
+          return details.notifications.some((n: Json) => n.status === 'sent') ? details : null;
+        },
+        { what: 'the first step of the alert, sent' },
+      );
+      const firstStep = (alert.notifications as Json[]).filter((n) => n.step === 0);
+      expect(firstStep.map((n) => [n.referentId, n.channel])).toEqual([[protection.id, 'email']]);
+      expect((alert.notifications as Json[]).some((n) => n.referentId === police.id)).toBe(false);
+      await waitFor(() => smtp.messages.some((m) => m.envelopeTo.includes('protection.testnom@departement.test')), { what: 'the alert e-mail to child protection' });
+      expect(smtp.messages.some((m) => m.envelopeTo.includes('police.testnom@commissariat.test'))).toBe(false);
+
+      // Webhooks and failed messages: nothing to show yet, and the page says so.
+      await openAdmin(page, 'Webhooks et envois échoués');
+      await sees(page, 'Aucun abonnement webhook.');
+      await sees(page, 'Aucun message échoué.');
+      await expectNoSeriousA11yViolations(page);
+
+      // An API key: shown once, with a copy button and its warning; then revoked.
+      await openAdmin(page, 'Clés d’API');
+      await page.getByLabel('Nom du système *').fill('Logiciel Testnom');
+      await page.getByLabel('Rôle *').selectOption('foyer');
+      await page.getByLabel('Foyers *').selectOption(foyer.id);
+      await page.getByRole('button', { name: 'Créer la clé' }).click();
+      const shown = page.getByRole('region', { name: 'Clé d’API de Logiciel Testnom' });
+      await shown.waitFor();
+      await shown.getByText('elle ne sera plus jamais affichée').waitFor();
+      await shown.getByRole('button', { name: 'Copier' }).waitFor();
+      const key = await shown.getByRole('textbox').inputValue();
+      expect(key).toMatch(/^vig_/);
+      expect((await t.http.get('/v1/me').set(bearer(key)).expect(200)).body).toMatchObject({ displayName: 'Logiciel Testnom', role: 'foyer', foyerIds: [foyer.id] });
+      await expectNoSeriousA11yViolations(page);
+      // Read again, the page lists the key by its prefix only.
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Clés d’API' }).waitFor();
+      await page.getByRole('button', { name: 'Révoquer la clé de Logiciel Testnom' }).waitFor();
+      expect(await page.content()).not.toContain(key);
+      await page.getByRole('button', { name: 'Révoquer la clé de Logiciel Testnom' }).click();
+      await page.getByRole('button', { name: 'Confirmer la révocation' }).click();
+      await sees(page, 'La clé de Logiciel Testnom a été révoquée');
+      await t.http.get('/v1/me').set(bearer(key)).expect(401);
+      await expectNoSeriousA11yViolations(page);
+
+      // The audit log of the episode.
+      await t.http.get(`/v1/fugues/${fugue.id}`).set(bearer(foyerKey)).expect(200);
+      await openAdmin(page, 'Journal d’audit');
+      await page.locator('#journal tbody tr').first().waitFor();
+      await expectNoSeriousA11yViolations(page);
+      await page.getByLabel('Épisode (identifiant)').fill(fugue.id);
+      await page.getByRole('button', { name: 'Filtrer le journal' }).click();
+      await page.waitForURL(`**/administration/journal?episode=${fugue.id}`);
+      const expected = (await t.http.get(`/v1/audit?fugueId=${fugue.id}&limit=50`).set(bearer(t.adminKey)).expect(200)).body.items as Json[];
+      expect(expected.length).toBeGreaterThan(0);
+      await waitFor(async () => (await page.locator('#journal tbody tr').count()) === expected.length, { what: 'the filtered audit rows' });
+      expect(await page.locator('#journal tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-fugue')))).toEqual(expected.map(() => fugue.id));
+      await expectNoSeriousA11yViolations(page);
+
+      expect(refused).toEqual([]);
+    },
+    240_000,
+  );
+});
