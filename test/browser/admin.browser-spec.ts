@@ -5,6 +5,7 @@ import {
   cspRefusals,
   declareFugue,
   expectNoSeriousA11yViolations,
+  HttpReceiver,
   makeClient,
   makeFoyer,
   makeYouth,
@@ -50,18 +51,21 @@ async function describedBy(page: Page, selector: string): Promise<string> {
 describe('the administration screens', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
+  let receiver: HttpReceiver;
   let built: Awaited<ReturnType<typeof buildConsole>>;
   const browser = useBrowser(() => t.url);
 
   beforeAll(async () => {
     built = await buildConsole('admin');
     smtp = await SmtpCatcher.start();
+    receiver = await HttpReceiver.start();
     t = await startTestApp({ ownPublicUrl: true, env: { SMTP_URL: smtp.url, VIGIE_CONSOLE_DIR: built.consoleDir } });
   }, 180_000);
 
   afterAll(async () => {
     await t?.close();
     await smtp?.close();
+    await receiver?.close();
     built?.remove();
   });
 
@@ -240,5 +244,64 @@ describe('the administration screens', () => {
       expect(refused).toEqual([]);
     },
     240_000,
+  );
+
+  browser.test(
+    'redelivers a webhook and replays a message that failed for good',
+    async (page) => {
+      const refused = cspRefusals(page);
+      const foyer = await makeFoyer(t, { name: 'Foyer Les Envois', departmentCode: '13' });
+      const endpoint = (
+        await t.http.post('/v1/webhook-endpoints').set(bearer(t.adminKey)).send({ url: receiver.url('/hooks'), events: ['fugue.declared'], description: 'Abonnement Testnom' }).expect(201)
+      ).body as Json;
+      const foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
+      const youth = await makeYouth(t, foyerKey, foyer.id);
+      const fugue = await declareFugue(t, foyerKey, youth.id);
+      const declared = () => receiver.requests.filter((r) => r.path === '/hooks' && r.rawBody.includes(fugue.id));
+      await waitFor(() => declared().length === 1, { what: 'the fugue.declared webhook' });
+      await waitFor(
+        async () => ((await t.http.get(`/v1/webhook-endpoints/${endpoint.id}/deliveries`).set(bearer(t.adminKey)).expect(200)).body.items as Json[]).some((d) => d.status === 'delivered'),
+        { what: 'the delivery recorded as delivered' },
+      );
+      // A message to a referent that failed for good (24 h of retries are not waited for here).
+      const referent = (
+        await t.http
+          .post('/v1/referents')
+          .set(bearer(t.adminKey))
+          .send({ displayName: 'Astreinte Testnom', role: 'department_duty', departmentCode: '13', channels: [{ type: 'email', address: 'astreinte.testnom@departement.test' }] })
+          .expect(201)
+      ).body as Json;
+      await t.dataSource.query(
+        `INSERT INTO notifications (dedup_key, kind, fugue_id, referent_id, channel, target, status, attempts, last_error)
+         VALUES ('admin-replay-test', 'routine.information', $1, $2, 'email', 'astreinte.testnom@departement.test', 'failed', 9, 'SMTP 550')`,
+        [fugue.id, referent.id],
+      );
+      const adminEmail = 'admin.envois@vigie.test';
+      await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Admin Envois', email: adminEmail, role: 'admin' }).expect(201);
+      await signInByEmail(page, smtp, adminEmail, '/administration/envois');
+      await page.getByRole('heading', { level: 1, name: 'Webhooks et envois échoués' }).waitFor();
+
+      // The endpoint's deliveries, and one sent again: same webhook-id.
+      await page.getByRole('main').getByText(receiver.url('/hooks')).waitFor();
+      await page.getByRole('button', { name: 'Voir les envois' }).click();
+      const table = page.locator(`#envois-${endpoint.id} table`);
+      await table.getByRole('cell', { name: 'fugue.declared', exact: true }).waitFor();
+      await table.getByRole('cell', { name: 'Remis (HTTP 200)', exact: true }).waitFor();
+      await expectNoSeriousA11yViolations(page);
+      await table.getByRole('button', { name: /^Renvoyer l’événement fugue\.declared/ }).click();
+      await sees(page, 'L’événement fugue.declared est renvoyé.');
+      await waitFor(() => declared().length === 2, { what: 'the webhook delivered again' });
+      expect(declared()[1].headers['webhook-id']).toBe(declared()[0].headers['webhook-id']);
+
+      // The message that failed for good, sent again.
+      await sees(page, 'Erreur : SMTP 550');
+      await page.getByRole('button', { name: 'Renvoyer le message' }).click();
+      await sees(page, 'Le message est renvoyé.');
+      await sees(page, 'Aucun message échoué.');
+      await waitFor(() => smtp.messages.some((m) => m.envelopeTo.includes('astreinte.testnom@departement.test')), { what: 'the replayed message' });
+      await expectNoSeriousA11yViolations(page);
+      expect(refused).toEqual([]);
+    },
+    120_000,
   );
 });
