@@ -304,4 +304,106 @@ describe('the administration screens', () => {
     },
     120_000,
   );
+
+  browser.test(
+    "changes a person's role and deactivates them, edits and deletes a referent, closes a foyer once its episode ended, and shows the API's refusal of a policy field by field",
+    async (page) => {
+      const refused = cspRefusals(page);
+      const foyer = await makeFoyer(t, { name: 'Foyer Les Fermetures', departmentCode: '14' });
+      const person = (
+        await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Agent Testnom', email: 'agent.testnom@vigie.test', role: 'foyer', foyerIds: [foyer.id] }).expect(201)
+      ).body as Json;
+      await t.http
+        .post('/v1/referents')
+        .set(bearer(t.adminKey))
+        .send({ displayName: 'Parquet Testnom', role: 'prosecutor', departmentCode: '14', channels: [{ type: 'email', address: 'parquet.testnom@justice.test' }] })
+        .expect(201);
+      const foyerKey = (await makeClient(t, { role: 'foyer', foyerIds: [foyer.id] })).key;
+      const youth = await makeYouth(t, foyerKey, foyer.id);
+      const fugue = await declareFugue(t, foyerKey, youth.id);
+      const adminEmail = 'admin.changes@vigie.test';
+      await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Admin Changes', email: adminEmail, role: 'admin' }).expect(201);
+      await signInByEmail(page, smtp, adminEmail, '/administration/personnes');
+      await page.getByRole('heading', { level: 1, name: 'Personnes' }).waitFor();
+
+      // A person's role and scope, then their deactivation.
+      await page.getByRole('button', { name: 'Changer le rôle de Agent Testnom' }).click();
+      const roleForm = page.getByRole('form', { name: 'Rôle de Agent Testnom' });
+      await roleForm.getByLabel('Rôle *').selectOption('police');
+      await roleForm.getByRole('button', { name: 'Enregistrer le rôle' }).click();
+      // The police need their départements: the API's refusal is shown at that field.
+      await roleForm.getByText(/^Refusé : /).waitFor();
+      const departments = roleForm.getByLabel('Départements *');
+      expect(await departments.getAttribute('aria-invalid')).toBe('true');
+      expect(await describedBy(page, `#${await departments.getAttribute('id')}`)).toMatch(/Refusé : /);
+      await expectNoSeriousA11yViolations(page);
+      await departments.selectOption(['14']);
+      await roleForm.getByRole('button', { name: 'Enregistrer le rôle' }).click();
+      await sees(page, 'Le rôle de Agent Testnom a été enregistré.');
+      expect((await t.http.get(`/v1/people/${person.id}`).set(bearer(t.adminKey)).expect(200)).body).toMatchObject({ role: 'police', departmentCodes: ['14'], foyerIds: [] });
+      await page.getByRole('button', { name: 'Désactiver Agent Testnom' }).click();
+      await page.getByRole('button', { name: 'Confirmer la désactivation' }).click();
+      await sees(page, 'Agent Testnom a été désactivé(e)');
+      expect((await t.http.get(`/v1/people/${person.id}`).set(bearer(t.adminKey)).expect(200)).body.deactivatedAt).toEqual(expect.any(String));
+
+      // A referent: a second channel, then deleted.
+      await openAdmin(page, 'Référents');
+      await page.getByLabel('Département').selectOption('14');
+      await page.getByRole('button', { name: 'Modifier le référent Parquet Testnom' }).click();
+      const referentForm = page.getByRole('form', { name: 'Référent Parquet Testnom' });
+      await referentForm.getByRole('button', { name: 'Ajouter un canal' }).click();
+      await referentForm.getByLabel('Canal 2', { exact: true }).selectOption('sms');
+      await referentForm.getByLabel('Numéro de portable (format international, +33…) (canal 2)').fill('06 12 34 56 78');
+      await referentForm.getByRole('button', { name: 'Enregistrer le référent' }).click();
+      await referentForm.getByText('Refusé : numéro au format international attendu').waitFor();
+      await expectNoSeriousA11yViolations(page);
+      await referentForm.getByLabel('Numéro de portable (format international, +33…) (canal 2)').fill('+33612345678');
+      await referentForm.getByRole('button', { name: 'Enregistrer le référent' }).click();
+      await sees(page, 'Le référent Parquet Testnom a été enregistré.');
+      const saved = ((await t.http.get('/v1/referents?departmentCode=14').set(bearer(t.adminKey)).expect(200)).body.items as Json[])[0];
+      expect(saved.channels).toEqual([
+        { type: 'email', address: 'parquet.testnom@justice.test' },
+        { type: 'sms', phone: '+33612345678' },
+      ]);
+      await page.getByRole('button', { name: 'Supprimer le référent Parquet Testnom' }).click();
+      await page.getByRole('button', { name: 'Confirmer la suppression' }).click();
+      await sees(page, 'Le référent Parquet Testnom a été supprimé.');
+      await sees(page, 'Aucun référent dans ce département');
+      expect((await t.http.get('/v1/referents?departmentCode=14').set(bearer(t.adminKey)).expect(200)).body.items).toEqual([]);
+
+      // Closing the foyer: refused while its episode is open, done once it ended.
+      await openAdmin(page, 'Foyers');
+      await page.getByRole('button', { name: 'Fermer le foyer Foyer Les Fermetures' }).click();
+      await page.getByRole('button', { name: 'Confirmer la fermeture' }).click();
+      await sees(page, 'Une fugue de ce foyer est en cours');
+      await expectNoSeriousA11yViolations(page);
+      await t.http.post(`/v1/fugues/${fugue.id}/cancel`).set(bearer(foyerKey)).send({ reason: 'Erreur de saisie' }).expect(200);
+      await page.getByRole('button', { name: 'Fermer le foyer Foyer Les Fermetures' }).click();
+      await page.getByRole('button', { name: 'Confirmer la fermeture' }).click();
+      await sees(page, 'Le foyer Foyer Les Fermetures a été fermé.');
+      expect((await t.http.get(`/v1/foyers/${foyer.id}`).set(bearer(t.adminKey)).expect(200)).body.closedAt).toEqual(expect.any(String));
+
+      // The policy: what the server refuses is shown at its field. The request is altered on its
+      // way (an unknown role at step 1), as an older console or a changed rule would send it; the
+      // real API answers.
+      await openAdmin(page, 'Politique d’escalade');
+      await page.getByLabel('Département').selectOption('14');
+      await page.getByRole('heading', { name: /^Étape 1/ }).waitFor();
+      expect(await page.locator('#deroule li').count()).toBe(5);
+      await page.route('**/v1/departments/14/escalation-policy', async (route) => {
+        if (route.request().method() !== 'PUT') return route.continue();
+        const body = JSON.parse(route.request().postData() ?? '{}');
+        body.worrying.steps[0].notify = ['mayor'];
+        await route.continue({ postData: JSON.stringify(body) });
+      });
+      await page.getByRole('button', { name: 'Enregistrer la politique' }).click();
+      await page.getByRole('heading', { name: 'Le serveur a refusé la politique' }).waitFor();
+      expect(await describedBy(page, '#politique-worrying-steps-0-notify')).toMatch(/Refusé : Un des rôles n’existe pas\./);
+      expect(await page.locator('#politique-worrying-steps-0-notify').getAttribute('aria-invalid')).toBe('true');
+      await expectNoSeriousA11yViolations(page);
+      expect((await t.http.get('/v1/departments/14/escalation-policy').set(bearer(t.adminKey)).expect(200)).body.isDefault).toBe(true);
+      expect(refused).toEqual([]);
+    },
+    120_000,
+  );
 });

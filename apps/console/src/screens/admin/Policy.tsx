@@ -169,6 +169,9 @@ function Editor({ departmentCode, inForce: initial, referents }: { departmentCod
       )}
       {error !== null && <ErrorBox error={error} />}
 
+      <h2 id="titre-deroule">Déroulé d’une alerte</h2>
+      <Unfolding draft={draft} />
+
       <h2 id="titre-etapes">Fugue préoccupante : les étapes de l’alerte</h2>
       <p className="hint">Chaque étape prévient les rôles cochés, tant que personne n’a pris l’alerte en compte.</p>
       <FieldError id={errorId('worrying.steps')} error={byField['worrying.steps']?.join(' ')} />
@@ -244,6 +247,33 @@ function Editor({ departmentCode, inForce: initial, referents }: { departmentCod
         </button>
       </div>
     </form>
+  );
+}
+
+/** The draft's steps at a glance, in time order: when, and whom; then its repeats. */
+function Unfolding({ draft }: { draft: PolicyDraft }) {
+  const roles = (notify: PolicyRole[]) => (notify.length ? notify.map((r) => REFERENT_ROLE_TITLES[r]).join(', ') : 'personne (cochez au moins un rôle)');
+  const last = draft.steps[draft.steps.length - 1];
+  const repeats = draft.repeatEveryMinutes.trim() !== '' && draft.maxRepeats.trim() !== '0' && last;
+  return (
+    <ol className="unfolding" aria-labelledby="titre-deroule" id="deroule">
+      {draft.steps.map((step, i) => (
+        <li key={i} data-step={i}>
+          <span className="when">{delayWords(step.afterMinutes)}</span> <span className="who">{roles(step.notify)}</span>
+        </li>
+      ))}
+      {repeats && (
+        <li className="repeat">
+          <span className="when">
+            puis toutes les {draft.repeatEveryMinutes.trim()} min, {draft.maxRepeats.trim()} fois au plus
+          </span>{' '}
+          <span className="who">{roles(last.notify)}</span>
+        </li>
+      )}
+      <li className="end">
+        <span className="when">jusqu’à la prise en compte de l’alerte</span>
+      </li>
+    </ol>
   );
 }
 
