@@ -48,6 +48,8 @@ const ROUTES: { method: string; path: string; body: string | null; status: strin
   { method: 'post', path: '/v1/foyers', body: 'CreateFoyerDto', status: '201', response: 'FoyerResponse' },
   { method: 'get', path: '/v1/foyers', body: null, status: '200', response: 'FoyerPageResponse' },
   { method: 'get', path: '/v1/foyers/{id}', body: null, status: '200', response: 'FoyerResponse' },
+  { method: 'patch', path: '/v1/foyers/{id}', body: 'UpdateFoyerDto', status: '200', response: 'FoyerResponse' },
+  { method: 'post', path: '/v1/foyers/{id}/close', body: null, status: '200', response: 'FoyerResponse' },
   { method: 'post', path: '/v1/api-clients', body: 'CreateApiClientDto', status: '201', response: 'CreatedApiClientResponse' },
   { method: 'get', path: '/v1/api-clients', body: null, status: '200', response: 'ApiClientPageResponse' },
   { method: 'delete', path: '/v1/api-clients/{id}', body: null, status: '204', response: null },

@@ -16,6 +16,8 @@ const YouthHistory = lazy(() => import('./screens/YouthHistory').then((m) => ({ 
 const Fiche = lazy(() => import('./screens/Fiche').then((m) => ({ default: m.Fiche })));
 // The statistics page and its chart library load only when opened: the first screen stays small.
 const StatisticsScreen = lazy(() => import('./screens/statistics/Statistics').then((m) => ({ default: m.StatisticsScreen })));
+// The administration screens (admins only) load when opened.
+const AdministrationScreen = lazy(() => import('./screens/admin/Administration').then((m) => ({ default: m.AdministrationScreen })));
 
 /** The roles that register youths (api.md § Roles and scopes). */
 const YOUTH_WRITERS = ['admin', 'foyer'];
@@ -122,6 +124,8 @@ function Screen({ path }: { path: string }) {
   if (path === '/' || path === '/youths') return <YouthList />;
   if (path === '/youths/new') return <YouthForm id={null} />;
   if (path === '/statistiques') return <StatisticsScreen />;
+  if (path === '/administration' || path === '/administration/') return <AdministrationScreen page={null} />;
+  if ((m = match('/administration/:page', path))) return <AdministrationScreen page={m.page} key={m.page} />;
   if ((m = match('/youths/:id/edit', path))) return <YouthForm id={m.id} key={m.id} />;
   if ((m = match('/youths/:id/declare', path))) return <DeclareFugue youthId={m.id} key={m.id} />;
   if ((m = match('/youths/:id/history', path))) return <YouthHistory id={m.id} key={m.id} />;
@@ -165,6 +169,7 @@ function Shell({ session, children }: { session: Session | null; children: React
             <Link href="/">Jeunes</Link>
             {YOUTH_WRITERS.includes(session.me.role) && <Link href="/youths/new">Nouveau jeune</Link>}
             {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}
+            {session.me.role === 'admin' && <Link href="/administration">Administration</Link>}
             <span className="who">{session.me.displayName}</span>
             <button type="button" onClick={signOut} disabled={leaving}>
               Se déconnecter

@@ -244,3 +244,47 @@ export const ACTOR_ROLE_LABELS: Record<string, string> = {
   foyer: 'le foyer',
   hotline: 'le 116 000',
 };
+
+/* The administration screens. */
+type AccessRole = Schemas['PersonResponse']['role'];
+type ReferentRoleCode = Schemas['ReferentResponse']['role'];
+type ChannelType = Schemas['ChannelDto']['type'];
+type FoyerKindCode = Schemas['FoyerResponse']['kind'];
+type DeliveryStatus = Schemas['WebhookDeliveryResponse']['status'];
+
+export const ACCESS_ROLE_LABELS: Record<AccessRole, string> = {
+  admin: 'Administration',
+  foyer: 'Équipe de foyer',
+  police: 'Police ou gendarmerie',
+  child_protection: 'Protection de l’enfance',
+  hotline: '116 000 (ligne d’écoute)',
+};
+
+/** A referent's role, as a title (ROLE_LABELS says it inside a sentence). */
+export const REFERENT_ROLE_TITLES: Record<ReferentRoleCode, string> = {
+  foyer_duty: 'Astreinte du foyer',
+  child_protection: 'Protection de l’enfance',
+  department_duty: 'Astreinte départementale',
+  police: 'Police ou gendarmerie',
+  prosecutor: 'Parquet',
+};
+
+export const CHANNEL_TITLES: Record<ChannelType, string> = { email: 'Courriel', sms: 'SMS', webhook: 'Webhook' };
+
+export const FOYER_KIND_LABELS: Record<FoyerKindCode, string> = { ase: 'Aide sociale à l’enfance', pjj: 'Protection judiciaire de la jeunesse', other: 'Autre' };
+
+export const DELIVERY_STATUS_LABELS: Record<DeliveryStatus, string> = { pending: 'En attente', sending: 'En cours d’envoi', delivered: 'Remis', failed: 'Échoué' };
+
+export const NOTIFICATION_STATUS_TITLES: Record<NotificationStatus, string> = {
+  pending: 'En attente',
+  sending: 'En cours d’envoi',
+  sent: 'Envoyé',
+  failed: 'Échoué',
+  cancelled: 'Annulé',
+};
+
+export const AUDIT_ACTION_LABELS: Record<Schemas['AuditEntryResponse']['action'], string> = {
+  read_identity: 'Lecture d’une identité',
+  change: 'Modification',
+  erase: 'Effacement',
+};

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiClientService, Caller, FoyerService, requireRole } from '@vigie/domain';
 import { ApiClientEntity, AuditRepository, FoyerEntity } from '@vigie/persistence';
@@ -7,7 +7,7 @@ import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT, PageQuery } from '../http/pagination.dto';
 import { UuidPipe } from '../http/validators';
-import { AuditQuery, CreateApiClientDto, CreateFoyerDto } from './admin.dto';
+import { AuditQuery, CreateApiClientDto, CreateFoyerDto, UpdateFoyerDto } from './admin.dto';
 import {
   ApiClientPageResponse,
   AuditPageResponse,
@@ -17,7 +17,16 @@ import {
   RotatedInboundSecretResponse,
 } from './admin.response';
 
-export const foyerView = (f: FoyerEntity) => ({ id: f.id, name: f.name, departmentCode: f.departmentCode, kind: f.kind, phone: f.phone ?? null, createdAt: f.createdAt });
+export const foyerView = (f: FoyerEntity) => ({
+  id: f.id,
+  name: f.name,
+  departmentCode: f.departmentCode,
+  kind: f.kind,
+  phone: f.phone ?? null,
+  address: f.address ?? null,
+  createdAt: f.createdAt,
+  closedAt: f.closedAt ?? null,
+});
 
 const clientView = (c: ApiClientEntity) => ({
   id: c.id,
@@ -61,6 +70,21 @@ export class AdminController {
   @ApiOkResponse({ type: FoyerResponse })
   async getFoyer(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return foyerView(await this.foyers.getFoyer(caller, id));
+  }
+
+  @Patch('foyers/:id')
+  @ApiOkResponse({ type: FoyerResponse })
+  @ApiConflict('INVALID_TRANSITION: the foyer is closed')
+  async updateFoyer(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateFoyerDto) {
+    return foyerView(await this.foyers.updateFoyer(caller, id, dto));
+  }
+
+  @Post('foyers/:id/close')
+  @HttpCode(200)
+  @ApiOkResponse({ type: FoyerResponse, description: 'The closed foyer: it takes no new youth; its history stays' })
+  @ApiConflict('CONFLICT: an episode of the foyer is still open (missing or located); INVALID_TRANSITION: already closed')
+  async closeFoyer(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    return foyerView(await this.foyers.closeFoyer(caller, id));
   }
 
   @Post('api-clients')

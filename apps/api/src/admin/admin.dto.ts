@@ -2,8 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { ROLES, Role, FoyerKind } from '@vigie/persistence';
 import { PageQuery } from '../http/pagination.dto';
+import { IsOptionalNotNull } from '../http/validators';
 
 export const DEPARTMENT_CODE = /^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$/;
+
+const FOYER_PHONE = /^\+?[0-9][0-9 .()-]{5,29}$/;
+const FOYER_PHONE_MESSAGE = 'phone must be a phone number (digits, spaces, dots, dashes, an optional leading +)';
 
 export class CreateFoyerDto {
   @ApiProperty({ maxLength: 200 })
@@ -23,8 +27,35 @@ export class CreateFoyerDto {
   @ApiPropertyOptional({ example: '+33 1 23 45 67 89', description: "The foyer's phone, given to the people its alerts reach" })
   @IsOptional()
   @IsString()
-  @Matches(/^\+?[0-9][0-9 .()-]{5,29}$/, { message: 'phone must be a phone number (digits, spaces, dots, dashes, an optional leading +)' })
+  @Matches(FOYER_PHONE, { message: FOYER_PHONE_MESSAGE })
   phone?: string;
+
+  @ApiPropertyOptional({ maxLength: 500, example: '12 rue des Essais, 75011 Paris', description: "The foyer's postal address" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  address?: string;
+}
+
+/** What an administrator may change about an open foyer; null clears the phone or the address. */
+export class UpdateFoyerDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+33 1 23 45 67 89', description: 'null clears it' })
+  @IsOptional()
+  @IsString()
+  @Matches(FOYER_PHONE, { message: FOYER_PHONE_MESSAGE })
+  phone?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: 'null clears it' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  address?: string | null;
 }
 
 /** A role and its scope, as API clients and people both have them (the same rules apply). */

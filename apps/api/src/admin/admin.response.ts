@@ -10,7 +10,9 @@ export class FoyerResponse {
   @ApiProperty({ example: '75' }) departmentCode: string;
   @ApiProperty({ enum: ['ase', 'pjj', 'other'] }) kind: string;
   @ApiProperty({ type: String, nullable: true, description: "The foyer's phone, shown in its alerts" }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The foyer's postal address" }) address: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When an administrator closed the foyer; null while open' }) closedAt: string | null;
 }
 
 export class FoyerPageResponse extends PageCursor {

@@ -93,6 +93,8 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/foyers': 'Create a foyer',
   'GET /v1/foyers': 'List foyers',
   'GET /v1/foyers/{id}': 'Read a foyer',
+  'PATCH /v1/foyers/{id}': "Change a foyer's name, phone or address",
+  'POST /v1/foyers/{id}/close': 'Close a foyer',
   'POST /v1/api-clients': 'Create an API client and its key',
   'GET /v1/api-clients': 'List API clients',
   'DELETE /v1/api-clients/{id}': 'Revoke an API client',

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DepartmentRepository, EscalationPolicyRepository, FoyerRepository, ReferentRepository, ReferentRole } from '@vigie/persistence';
+import { DepartmentRepository, EscalationPolicyRepository, FoyerRepository, ReferentRepository } from '@vigie/persistence';
 import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
+import type { PolicyRole } from './policy-rules';
 import { DEFAULT_POLICY, EscalationPolicy, rolesOf, validatePolicy } from './escalation-policy';
+import { coverage } from './policy-rules';
 
 export interface PolicyInForce {
   departmentCode: string;
@@ -10,8 +12,8 @@ export interface PolicyInForce {
   isDefault: boolean;
   updatedAt: Date | null;
   /** Roles the policy names that no reachable referent (one with a channel) covers. */
-  uncoveredRoles: ReferentRole[];
-  /** Foyers of the département with no reachable foyer_duty referent, when the policy names that role. */
+  uncoveredRoles: PolicyRole[];
+  /** Open foyers of the département with no reachable foyer_duty referent, when the policy names that role. */
   foyersWithoutDuty: string[];
 }
 
@@ -47,14 +49,8 @@ export class EscalationPolicyService {
 
   private async withCoverage(departmentCode: string, policy: EscalationPolicy, isDefault: boolean, updatedAt: Date | null): Promise<PolicyInForce> {
     const reachable = await this.referents.findReachableInDepartment(departmentCode);
-    const roles = rolesOf(policy);
-    const uncoveredRoles = roles.filter((role) => !reachable.some((r) => r.role === role));
-    let foyersWithoutDuty: string[] = [];
-    if (roles.includes('foyer_duty')) {
-      const covered = new Set(reachable.filter((r) => r.role === 'foyer_duty').map((r) => r.foyerId));
-      const foyers = await this.foyers.list({ departmentCodes: [departmentCode] }, 1000, null);
-      foyersWithoutDuty = foyers.items.filter((f) => !covered.has(f.id)).map((f) => f.id);
-    }
+    const foyers = rolesOf(policy).includes('foyer_duty') ? (await this.foyers.list({ departmentCodes: [departmentCode] }, 1000, null)).items : [];
+    const { uncoveredRoles, foyersWithoutDuty } = coverage(policy, reachable, foyers);
     return { departmentCode, policy, isDefault, updatedAt, uncoveredRoles, foyersWithoutDuty };
   }
 }

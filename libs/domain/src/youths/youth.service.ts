@@ -116,7 +116,7 @@ export class YouthService {
 
   async registerYouth(caller: Caller, input: YouthInput): Promise<YouthProfile> {
     requireRole(caller, ['admin', 'foyer']);
-    const foyer = await this.foyerInScope(caller, input.foyerId, 'foyerId');
+    const foyer = await this.foyerInScope(caller, input.foyerId, 'foyerId', true);
     await this.checkAge(input.birthDate, foyer);
     const identity: YouthIdentity = {
       firstName: input.firstName,
@@ -164,7 +164,7 @@ export class YouthService {
       const youth = await manager.getRepository(YouthEntity).createQueryBuilder('y').setLock('pessimistic_write').where('y.id = :id', { id }).getOne();
       if (!youth || !(await this.canSeeYouth(caller, youth))) throw DomainError.notFound('Youth');
       if (youth.erasedAt) throw DomainError.transition('The personal data of this youth has been erased');
-      const foyer = patch.foyerId ? await this.foyerInScope(caller, patch.foyerId, 'foyerId') : await this.foyers.findById(youth.foyerId);
+      const foyer = patch.foyerId ? await this.foyerInScope(caller, patch.foyerId, 'foyerId', patch.foyerId !== youth.foyerId) : await this.foyers.findById(youth.foyerId);
       const current = this.cipher.decrypt<YouthIdentity>(youth.identityEnc as string, slot('youths', 'identity_enc', youth.id));
       const identity: YouthIdentity = {
         ...current,
@@ -248,9 +248,11 @@ export class YouthService {
     return !!foyer && canSeeFoyer(caller, foyer);
   }
 
-  private async foyerInScope(caller: Caller, foyerId: string, field: string): Promise<FoyerEntity> {
+  /** `open`: the youth is placed there, which a closed foyer no longer takes. */
+  private async foyerInScope(caller: Caller, foyerId: string, field: string, open = false): Promise<FoyerEntity> {
     const foyer = await this.foyers.findById(foyerId);
     if (!foyer || !canSeeFoyer(caller, foyer)) throw DomainError.invalid(field, 'unknown foyer');
+    if (open && foyer.closedAt) throw DomainError.invalid(field, 'the foyer is closed');
     return foyer;
   }
 
