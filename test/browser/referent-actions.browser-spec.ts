@@ -44,7 +44,7 @@ async function sees(page: Page, text: string | RegExp): Promise<void> {
 /**
  * Referents act from the console: the police referent signs in from the link of the alert
  * e-mail, lands on the episode and acknowledges; the foyer sees it; a sighting the police add
- * reaches the other referents the alert reached in one news e-mail each; a 116 000 listener
+ * reaches the other referents the alert reached in one news e-mail each, not its author; a 116 000 listener
  * reports a call; child protection lowers an episode with a critical trigger, with a reason (a
  * form the police are not offered); the youth's history shows the repeat pattern. Every page
  * passes axe, and the console's CSP refuses nothing.
@@ -234,6 +234,11 @@ describe('referents acting from the console', () => {
         expect(news[0].text).toContain('Signalement reçu du 116 000');
         expect(news[0].text).not.toContain('Quai de la gare de Testville');
       }
+      // The police, who made the sighting, are not sent it back: their news tells the call only.
+      const policeNews = await newsTo(POLICE, fugueId);
+      expect(policeNews).toHaveLength(1);
+      expect(policeNews[0].text).toContain('Signalement reçu du 116 000');
+      expect(policeNews[0].text).not.toContain('Nouvelle observation signalée');
 
       // Child protection lowers the episode, with a reason: the critical trigger is theirs to weigh.
       const protection = await openPage(browser.browser, t.url);

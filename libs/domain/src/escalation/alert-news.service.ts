@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AlertRepository, FugueEntity, FugueStatus, NotificationRepository, ReferentRepository, StoredLevel } from '@vigie/persistence';
+import { AlertRepository, FugueEntity, FugueStatus, NotificationRepository, PeopleRepository, ReferentEntity, ReferentRepository, StoredLevel } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
+import type { Caller } from '../access/caller';
 import { Work } from '../unit-of-work/unit-of-work';
 import { NewsFactType } from './message-words';
 import { targetOf } from './escalation.service';
@@ -38,10 +39,14 @@ export class AlertNewsService {
     private readonly alerts: AlertRepository,
     private readonly notifications: NotificationRepository,
     private readonly referents: ReferentRepository,
+    private readonly persons: PeopleRepository,
   ) {}
 
-  /** In the caller's work: tells of `facts` everyone the episode's latest alert reached. */
-  async report(work: Work, fugueId: string, facts: readonly NewsFactType[], now: Date): Promise<void> {
+  /**
+   * In the caller's work: tells of `facts` everyone the episode's latest alert reached, but their
+   * author (`by`): a referent is not sent back what they did themselves.
+   */
+  async report(work: Work, fugueId: string, facts: readonly NewsFactType[], now: Date, by: Caller | null = null): Promise<void> {
     if (facts.length === 0) return;
     const { manager } = work;
     const alert = await this.alerts.findLatestForFugue(fugueId, manager);
@@ -50,11 +55,12 @@ export class AlertNewsService {
     if (told.length === 0) return;
     const notified = await this.notifications.findReachedByAlert(manager, alert.id);
     const people = await this.referents.findByIds([...new Set(notified.map((n) => n.referentId))], manager);
+    const author = await this.authorOf(by);
     const dueAt = new Date(now.getTime() + NEWS_WINDOW_MS);
     for (const n of notified) {
       const referent = people.find((r) => r.id === n.referentId);
       const channel = referent?.channels.find((c) => c.type === n.channel);
-      if (!referent || referent.deletedAt || !channel) continue;
+      if (!referent || referent.deletedAt || !channel || author(referent)) continue;
       for (const type of told) {
         const id = await this.notifications.addNews(
           manager,
@@ -65,5 +71,17 @@ export class AlertNewsService {
         if (id) work.schedule({ job: JobName.NotificationSend, notificationId: id, attempt: 0, at: dueAt });
       }
     }
+  }
+
+  /**
+   * Whether a referent is the author of the facts: the referent bound to the caller's API client,
+   * or, for a person signed in, the referent whose e-mail channel is that person's address (people
+   * and referents are kept apart; the address is what they share).
+   */
+  private async authorOf(by: Caller | null): Promise<(referent: ReferentEntity) => boolean> {
+    if (!by) return () => false;
+    const email = by.personId ? (await this.persons.findById(by.personId))?.email.toLowerCase() : undefined;
+    return (referent) =>
+      referent.apiClientId === by.clientId || (email !== undefined && referent.channels.some((c) => c.type === 'email' && c.address.toLowerCase() === email));
   }
 }

@@ -306,7 +306,7 @@ export class FugueTransitionService {
       const outcome = await apply(manager, fugue);
       if (outcome === 'unchanged') return fugue;
       // Before the alert is resolved: a fact its resolution tells (located, returned) is not told twice.
-      await this.news.report(work, fugue.id, newsOfChange(fugue, statusBefore, levelBefore, options.news ?? null), this.clock.now());
+      await this.news.report(work, fugue.id, newsOfChange(fugue, statusBefore, levelBefore, options.news ?? null), this.clock.now(), caller);
       // Located, returned, closed or cancelled: the episode's alert stops and everyone notified is told.
       if (fugue.status !== statusBefore && fugue.status !== 'missing') {
         await this.escalation.resolveForFugue(work, fugue, fugue.status);
