@@ -382,6 +382,16 @@ describe('the administration screens', () => {
       await page.getByRole('button', { name: 'Confirmer la fermeture' }).click();
       await sees(page, 'Le foyer Foyer Les Fermetures a été fermé.');
       expect((await t.http.get(`/v1/foyers/${foyer.id}`).set(bearer(t.adminKey)).expect(200)).body.closedAt).toEqual(expect.any(String));
+      // A closed foyer takes no new youth: the youth form (the console loaded again) no longer offers it.
+      await makeFoyer(t, { name: 'Foyer Les Ouvertures', departmentCode: '14' });
+      await makeFoyer(t, { name: 'Foyer Les Portes', departmentCode: '14' });
+      await page.goto('/youths/new');
+      const foyerChoice = page.locator('#foyerId');
+      await foyerChoice.waitFor();
+      expect(await foyerChoice.locator('option', { hasText: 'Foyer Les Ouvertures' }).count()).toBe(1);
+      expect(await foyerChoice.locator('option', { hasText: 'Foyer Les Fermetures' }).count()).toBe(0);
+      await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Administration' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
 
       // The policy: what the server refuses is shown at its field. The request is altered on its
       // way (an unknown role at step 1), as an older console or a changed rule would send it; the

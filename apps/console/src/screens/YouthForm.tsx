@@ -55,7 +55,9 @@ export function YouthForm({ id }: { id: string | null }) {
 
 function Form({ youth }: { youth: Youth | null }) {
   const session = useSession();
-  const [draft, setDraft] = useState<Draft>(() => draftOf(youth, session.me.foyerIds[0] ?? session.foyers[0]?.id ?? ''));
+  // A closed foyer takes no new youth (the API refuses it): it is not offered.
+  const openFoyers = session.foyers.filter((f) => !f.closedAt);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(youth, session.me.foyerIds.find((id) => openFoyers.some((f) => f.id === id)) ?? openFoyers[0]?.id ?? ''));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const idempotencyKey = useMemo(newIdempotencyKey, []);
@@ -102,11 +104,11 @@ function Form({ youth }: { youth: Youth | null }) {
     <form onSubmit={submit} aria-labelledby="titre-profil">
       <h1 id="titre-profil">{title}</h1>
       <p className="hint">Les champs marqués d’un astérisque (*) sont obligatoires. Ce profil sert à déclarer une fugue en moins d’une minute : complétez-le dès l’arrivée du jeune.</p>
-      {!youth && session.foyers.length > 1 && (
+      {!youth && openFoyers.length > 1 && (
         <>
           <label htmlFor="foyerId">Foyer *</label>
           <select id="foyerId" value={draft.foyerId} onChange={(e) => set('foyerId')(e.target.value)} required>
-            {session.foyers.map((f) => (
+            {openFoyers.map((f) => (
               <option key={f.id} value={f.id}>
                 {f.name}
               </option>
