@@ -15,6 +15,7 @@ import { NotificationMessages } from './escalation/notification-messages';
 import { NotificationSender } from './escalation/notification-sender';
 import { ReferentService } from './escalation/referent.service';
 import { AutoCloseService } from './fugues/auto-close.service';
+import { ConnectionService } from './links/connection.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transition.service';
@@ -48,6 +49,7 @@ const SERVICES = [
   AlertNewsService,
   AlertService,
   AutoCloseService,
+  ConnectionService,
   ApiClientService,
   EscalationPolicyService,
   EscalationService,

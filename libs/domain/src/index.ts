@@ -54,3 +54,6 @@ export * from './people/person.service';
 export * from './people/session.service';
 export * from './people/email-link.service';
 export * from './people/oidc-sign-in.service';
+export * from './links/connections';
+export * from './links/connection.service';
+export * from './links/link.rules';

@@ -7,6 +7,7 @@ import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { toDate, UuidPipe } from '../http/validators';
+import { toConnections } from '../links/connections.dto';
 import { DeclareFugueDto, FugueListQuery, FugueUpdateDto, LocatedDto, OverrideDto, ReasonDto, ReturnDto } from './fugue.dto';
 import {
   FuguePageResponse,
@@ -41,6 +42,7 @@ export class FuguesController {
       ...dto,
       noticedMissingAt: toDate(dto.noticedMissingAt),
       lastSeenAt: toDate(dto.lastSeenAt),
+      connections: toConnections(dto.connections),
     });
     return fugueSummary(fugue);
   }
@@ -76,6 +78,7 @@ export class FuguesController {
     const { fugue, updateId } = await this.transitions.addUpdate(caller, id, {
       ...dto,
       sighting: dto.sighting ? { at: toDate(dto.sighting.at), place: dto.sighting.place } : null,
+      connections: toConnections(dto.connections),
     });
     return { updateId, fugue: fugueSummary(fugue) };
   }
@@ -109,7 +112,7 @@ export class FuguesController {
   @ApiOkResponse({ type: FugueSummaryResponse, description: 'missing or located → returned; the episode is triaged again' })
   @ApiConflict('INVALID_TRANSITION: the episode is not missing or located')
   async declareReturn(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: ReturnDto) {
-    return fugueSummary(await this.transitions.declareReturn(caller, id, { ...dto, returnedAt: toDate(dto.returnedAt) }));
+    return fugueSummary(await this.transitions.declareReturn(caller, id, { ...dto, returnedAt: toDate(dto.returnedAt), connections: toConnections(dto.connections) }));
   }
 
   @Post(':id/close')

@@ -16,6 +16,8 @@ import {
 import { Caller, canSeeFugue, fugueScope } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { ReturnPrivate } from './fugue.types';
+import { ConnectionService } from '../links/connection.service';
+import { EpisodeConnections } from '../links/connections';
 
 /** An episode with its free text and its youth's identity decrypted, for a caller in scope. */
 export interface FugueRecord {
@@ -27,6 +29,8 @@ export interface FugueRecord {
   overrideReason: string | null;
   youth: YouthEntity | null;
   identity: YouthIdentity | null;
+  /** Companions, vehicles and places told of the episode (spec/links.md). */
+  connections: EpisodeConnections;
 }
 
 export interface TimelineEntry {
@@ -42,6 +46,7 @@ export class FugueReadingService {
     private readonly youths: YouthRepository,
     private readonly events: FugueEventRepository,
     private readonly cipher: DataCipher,
+    private readonly connections: ConnectionService,
   ) {}
 
   async getFugue(caller: Caller, id: string): Promise<FugueRecord> {
@@ -56,6 +61,7 @@ export class FugueReadingService {
       overrideReason: this.cipher.decryptOptional<{ reason: string }>(fugue.overrideReasonEnc, slot('fugues', 'override_reason_enc', fugue.id))?.reason ?? null,
       youth,
       identity: youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null,
+      connections: await this.connections.read(caller, fugue.id),
     };
   }
 

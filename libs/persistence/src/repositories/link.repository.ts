@@ -1,0 +1,214 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from './raw-rows';
+
+export type ConnectionKind = 'companion' | 'vehicle' | 'place';
+
+/** One structured fact of an episode (fugue_connections); plates, aliases and addresses only in `valueEnc`. */
+export interface ConnectionRow {
+  id: string;
+  fugueId: string;
+  kind: ConnectionKind;
+  source: string;
+  companionYouthId: string | null;
+  approximateAge: number | null;
+  placeKind: string | null;
+  communeCode: string | null;
+  at: Date | null;
+  valueEnc: string | null;
+  blindIndex: string | null;
+  indexKeyId: string | null;
+}
+
+const CONNECTION_COLUMNS = `id, fugue_id AS "fugueId", kind, source, companion_youth_id AS "companionYouthId",
+  approximate_age AS "approximateAge", place_kind AS "placeKind", commune_code AS "communeCode", at,
+  value_enc AS "valueEnc", blind_index AS "blindIndex", index_key_id AS "indexKeyId"`;
+
+/** Connections and links between episodes (spec/links.md). Clear plates, aliases and addresses never reach a query. */
+@Injectable()
+export class LinkRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Of these youth ids, those that exist. */
+  async existingYouthIds(manager: EntityManager | undefined, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = rowsOf<{ id: string }>(await (manager ?? this.dataSource.manager).query(`SELECT id FROM youths WHERE id = ANY($1::uuid[])`, [ids]));
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Appends connections to their episodes (never replaces any). */
+  async insertConnections(manager: EntityManager, rows: readonly ConnectionRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const column = <K extends keyof ConnectionRow>(key: K) => rows.map((r) => r[key]);
+    await manager.query(
+      `INSERT INTO fugue_connections (id, fugue_id, kind, source, companion_youth_id, approximate_age, place_kind, commune_code, at, value_enc, blind_index, index_key_id)
+       SELECT id, fugue_id, kind, source, companion_youth_id, approximate_age, place_kind, commune_code, at, value_enc, blind_index, index_key_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::smallint[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
+              WITH ORDINALITY AS c(id, fugue_id, kind, source, companion_youth_id, approximate_age, place_kind, commune_code, at, value_enc, blind_index, index_key_id, n)
+        ORDER BY n`,
+      [
+        column('id'),
+        column('fugueId'),
+        column('kind'),
+        column('source'),
+        column('companionYouthId'),
+        column('approximateAge'),
+        column('placeKind'),
+        column('communeCode'),
+        column('at'),
+        column('valueEnc'),
+        column('blindIndex'),
+        column('indexKeyId'),
+      ],
+    );
+  }
+
+  /** An episode's connections, in the order they were told. */
+  async connectionsOf(fugueId: string, manager?: EntityManager): Promise<ConnectionRow[]> {
+    return rowsOf<ConnectionRow>(
+      await (manager ?? this.dataSource.manager).query(`SELECT ${CONNECTION_COLUMNS} FROM fugue_connections WHERE fugue_id = $1 ORDER BY seq`, [fugueId]),
+    );
+  }
+
+  /** The foyer and département of these youths (who may see them). */
+  async youthFoyers(ids: readonly string[]): Promise<{ id: string; foyerId: string; departmentCode: string }[]> {
+    if (ids.length === 0) return [];
+    return rowsOf(
+      await this.dataSource.query(
+        `SELECT y.id, y.foyer_id AS "foyerId", f.department_code AS "departmentCode" FROM youths y JOIN foyers f ON f.id = y.foyer_id WHERE y.id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    );
+  }
+
+  /**
+   * The episodes that may be linked to episode `x` (spec/links.md), with what the link rules read
+   * of them: episodes sharing one of the given blind indexes (plates, aliases, addresses of
+   * hotel, short-let or private-home places), episodes of the youths `x` names, episodes naming
+   * `x`'s youth, and episodes of the same foyer leaving within 2 h of it; of another youth, not
+   * erased, whose window overlaps `x`'s. Every branch reads through an index: the cost follows
+   * the matches, not the history.
+   */
+  async linkCandidates(
+    manager: EntityManager,
+    x: { id: string; youthId: string; foyerId: string; departure: Date; windowStart: Date; windowEnd: Date },
+    indexes: { plates: readonly string[]; aliases: readonly string[]; addresses: readonly string[]; companionYouthIds: readonly string[] },
+    now: Date,
+    linkingPlaceKinds: readonly string[],
+  ): Promise<LinkCandidateRow[]> {
+    return rowsOf<LinkCandidateRow>(
+      await manager.query(
+        `WITH cand AS (
+           SELECT c.fugue_id AS id FROM fugue_connections c WHERE c.kind = 'vehicle' AND c.blind_index = ANY($5::text[])
+           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'companion' AND c.blind_index = ANY($6::text[])
+           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'place' AND c.blind_index = ANY($7::text[]) AND c.place_kind = ANY($12::text[])
+           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.companion_youth_id = $2
+           UNION SELECT f.id FROM fugues f WHERE f.youth_id = ANY($8::uuid[])
+           UNION SELECT f.id FROM fugues f
+                  WHERE f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
+         )
+         SELECT f.id, f.youth_id AS "youthId", f.foyer_id AS "foyerId", f.department_code AS "departmentCode", f.status,
+                f.noticed_missing_at AS "noticedMissingAt", f.last_seen_at AS "lastSeenAt", f.departed_with AS "departedWith",
+                f.located_at AS "locatedAt", f.returned_at AS "returnedAt", f.ended_at AS "endedAt",
+                coalesce(array_agg(c.companion_youth_id::text) FILTER (WHERE c.companion_youth_id IS NOT NULL), '{}') AS "companionYouthIds",
+                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'vehicle' AND c.blind_index IS NOT NULL), '{}') AS "plateIndexes",
+                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'companion' AND c.blind_index IS NOT NULL), '{}') AS "aliasIndexes",
+                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'place' AND c.blind_index IS NOT NULL AND c.place_kind = ANY($12::text[])), '{}') AS "addressIndexes"
+           FROM cand
+           JOIN fugues f ON f.id = cand.id
+           LEFT JOIN fugue_connections c ON c.fugue_id = f.id
+          WHERE f.id <> $1 AND f.youth_id <> $2 AND f.erased_at IS NULL
+            AND f.noticed_missing_at - interval '24 hours' <= $10::timestamptz
+            AND coalesce(f.returned_at, f.located_at, f.ended_at, $11::timestamptz) + interval '24 hours' >= $9::timestamptz
+          GROUP BY f.id
+          ORDER BY f.id`,
+        [
+          x.id,
+          x.youthId,
+          x.foyerId,
+          x.departure,
+          indexes.plates,
+          indexes.aliases,
+          indexes.addresses,
+          indexes.companionYouthIds,
+          x.windowStart,
+          x.windowEnd,
+          now,
+          linkingPlaceKinds,
+        ],
+      ),
+    );
+  }
+
+  /**
+   * Stores the link of two episodes once per unordered pair, with the union of its reasons.
+   * Returns what changed (a new link, or reasons added to it), or null when it was already stored
+   * with every one of these reasons.
+   */
+  async recordLink(manager: EntityManager, one: string, other: string, reasons: readonly string[], now: Date): Promise<RecordedLink | null> {
+    const [a, b] = one < other ? [one, other] : [other, one];
+    const rows = rowsOf<{ reasons: string[]; found_at: Date; previous: string[] | null }>(
+      await manager.query(
+        `WITH old AS (SELECT reasons FROM fugue_links WHERE fugue_a = $1 AND fugue_b = $2)
+         INSERT INTO fugue_links AS l (fugue_a, fugue_b, reasons, found_at, updated_at)
+         VALUES ($1, $2, (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest($3::text[]) r), $4, $4)
+         ON CONFLICT (fugue_a, fugue_b) DO UPDATE
+            SET reasons = (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest(l.reasons || excluded.reasons) r), updated_at = excluded.updated_at
+          WHERE NOT (excluded.reasons <@ l.reasons)
+         RETURNING l.reasons, l.found_at, (SELECT reasons FROM old) AS previous`,
+        [a, b, reasons, now],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const previous = row.previous ?? [];
+    return { reasons: row.reasons, added: row.reasons.filter((r) => !previous.includes(r)), created: row.previous === null, foundAt: row.found_at };
+  }
+
+  /** The links of an episode: the other episode, its reasons and when the link was found. */
+  async linksOf(fugueId: string, manager?: EntityManager): Promise<StoredLink[]> {
+    return rowsOf<StoredLink>(
+      await (manager ?? this.dataSource.manager).query(
+        `SELECT CASE WHEN l.fugue_a = $1 THEN l.fugue_b ELSE l.fugue_a END AS "otherId", l.reasons, l.found_at AS "foundAt"
+           FROM fugue_links l WHERE l.fugue_a = $1 OR l.fugue_b = $1
+          ORDER BY l.found_at, 1`,
+        [fugueId],
+      ),
+    );
+  }
+}
+
+/** An episode that may be linked, as `linkCandidates` reads it. */
+export interface LinkCandidateRow {
+  id: string;
+  youthId: string;
+  foyerId: string;
+  departmentCode: string;
+  status: string;
+  noticedMissingAt: Date;
+  lastSeenAt: Date | null;
+  departedWith: string | null;
+  locatedAt: Date | null;
+  returnedAt: Date | null;
+  endedAt: Date | null;
+  companionYouthIds: string[];
+  plateIndexes: string[];
+  aliasIndexes: string[];
+  addressIndexes: string[];
+}
+
+export interface RecordedLink {
+  /** Every reason of the link now. */
+  reasons: string[];
+  /** The reasons this evaluation added (all of them for a new link). */
+  added: string[];
+  created: boolean;
+  foundAt: Date;
+}
+
+export interface StoredLink {
+  otherId: string;
+  reasons: string[];
+  foundAt: Date;
+}
