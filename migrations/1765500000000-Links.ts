@@ -34,7 +34,7 @@ export class Links1765500000000 implements MigrationInterface {
         seq bigint GENERATED ALWAYS AS IDENTITY
       )`);
     await q.query(`CREATE INDEX fugue_connections_fugue_idx ON fugue_connections (fugue_id, seq)`);
-    await q.query(`CREATE INDEX fugue_connections_blind_index_idx ON fugue_connections (kind, blind_index) WHERE blind_index IS NOT NULL`);
+    await q.query(`CREATE INDEX fugue_connections_blind_index_idx ON fugue_connections (blind_index) WHERE blind_index IS NOT NULL`);
     await q.query(`CREATE INDEX fugue_connections_companion_idx ON fugue_connections (companion_youth_id) WHERE companion_youth_id IS NOT NULL`);
     await q.query(`
       CREATE TABLE fugue_links (

@@ -16,6 +16,9 @@ import { NotificationSender } from './escalation/notification-sender';
 import { ReferentService } from './escalation/referent.service';
 import { AutoCloseService } from './fugues/auto-close.service';
 import { ConnectionService } from './links/connection.service';
+import { FoyerClusterService } from './links/foyer-cluster.service';
+import { LinkEffectsService } from './links/link-effects.service';
+import { LinkEvaluationService } from './links/link-evaluation.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transition.service';
@@ -50,6 +53,9 @@ const SERVICES = [
   AlertService,
   AutoCloseService,
   ConnectionService,
+  FoyerClusterService,
+  LinkEffectsService,
+  LinkEvaluationService,
   ApiClientService,
   EscalationPolicyService,
   EscalationService,

@@ -57,3 +57,6 @@ export * from './people/oidc-sign-in.service';
 export * from './links/connections';
 export * from './links/connection.service';
 export * from './links/link.rules';
+export * from './links/link-evaluation.service';
+export * from './links/link-effects.service';
+export * from './links/foyer-cluster.service';

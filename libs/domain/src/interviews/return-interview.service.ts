@@ -21,6 +21,7 @@ import { ReferentNotifier } from './referent-notifier';
 import { Clock } from '../clock/clock';
 import { ConnectionService } from '../links/connection.service';
 import { hasConnections } from '../links/connections';
+import { LinkEffectsService } from '../links/link-effects.service';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 /** Reading interviews: the foyer for its foyers, child protection for its départements, admin everywhere. */
@@ -45,6 +46,7 @@ export class ReturnInterviewService {
     private readonly escalation: EscalationService,
     private readonly clock: Clock,
     private readonly connections: ConnectionService,
+    private readonly linkEffects: LinkEffectsService,
   ) {}
 
   listInterviews(caller: Caller, filter: InterviewListFilter, limit: number, cursor: string | null): Promise<Page<ReturnInterviewEntity>> {
@@ -107,6 +109,10 @@ export class ReturnInterviewService {
       });
       if (revealsDanger(input)) await this.notifyDisclosure(work, interview, signalementAdded, caller.clientId, now);
       if (interview.status === 'completed') await this.retriageOpenEpisode(work, interview.youthId);
+      // The youth is now known to be exploited: the open episodes linked to theirs gain PEER_EXPLOITED.
+      if (interview.status === 'completed' && (interview.disclosedSexualExploitation || interview.exploitationIndicators.length > 0)) {
+        await this.linkEffects.retriagePeersOf(work, interview.youthId);
+      }
       if (hasConnections(input.connections)) {
         await this.connections.store(manager, interview.fugueId, 'interview', input.connections);
         // The episode's links are evaluated with its triage.

@@ -44,6 +44,11 @@ export class BlindIndex {
     return this.current.id;
   }
 
+  /** True while a previous key is configured: indexes may still be stored under it. */
+  get rotating(): boolean {
+    return this.previous !== null;
+  }
+
   /** The index of an already normalised value, under the current key. */
   of(kind: BlindIndexKind, normalised: string): string {
     return hmac(this.current.key, kind, normalised);

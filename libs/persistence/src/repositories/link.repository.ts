@@ -177,6 +177,122 @@ export class LinkRepository {
       ),
     );
   }
+
+  /** What the effects of a link read of the other episodes. */
+  async episodesBrief(manager: EntityManager, ids: readonly string[]): Promise<EpisodeBrief[]> {
+    if (ids.length === 0) return [];
+    return rowsOf<EpisodeBrief>(
+      await manager.query(
+        `SELECT id, youth_id AS "youthId", foyer_id AS "foyerId", department_code AS "departmentCode", status, effective_level AS "effectiveLevel"
+           FROM fugues WHERE id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    );
+  }
+
+  /**
+   * The links of the episode to episodes of other youths known to be exploited at `now`
+   * (spec/links.md § What a link does): worrying with EXPLOITATION_KNOWN, or a completed return
+   * interview of their youth in the last 365 days that recorded a sexual-exploitation
+   * disclosure or exploitation indicators. Oldest link first.
+   */
+  async linkedExploited(manager: EntityManager, fugueId: string, youthId: string, now: Date): Promise<StoredLink[]> {
+    return rowsOf<StoredLink>(
+      await manager.query(
+        `SELECT o.id AS "otherId", l.reasons, l.found_at AS "foundAt"
+           FROM fugue_links l
+           JOIN fugues o ON o.id = CASE WHEN l.fugue_a = $1 THEN l.fugue_b ELSE l.fugue_a END
+          WHERE (l.fugue_a = $1 OR l.fugue_b = $1) AND o.youth_id <> $2
+            AND ((o.effective_level = 'worrying' AND o.classification->'reasons' @> '[{"code": "EXPLOITATION_KNOWN"}]'::jsonb)
+                 OR ${DISCLOSED('o.youth_id', '$3')})
+          ORDER BY l.found_at, o.id`,
+        [fugueId, youthId, now],
+      ),
+    );
+  }
+
+  /** Whether the youth had a completed return interview in the last 365 days that recorded exploitation. */
+  async youthDisclosedExploitation(manager: EntityManager, youthId: string, now: Date): Promise<boolean> {
+    const rows = rowsOf<{ yes: boolean }>(await manager.query(`SELECT ${DISCLOSED('$1::uuid', '$2')} AS yes`, [youthId, now]));
+    return rows[0]?.yes === true;
+  }
+
+  async addLinkIndicator(manager: EntityManager, fugueId: string, indicator: string): Promise<void> {
+    await manager.query(
+      `UPDATE fugues SET link_indicators = array_append(link_indicators, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY (link_indicators))`,
+      [fugueId, indicator],
+    );
+  }
+
+  /** Open episodes of other youths linked to an episode of this youth, without this link indicator yet. */
+  async openPeersWithout(manager: EntityManager, youthId: string, indicator: string): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await manager.query(
+        `SELECT DISTINCT o.id
+           FROM fugues mine
+           JOIN fugue_links l ON l.fugue_a = mine.id OR l.fugue_b = mine.id
+           JOIN fugues o ON o.id = CASE WHEN l.fugue_a = mine.id THEN l.fugue_b ELSE l.fugue_a END
+          WHERE mine.youth_id = $1 AND o.youth_id <> $1 AND o.status IN ('missing', 'located') AND NOT ($2 = ANY (o.link_indicators))
+          ORDER BY o.id`,
+        [youthId, indicator],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Distinct youths of the foyer's episodes that have a link found within the last `days` days. */
+  async linkedYouthsOfFoyer(manager: EntityManager, foyerId: string, now: Date, days: number): Promise<number> {
+    const rows = rowsOf<{ n: number }>(
+      await manager.query(
+        `SELECT count(DISTINCT f.youth_id)::int AS n
+           FROM fugue_links l
+           JOIN fugues f ON f.id = l.fugue_a OR f.id = l.fugue_b
+          WHERE l.found_at > $2::timestamptz - make_interval(days => $3) AND l.found_at <= $2 AND f.foyer_id = $1`,
+        [foyerId, now, days],
+      ),
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Records a foyer-cluster notice unless one was recorded for this foyer in the last `everyDays`
+   * days; the foyer's clusters are checked one transaction at a time (an advisory lock). Returns
+   * the new record's id, or null.
+   */
+  async recordFoyerCluster(
+    manager: EntityManager,
+    cluster: { foyerId: string; departmentCode: string; fugueId: string; youthCount: number },
+    now: Date,
+    everyDays: number,
+  ): Promise<string | null> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('vigie:foyer-cluster:' || $1::text, 0))`, [cluster.foyerId]);
+    const rows = rowsOf<{ id: string }>(
+      await manager.query(
+        `INSERT INTO foyer_clusters (foyer_id, department_code, fugue_id, youth_count, noticed_at)
+         SELECT $1, $2, $3, $4, $5
+          WHERE NOT EXISTS (SELECT 1 FROM foyer_clusters WHERE foyer_id = $1 AND noticed_at > $5::timestamptz - make_interval(days => $6))
+         RETURNING id`,
+        [cluster.foyerId, cluster.departmentCode, cluster.fugueId, cluster.youthCount, now, everyDays],
+      ),
+    );
+    return rows[0]?.id ?? null;
+  }
+}
+
+/** A completed return interview of the youth within 365 days before `now` that recorded exploitation. */
+const DISCLOSED = (youth: string, now: string) =>
+  `EXISTS (SELECT 1 FROM return_interviews i
+            WHERE i.youth_id = ${youth} AND i.status = 'completed'
+              AND i.conducted_at > ${now}::timestamptz - interval '365 days' AND i.conducted_at <= ${now}::timestamptz
+              AND (i.disclosed_sexual_exploitation OR cardinality(i.exploitation_indicators) > 0))`;
+
+export interface EpisodeBrief {
+  id: string;
+  youthId: string;
+  foyerId: string;
+  departmentCode: string;
+  status: string;
+  effectiveLevel: 'routine' | 'worrying' | null;
 }
 
 /** An episode that may be linked, as `linkCandidates` reads it. */
