@@ -121,5 +121,26 @@ describe('links between episodes', () => {
     await settled();
     expect(await t.dataSource.query(`SELECT 1 FROM foyer_clusters WHERE foyer_id = $1`, [cluster.id])).toHaveLength(1);
     expect(await t.dataSource.query(`SELECT 1 FROM notifications WHERE kind = 'foyer.cluster'`)).toHaveLength(2);
+    const stats = (await t.http.get('/v1/stats').set(bearer(t.adminKey)).expect(200)).body;
+    expect(stats.foyerClusters).toEqual([{ foyerId: cluster.id, name: foyerName, departmentCode: '75', youths: 3, noticedAt: expect.any(String) }]);
+    expect(stats.links.LEFT_TOGETHER).toBeGreaterThanOrEqual(3);
+  });
+
+  it('adds PEER_EXPLOITED to an open linked episode when a return interview of the other youth records exploitation', async () => {
+    const returned = await declare(otherFoyerKey, otherFoyerId, { noticedMissingAt: ago(20 * MINUTE), connections: { places: [{ kind: 'short_let', communeCode: '75056', address: '5 rue Testloc' }] } });
+    const open = await declare(foyerKey, foyerId, { connections: { places: [{ kind: 'short_let', communeCode: '75056', address: '5 Rue  Testloc' }] } });
+    await settled();
+    expect((await timeline(open)).filter((e) => e.type === 'linked').map((e) => e.data.reasons)).toEqual([['SAME_PLACE']]);
+    await t.http.post(`/v1/fugues/${returned}/return`).set(bearer(otherFoyerKey)).send({ returnedAt: ago(10 * MINUTE), foundBy: 'self' }).expect(200);
+    await settled();
+    expect(reasonOf(await fugue(open), 'PEER_EXPLOITED')).toBeNull();
+    const interview = (await t.http.get(`/v1/return-interviews?fugueId=${returned}`).set(bearer(otherFoyerKey)).expect(200)).body.items[0];
+    await t.http
+      .put(`/v1/return-interviews/${interview.id}`)
+      .set(bearer(otherFoyerKey))
+      .send({ outcome: 'completed', conductedAt: ago(MINUTE), conductedBy: 'Testeducateur', interviewerIndependent: true, exploitationIndicators: ['HOTEL_OR_RENTAL'] })
+      .expect(200);
+    await settled();
+    expect(reasonOf(await fugue(open), 'PEER_EXPLOITED')).toEqual(expect.objectContaining({ source: 'link' }));
   });
 });

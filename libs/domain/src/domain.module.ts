@@ -19,6 +19,7 @@ import { ConnectionService } from './links/connection.service';
 import { FoyerClusterService } from './links/foyer-cluster.service';
 import { LinkEffectsService } from './links/link-effects.service';
 import { LinkEvaluationService } from './links/link-evaluation.service';
+import { LinkReadingService } from './links/link-reading.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transition.service';
@@ -56,6 +57,7 @@ const SERVICES = [
   FoyerClusterService,
   LinkEffectsService,
   LinkEvaluationService,
+  LinkReadingService,
   ApiClientService,
   EscalationPolicyService,
   EscalationService,

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionService } from '@vigie/domain';
+import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionService, LinkReadingService } from '@vigie/domain';
+import { LinkListResponse, linkItems } from '../links/links.response';
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
@@ -30,6 +31,7 @@ export class FuguesController {
     private readonly declaration: FugueDeclarationService,
     private readonly reading: FugueReadingService,
     private readonly transitions: FugueTransitionService,
+    private readonly links: LinkReadingService,
   ) {}
 
   @Post()
@@ -67,6 +69,13 @@ export class FuguesController {
   @AuditIdentity((_body: unknown, params: Record<string, string>) => ({ fugueId: params.id }))
   async timeline(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return timelineView(await this.reading.timeline(caller, id), caller);
+  }
+
+  @Get(':id/links')
+  @ApiOkResponse({ type: LinkListResponse, description: "Links to other episodes; another episode's id and level only when the caller may see it (audited)" })
+  @AuditIdentity((_body: unknown, params: Record<string, string>) => ({ fugueId: params.id }))
+  async listLinks(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    return linkItems(await this.links.linksOf(caller, id));
   }
 
   @Post(':id/updates')

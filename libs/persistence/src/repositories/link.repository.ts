@@ -277,6 +277,64 @@ export class LinkRepository {
     );
     return rows[0]?.id ?? null;
   }
+
+  /** The links of these episodes with what a reader needs of the other episode (its scope, level and status). */
+  async linksWithOthers(fugueIds: readonly string[]): Promise<LinkWithOther[]> {
+    if (fugueIds.length === 0) return [];
+    return rowsOf<LinkWithOther>(
+      await this.dataSource.query(
+        `SELECT x.id AS "fugueId", o.id AS "otherId", l.reasons, l.found_at AS "foundAt",
+                o.foyer_id AS "otherFoyerId", o.department_code AS "otherDepartmentCode", o.effective_level AS "otherLevel",
+                o.status AS "otherStatus", x.foyer_id = o.foyer_id AS "sameFoyer"
+           FROM unnest($1::uuid[]) AS x0(id)
+           JOIN fugues x ON x.id = x0.id
+           JOIN fugue_links l ON l.fugue_a = x.id OR l.fugue_b = x.id
+           JOIN fugues o ON o.id = CASE WHEN l.fugue_a = x.id THEN l.fugue_b ELSE l.fugue_a END
+          ORDER BY x.id, l.found_at, o.id`,
+        [fugueIds],
+      ),
+    );
+  }
+
+  /**
+   * Open episodes (missing, located) in these départements (all when null), oldest first, with
+   * their youth's encrypted identity: the hotline's lookup compares names in memory, never in SQL.
+   */
+  async openEpisodesWithIdentity(departmentCodes: readonly string[] | null): Promise<OpenEpisodeRow[]> {
+    return rowsOf<OpenEpisodeRow>(
+      await this.dataSource.query(
+        `SELECT f.id, f.youth_id AS "youthId", f.department_code AS "departmentCode", f.effective_level AS "effectiveLevel",
+                f.noticed_missing_at AS "noticedMissingAt", f.details_enc AS "detailsEnc", y.identity_enc AS "identityEnc"
+           FROM fugues f JOIN youths y ON y.id = f.youth_id
+          WHERE f.status IN ('missing', 'located') AND f.erased_at IS NULL AND y.identity_enc IS NOT NULL
+            AND ($1::text[] IS NULL OR f.department_code = ANY ($1::text[]))
+          ORDER BY f.noticed_missing_at, f.id`,
+        [departmentCodes],
+      ),
+    );
+  }
+}
+
+export interface LinkWithOther {
+  fugueId: string;
+  otherId: string;
+  reasons: string[];
+  foundAt: Date;
+  otherFoyerId: string;
+  otherDepartmentCode: string;
+  otherLevel: 'routine' | 'worrying' | null;
+  otherStatus: string;
+  sameFoyer: boolean;
+}
+
+export interface OpenEpisodeRow {
+  id: string;
+  youthId: string;
+  departmentCode: string;
+  effectiveLevel: 'routine' | 'worrying' | null;
+  noticedMissingAt: Date;
+  detailsEnc: string | null;
+  identityEnc: string;
 }
 
 /** A completed return interview of the youth within 365 days before `now` that recorded exploitation. */
