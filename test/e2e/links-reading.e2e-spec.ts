@@ -70,6 +70,13 @@ describe('reading links', () => {
       await links('nope', t.adminKey, 400);
     });
 
+    it('names the other episode in the timeline only to a caller who may see it', async () => {
+      const linked = async (id: string, key: string) => (await t.http.get(`/v1/fugues/${id}/timeline`).set(bearer(key)).expect(200)).body.items.filter((e: Json) => e.type === 'linked');
+      expect((await linked(x, t.adminKey)).map((e: Json) => e.data)).toEqual([{ linkedFugueId: y, reasons: ['SAME_VEHICLE'], newReasons: ['SAME_VEHICLE'] }]);
+      expect((await linked(x, keys.foyer75)).map((e: Json) => e.data)).toEqual([{ linkedFugueId: null, reasons: ['SAME_VEHICLE'], newReasons: ['SAME_VEHICLE'] }]);
+      expect((await linked(y, keys.protection92)).map((e: Json) => e.data.linkedFugueId)).toEqual([null]);
+    });
+
     it('is audited', async () => {
       const rows = await audited('/v1/fugues/:id/links');
       expect(rows.filter((r: Json) => r.fugue_id === x && r.action === 'read_identity').length).toBeGreaterThan(0);

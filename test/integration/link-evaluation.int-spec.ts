@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ConnectionService, ConnectionsInput, LinkEvaluationService, PlaceKind } from '@vigie/domain';
+import { ConnectionService, ConnectionsInput, FugueTriageService, LinkEvaluationService, PlaceKind } from '@vigie/domain';
 import { FugueRepository } from '@vigie/persistence';
-import { makeFoyer, startTestApp, TestApp } from '@vigie/testing';
+import { declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp } from '@vigie/testing';
 
 /**
  * Link evaluation against PostgreSQL (spec/links.md § When two episodes are linked): the links
@@ -219,6 +219,38 @@ describe('link evaluation', () => {
     const rows = await t.dataSource.query(`SELECT fugue_a, fugue_b, reasons, found_at FROM fugue_links`);
     expect(rows).toEqual([{ fugue_a: [a, b].sort()[0], fugue_b: [a, b].sort()[1], reasons: ['LEFT_TOGETHER', 'SAME_VEHICLE'], found_at: first.found_at }]);
     await cleanUp();
+  });
+
+  it('stores one link and tells it once when both episodes are triaged in one batch, and nothing more when triaged again', async () => {
+    const triage = t.app.get(FugueTriageService);
+    const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyers[0].id, foyers[2].id] })).key;
+    const declared: string[] = [];
+    for (const foyer of [foyers[0], foyers[2]]) {
+      const youth = await makeYouth(t, key, foyer.id);
+      declared.push((await declareFugue(t, key, youth.id, { connections: { vehicles: [{ plate: 'BT-777-CH' }] } })).id);
+    }
+    const jobs = async (cause: 'declared' | 'linked') => {
+      const rows: { id: string; fugue_id: string }[] = await t.dataSource.query(
+        `SELECT id::text, payload->>'fugueId' AS fugue_id FROM outbox WHERE payload->>'fugueId' = ANY($1::text[]) AND payload->>'cause' = $2 AND processed_at IS NULL ORDER BY id`,
+        [declared, cause],
+      );
+      return rows.map((r) => ({ fugueId: r.fugue_id, cause, outboxId: r.id }));
+    };
+    const together = await jobs('declared');
+    expect(together).toHaveLength(2);
+    await triage.triageTogether(together);
+    const state = async () =>
+      t.dataSource.query(
+        `SELECT (SELECT count(*)::int FROM fugue_links WHERE fugue_a = ANY($1::uuid[]) AND fugue_b = ANY($1::uuid[])) AS links,
+                (SELECT count(*)::int FROM fugue_events WHERE fugue_id = ANY($1::uuid[]) AND type = 'linked') AS events,
+                (SELECT count(*)::int FROM webhook_events WHERE type = 'fugue.linked' AND data->>'fugueId' = ANY($1::text[])) AS "webhookEvents"`,
+        [declared],
+      );
+    expect(await state()).toEqual([{ links: 1, events: 2, webhookEvents: 2 }]);
+    // The re-triage the link asked for, and a replay of the batch, find nothing new.
+    await triage.triageTogether(await jobs('linked'));
+    await triage.triageTogether(together);
+    expect(await state()).toEqual([{ links: 1, events: 2, webhookEvents: 2 }]);
   });
 
   it('reads candidates through indexes only, never a scan of the episodes', async () => {
