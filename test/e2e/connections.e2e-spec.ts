@@ -190,7 +190,8 @@ describe('connections of an episode', () => {
 
     it.each(cases)('answers 400 for %s, naming the field', async (_name, connections, field) => {
       const res = await declare(connections).expect(400);
-      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.any(String), details: expect.any(Array), correlationId: expect.any(String) });
+      for (const d of res.body.details) expect(d).toEqual({ field: expect.any(String), message: expect.any(String) });
       expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
       expect(JSON.stringify(res.body)).not.toMatch(/AB#123|castle|75999/);
       expect(await t.dataSource.query(`SELECT 1 FROM fugues WHERE youth_id = $1`, [youthId])).toEqual([]);
