@@ -41,6 +41,10 @@ const MARKERS = {
   locatedPlace: 'Zqxlieulocalise',
   returnPlace: 'Zqxlieuretour',
   closeReason: 'Zqxraisonfermeture',
+  companionAlias: 'Zqxaliascompagnon',
+  plate: 'ZQX4219',
+  vehicleDescription: 'Zqxdescriptionvehicule',
+  placeAddress: 'Zqxadressehotel',
   rejectedName: 'Zqxrejete',
   rejectedDate: 'Zqxpasunedate',
   rejectedPhone: 'Zqxtelephone',
@@ -139,6 +143,10 @@ describe('personal data never leaves the API', () => {
         indicators: ['SUBSTANCE_USE'],
         staffConcern: { worrying: true, note: MARKERS.staffConcernNote },
         policeReport: { service: MARKERS.policeService, reference: MARKERS.policeReference },
+        connections: {
+          companions: [{ alias: MARKERS.companionAlias, approximateAge: 17 }],
+          places: [{ kind: 'hotel', communeCode: '75056', address: MARKERS.placeAddress }],
+        },
       })
       .expect(201);
     fugueId = fugue.body.id;
@@ -147,7 +155,12 @@ describe('personal data never leaves the API', () => {
     await http
       .post(`/v1/fugues/${fugueId}/updates`)
       .set(policeKey)
-      .send({ note: MARKERS.updateNote, staffConcern: { worrying: true, note: MARKERS.updateConcernNote }, sighting: { at: minutesAgo(20), place: MARKERS.sightingPlace } })
+      .send({
+        note: MARKERS.updateNote,
+        staffConcern: { worrying: true, note: MARKERS.updateConcernNote },
+        sighting: { at: minutesAgo(20), place: MARKERS.sightingPlace },
+        connections: { vehicles: [{ plate: MARKERS.plate, description: MARKERS.vehicleDescription }] },
+      })
       .expect(201);
     await http.post(`/v1/fugues/${fugueId}/override`).set(policeKey).send({ level: 'worrying', reason: MARKERS.overrideReason }).expect(200);
     await http.post(`/v1/fugues/${fugueId}/located`).set(policeKey).send({ at: minutesAgo(10), place: MARKERS.locatedPlace }).expect(200);

@@ -3,7 +3,8 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { DataCipher, dataKeyId, ENCRYPTED_COLUMNS, EncryptedTable, slot } from '@vigie/persistence';
+import { LinkEvaluationService } from '@vigie/domain';
+import { BlindIndex, DataCipher, dataKeyId, ENCRYPTED_COLUMNS, EncryptedTable, FugueRepository, slot } from '@vigie/persistence';
 import {
   bearer,
   createTestDatabase,
@@ -47,6 +48,9 @@ describe('data key rotation', () => {
   /** What the API answered with key A, read again after each step. */
   let before: Record<string, unknown>;
   const reads: string[] = [];
+  let otherId = '';
+  let thirdYouthId = '';
+  let foyerKey = '';
 
   const sql = async (text: string, params: unknown[] = []): Promise<any[]> => {
     const client = new Client({ connectionString: database.url });
@@ -143,7 +147,10 @@ describe('data key rotation', () => {
     await app.http.post(`/v1/fugues/${fugueId}/located`).set(bearer(police.key)).send({ at: new Date().toISOString(), place: 'Testlieu' }).expect(200);
     await app.http.post(`/v1/fugues/${fugueId}/return`).set(bearer(foyerClient.key)).send({ returnedAt: new Date().toISOString(), foundBy: 'self', place: 'Testretour' }).expect(200);
     await app.http.post(`/v1/fugues/${fugueId}/close`).set(bearer(foyerClient.key)).send({ reason: 'Testfin' }).expect(200);
-    const other = await declareFugue(app, foyerClient.key, youths[1].id, { indicators: ['SUICIDE_RISK'] });
+    const other = await declareFugue(app, foyerClient.key, youths[1].id, { indicators: ['SUICIDE_RISK'], connections: { vehicles: [{ plate: 'RT-111-AA' }] } });
+    otherId = other.id;
+    thirdYouthId = youths[3].id;
+    foyerKey = foyerClient.key;
 
     // One value as stored before key ids: still readable, and upgraded by the rotation.
     await sql(`UPDATE youths SET identity_enc = $1 WHERE id = $2`, [
@@ -178,12 +185,19 @@ describe('data key rotation', () => {
       'webhook_endpoints.secret_enc',
       'webhook_endpoints.previous_secret_enc',
       'idempotency_keys.response_enc',
+      'fugue_connections.value_enc',
     ]) {
       expect({ column, present: columnsWithValues.has(column) }).toEqual({ column, present: true });
     }
 
     const both = await startWith({ VIGIE_DATA_KEY: KEY_B.toString('base64'), VIGIE_DATA_KEY_PREVIOUS: KEY_A.toString('base64') });
     expect(await readAll(both)).toEqual(before);
+    // A plate told under key B finds the same plate indexed under key A before the rotation.
+    const third = await declareFugue(both, foyerKey, thirdYouthId, { connections: { vehicles: [{ plate: 'rt 111 aa' }] } });
+    const found = await both.dataSource.transaction(async (manager) =>
+      both.app.get(LinkEvaluationService).evaluate(manager, (await both.app.get(FugueRepository).findById(third.id, manager))!, new Date()),
+    );
+    expect(found.map((link) => [link.otherId, link.reasons])).toEqual([[otherId, ['SAME_VEHICLE']]]);
     await stop();
   }, 120_000);
 
@@ -213,6 +227,13 @@ describe('data key rotation', () => {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, VIGIE_DATA_KEY: KEY_B.toString('base64'), VIGIE_DATA_KEY_PREVIOUS: KEY_A.toString('base64') },
     });
     expect(stdout).toContain('youths.identity_enc: ');
+    // The blind index told under key A is recomputed under key B; both plates now share one index.
+    expect(stdout).toMatch(/fugue_connections\.blind_index: [1-9]\d* recomputed/);
+    const indexes: { blind_index: string; index_key_id: string }[] = await sql(`SELECT blind_index, index_key_id FROM fugue_connections WHERE blind_index IS NOT NULL`);
+    expect(indexes).toEqual([
+      { blind_index: BlindIndex.withKey(KEY_B).of('plate', 'RT111AA'), index_key_id: dataKeyId(KEY_B) },
+      { blind_index: BlindIndex.withKey(KEY_B).of('plate', 'RT111AA'), index_key_id: dataKeyId(KEY_B) },
+    ]);
     expect(stdout).toMatch(new RegExp(`Done: ${total - done} values re-encrypted, 0 unreadable`));
 
     const after = await encryptedValues();

@@ -112,6 +112,9 @@ describe('statistics of a département', () => {
     returnInterviews: { due: 6, completedOnTime: 2, completedLate: 1, declined: 1, notHeld: 1, scheduled: 1, overdue: 1, shareCompletedOnTime: 0.3333 },
     disclosures: { recorded: 5, withDisclosure: 2, sexualExploitation: 1, violence: 1, sexualViolence: 0, exploitationIndicators: 1, prosecutorReferrals: 2 },
     alerts: { opened: 4, acknowledged: 3, medianSecondsToAcknowledge: 1800, p90SecondsToAcknowledge: 3240 },
+    // No links in these figures: test/e2e/links-reading.e2e-spec.ts counts them.
+    links: { total: 0, NAMED_COMPANION: 0, SAME_VEHICLE: 0, SAME_PLACE: 0, SAME_ALIAS: 0, LEFT_TOGETHER: 0 },
+    foyerClusters: [],
     breakdown: {
       ageBands: [
         { key: 'under_13', episodes: 2, worrying: 0 },

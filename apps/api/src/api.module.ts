@@ -1,3 +1,4 @@
+import { HotlineLookupController } from './links/hotline-lookup.controller';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -49,7 +50,7 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
       useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, HotlineReportsController, PeopleController, AuthController, OidcController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, HotlineReportsController, HotlineLookupController, PeopleController, AuthController, OidcController],
   providers: [
     SignInOptions,
     // Order matters: authenticate first (failed attempts are throttled per address inside the

@@ -189,6 +189,8 @@ export const TIMELINE_LABELS: Record<TimelineType, string> = {
   'interview.recorded': 'Entretien de retour enregistré',
   'interview.disclosure': 'Révélation lors de l’entretien de retour',
   'personal_data.erased': 'Données personnelles effacées',
+  linked: 'Lien avec un autre épisode',
+  'link.indicator': 'Indicateur ajouté par un lien',
 };
 
 export const ROLE_LABELS: Record<string, string> = {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfigOrExit } from '@vigie/config';
-import { DataCipher, rotateDataKey } from '@vigie/persistence';
+import { BlindIndex, DataCipher, rotateBlindIndexes, rotateDataKey } from '@vigie/persistence';
 
 const DEFAULT_BATCH_SIZE = 500;
 
@@ -29,6 +29,9 @@ async function main(): Promise<void> {
       onProgress: (p) => process.stdout.write(`${p.table}.${p.column}: ${p.rewritten}/${p.total} re-encrypted${p.unreadable ? `, ${p.unreadable} unreadable` : ''}\n`),
       onUnreadable: (where) => process.stderr.write(`unreadable: ${where.table}.${where.column} of row ${where.rowId.join('/')}\n`),
     });
+    const indexes = await rotateBlindIndexes(client, cipher, new BlindIndex(config), batchSize);
+    result.unreadable += indexes.unreadable;
+    process.stdout.write(`fugue_connections.blind_index: ${indexes.recomputed} recomputed\n`);
     process.stdout.write(`Done: ${result.rewritten} values re-encrypted, ${result.unreadable} unreadable\n`);
     if (result.unreadable > 0) {
       process.stderr.write('Some values open with neither VIGIE_DATA_KEY nor VIGIE_DATA_KEY_PREVIOUS; keep the previous key until they are understood\n');

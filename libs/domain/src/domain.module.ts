@@ -15,6 +15,11 @@ import { NotificationMessages } from './escalation/notification-messages';
 import { NotificationSender } from './escalation/notification-sender';
 import { ReferentService } from './escalation/referent.service';
 import { AutoCloseService } from './fugues/auto-close.service';
+import { ConnectionService } from './links/connection.service';
+import { FoyerClusterService } from './links/foyer-cluster.service';
+import { LinkEffectsService } from './links/link-effects.service';
+import { LinkEvaluationService } from './links/link-evaluation.service';
+import { LinkReadingService } from './links/link-reading.service';
 import { FugueDeclarationService } from './fugues/fugue-declaration.service';
 import { FugueReadingService } from './fugues/fugue-reading.service';
 import { FugueTransitionService } from './fugues/fugue-transition.service';
@@ -48,6 +53,11 @@ const SERVICES = [
   AlertNewsService,
   AlertService,
   AutoCloseService,
+  ConnectionService,
+  FoyerClusterService,
+  LinkEffectsService,
+  LinkEvaluationService,
+  LinkReadingService,
   ApiClientService,
   EscalationPolicyService,
   EscalationService,

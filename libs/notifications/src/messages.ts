@@ -5,7 +5,7 @@ import { SMS_MAX_LENGTH } from './sms.channel';
  * sent, the information sent for a routine episode, a test of a referent's channel, the youth's
  * return, the return interview's reminder and overdue notices, or what an interview revealed.
  */
-export type MessageKind = 'alert' | 'resolved' | 'news' | 'routine' | 'test' | 'returned' | 'interview_reminder' | 'interview_overdue' | 'disclosure';
+export type MessageKind = 'alert' | 'resolved' | 'news' | 'routine' | 'test' | 'returned' | 'interview_reminder' | 'interview_overdue' | 'disclosure' | 'foyer_cluster';
 
 /** One fact reported to the people an alert reached, in words, at its time. */
 export interface NewsFact {
@@ -207,6 +207,13 @@ function emailContent(input: AlertMessageInput): EmailContent {
         reasonsTitle: 'Révélé',
         actions: [episode],
       };
+    case 'foyer_cluster':
+      return {
+        title: 'Possible recrutement dans un foyer',
+        heading: `${foyerClusterText(input.foyerName)}.`,
+        facts: [where],
+        actions: [episode],
+      };
   }
 }
 
@@ -283,6 +290,9 @@ export function smsMessage(input: AlertMessageInput): string {
       break;
     case 'disclosure':
       head = ["Vigie : révélation lors d'un entretien de retour, %DEPT%.", `${youth}.`, 'Signalement au procureur à examiner.'];
+      break;
+    case 'foyer_cluster':
+      head = [`Vigie, %DEPT% : ${foyerClusterText(input.foyerName)}.`];
       break;
   }
   const ack = input.kind === 'alert' && webUrl(input.ackUrl) ? `Accusé de réception : ${input.ackUrl}` : null;
@@ -387,4 +397,9 @@ function oneLine(text: string): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** The foyer-cluster notice (spec/links.md § What a link does, 3): no youth is named. */
+export function foyerClusterText(foyerName: string | null | undefined): string {
+  return `Plusieurs jeunes du foyer ${foyerName ? oneLine(foyerName) : '(foyer inconnu)'} sont liés par des fugues récentes : possible recrutement`;
 }

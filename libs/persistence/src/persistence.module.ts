@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { VigieConfig } from '@vigie/config';
 import { DataCipher } from './crypto/data-cipher';
+import { BlindIndex } from './crypto/blind-index';
+import { LinkRepository } from './repositories/link.repository';
 import { dataSourceOptions } from './data-source';
 import { AlertRepository } from './repositories/alert.repository';
 import { ApiClientRepository } from './repositories/api-client.repository';
@@ -49,6 +51,7 @@ const REPOSITORIES = [
   WebhookEventRepository,
   AttentionRepository,
   PeopleRepository,
+  LinkRepository,
 ];
 
 @Global()
@@ -59,7 +62,7 @@ const REPOSITORIES = [
       useFactory: (config: VigieConfig) => ({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 3, retryDelay: 1000 }),
     }),
   ],
-  providers: [DataCipher, ...REPOSITORIES],
-  exports: [DataCipher, ...REPOSITORIES],
+  providers: [DataCipher, BlindIndex, ...REPOSITORIES],
+  exports: [DataCipher, BlindIndex, ...REPOSITORIES],
 })
 export class PersistenceModule {}

@@ -24,7 +24,7 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
  * Why an episode is triaged again; shown in its classification history. `history`: the youth's
  * history changed (a return interview was recorded).
  */
-export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'returned' | 'override' | 'review' | 'profile' | 'history';
+export type TriageCause = 'declared' | 'updated' | 'hotline' | 'located' | 'returned' | 'override' | 'review' | 'profile' | 'history' | 'linked';
 
 /** Job payloads carry ids, codes and times only: never names, dates of birth or free text. */
 export interface JobPayloads {

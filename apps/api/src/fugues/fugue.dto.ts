@@ -19,6 +19,7 @@ import { Matches } from 'class-validator';
 import { DEPARTMENT_CODE } from '../admin/admin.dto';
 import { PageQuery } from '../http/pagination.dto';
 import { IsCodeList, IsTimestamp } from '../http/validators';
+import { ConnectionsDto, ConnectionsField } from '../links/connections.dto';
 
 const TEXT = 2000;
 
@@ -100,6 +101,9 @@ export class DeclareFugueDto {
   @ValidateNested()
   @Type(() => PoliceReportDto)
   policeReport?: PoliceReportDto;
+
+  @ConnectionsField()
+  connections?: ConnectionsDto;
 }
 
 export class SightingDto {
@@ -133,6 +137,9 @@ export class FugueUpdateDto {
   @ValidateNested()
   @Type(() => SightingDto)
   sighting?: SightingDto;
+
+  @ConnectionsField()
+  connections?: ConnectionsDto;
 }
 
 export class OverrideDto {
@@ -179,6 +186,9 @@ export class ReturnDto {
   @ValidateNested()
   @Type(() => ConditionDto)
   condition?: ConditionDto;
+
+  @ConnectionsField()
+  connections?: ConnectionsDto;
 }
 
 export class ReasonDto {

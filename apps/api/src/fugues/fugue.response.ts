@@ -6,6 +6,7 @@ import { FUGUE_EVENT_TYPES, FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf 
 import type { FugueEntity } from '@vigie/persistence';
 import { PageCursor } from '../http/api-docs';
 import { MedicalResponse } from '../youths/youth.response';
+import { ConnectionsResponse } from '../links/links.response';
 import { BelongingsDto, ConditionDto, FOUND_BY, PoliceReportDto } from './fugue.dto';
 
 /** Identity-free view: lists, declaration and transition responses. */
@@ -50,6 +51,7 @@ export function fugueView(r: FugueRecord) {
     ended: f.endedAt ? { at: f.endedAt, reason: r.endReason } : null,
     override: summary.override ? { ...summary.override, reason: r.overrideReason } : null,
     nextReviewAt: f.nextReviewAt,
+    connections: r.connections,
     youth: r.youth
       ? {
           id: r.youth.id,
@@ -96,7 +98,7 @@ export class ReasonResponse {
   @ApiProperty({ example: 'AGE_UNDER_13' }) code: string;
   @ApiProperty({ enum: ['critical', 'aggravating'] }) kind: string;
   @ApiProperty({ type: Number, nullable: true, description: 'null for a critical trigger: it decides the level on its own' }) weight: number | null;
-  @ApiProperty({ enum: ['computed', 'youth', 'report', 'update', 'hotline', 'history'] }) source: string;
+  @ApiProperty({ enum: ['computed', 'youth', 'report', 'update', 'hotline', 'link', 'history'] }) source: string;
 }
 
 /** The result of the triage ruleset (spec/risk-model.md). */
@@ -194,6 +196,7 @@ export class FugueResponse extends OmitType(FugueSummaryResponse, ['override'] a
   @ApiProperty({ type: EndedResponse, nullable: true, description: 'Closed or cancelled' }) ended: EndedResponse | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextReviewAt: string | null;
   @ApiProperty({ type: FugueYouthResponse, nullable: true }) youth: FugueYouthResponse | null;
+  @ApiProperty({ type: ConnectionsResponse }) connections: ConnectionsResponse;
 }
 
 export class FugueUpdateCreatedResponse {

@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionService } from '@vigie/domain';
+import { Caller, FugueDeclarationService, FugueReadingService, FugueTransitionService, LinkReadingService } from '@vigie/domain';
+import { LinkListResponse, linkItems } from '../links/links.response';
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
 import { CreatedAt } from '../http/location.interceptor';
 import { DEFAULT_LIMIT } from '../http/pagination.dto';
 import { toDate, UuidPipe } from '../http/validators';
+import { toConnections } from '../links/connections.dto';
 import { DeclareFugueDto, FugueListQuery, FugueUpdateDto, LocatedDto, OverrideDto, ReasonDto, ReturnDto } from './fugue.dto';
 import {
   FuguePageResponse,
@@ -29,6 +31,7 @@ export class FuguesController {
     private readonly declaration: FugueDeclarationService,
     private readonly reading: FugueReadingService,
     private readonly transitions: FugueTransitionService,
+    private readonly links: LinkReadingService,
   ) {}
 
   @Post()
@@ -41,6 +44,7 @@ export class FuguesController {
       ...dto,
       noticedMissingAt: toDate(dto.noticedMissingAt),
       lastSeenAt: toDate(dto.lastSeenAt),
+      connections: toConnections(dto.connections),
     });
     return fugueSummary(fugue);
   }
@@ -67,6 +71,13 @@ export class FuguesController {
     return timelineView(await this.reading.timeline(caller, id), caller);
   }
 
+  @Get(':id/links')
+  @ApiOkResponse({ type: LinkListResponse, description: "Links to other episodes; another episode's id and level only when the caller may see it (audited)" })
+  @AuditIdentity((_body: unknown, params: Record<string, string>) => ({ fugueId: params.id }))
+  async listLinks(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    return linkItems(await this.links.linksOf(caller, id));
+  }
+
   @Post(':id/updates')
   @CreatedAt((_body: unknown, params: Record<string, string>) => `/v1/fugues/${params.id}/timeline`)
   @ApiIdempotencyKey()
@@ -76,6 +87,7 @@ export class FuguesController {
     const { fugue, updateId } = await this.transitions.addUpdate(caller, id, {
       ...dto,
       sighting: dto.sighting ? { at: toDate(dto.sighting.at), place: dto.sighting.place } : null,
+      connections: toConnections(dto.connections),
     });
     return { updateId, fugue: fugueSummary(fugue) };
   }
@@ -109,7 +121,7 @@ export class FuguesController {
   @ApiOkResponse({ type: FugueSummaryResponse, description: 'missing or located → returned; the episode is triaged again' })
   @ApiConflict('INVALID_TRANSITION: the episode is not missing or located')
   async declareReturn(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: ReturnDto) {
-    return fugueSummary(await this.transitions.declareReturn(caller, id, { ...dto, returnedAt: toDate(dto.returnedAt) }));
+    return fugueSummary(await this.transitions.declareReturn(caller, id, { ...dto, returnedAt: toDate(dto.returnedAt), connections: toConnections(dto.connections) }));
   }
 
   @Post(':id/close')

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { HOTLINE_CALLERS, HOTLINE_EVENT_TYPES, HotlineCaller, HotlineEvent, HotlineEventType, HotlineReport, INDICATOR_CODES } from '@vigie/domain';
 import { IsCodeList, IsTimestamp, toDate } from '../http/validators';
+import { ConnectionsDto, ConnectionsField, toConnections } from '../links/connections.dto';
 
 export class HotlineSightingDto {
   @ApiProperty({ format: 'date-time' })
@@ -48,6 +49,9 @@ export class CallReceivedDataDto {
   @IsString()
   @MaxLength(4000)
   summary?: string;
+
+  @ConnectionsField()
+  connections?: ConnectionsDto;
 }
 
 export class ChildLocatedDataDto {
@@ -99,6 +103,7 @@ export function toHotlineEvent(dto: HotlineEventDto): HotlineEvent {
       sighting: data.sighting ? { at: toDate(data.sighting.at), place: data.sighting.place } : undefined,
       indicators: data.indicators ?? [],
       summary: data.summary,
+      connections: toConnections(data.connections),
     },
   };
 }

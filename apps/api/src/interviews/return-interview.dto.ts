@@ -5,6 +5,7 @@ import { EXPLOITATION_INDICATOR_CODES, PULL_FACTOR_CODES, PUSH_FACTOR_CODES, REF
 import { INTERVIEW_STATUSES, InterviewOutcome, InterviewStatus } from '@vigie/persistence';
 import { PageQuery } from '../http/pagination.dto';
 import { IsCodeList, IsTimestamp } from '../http/validators';
+import { ConnectionsDto, ConnectionsField } from '../links/connections.dto';
 
 const TEXT = 2000;
 export const INTERVIEW_OUTCOMES = ['completed', 'declined', 'not_held'] as const satisfies readonly InterviewOutcome[];
@@ -94,6 +95,9 @@ export class RecordInterviewDto {
   @IsString()
   @Length(1, TEXT)
   reason?: string;
+
+  @ConnectionsField()
+  connections?: ConnectionsDto;
 }
 
 export class InterviewListQuery extends PageQuery {

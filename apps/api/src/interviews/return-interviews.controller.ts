@@ -1,3 +1,4 @@
+import { toConnections } from '../links/connections.dto';
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ReturnInterviewService } from '@vigie/domain';
@@ -38,6 +39,6 @@ export class ReturnInterviewsController {
   @ApiConflict('INVALID_TRANSITION: the interview is already recorded')
   @AuditIdentity(audited)
   async recordInterview(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: RecordInterviewDto) {
-    return interviewView(await this.interviews.recordInterview(caller, id, { ...dto, conductedAt: toDate(dto.conductedAt) }));
+    return interviewView(await this.interviews.recordInterview(caller, id, { ...dto, conductedAt: toDate(dto.conductedAt), connections: toConnections(dto.connections) }));
   }
 }

@@ -29,4 +29,6 @@ export class VocabulariesResponse {
   @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: why the youth left' }) pushFactors: VocabularyEntryResponse[];
   @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: what drew the youth away' }) pullFactors: VocabularyEntryResponse[];
   @ApiProperty({ type: [VocabularyEntryResponse], description: 'Return interview: the follow-up decided' }) referrals: VocabularyEntryResponse[];
+  @ApiProperty({ type: [VocabularyEntryResponse], description: 'Kinds of places of an episode (connections)' }) placeKinds: VocabularyEntryResponse[];
+  @ApiProperty({ type: [VocabularyEntryResponse], description: 'Why two episodes are linked' }) linkReasons: VocabularyEntryResponse[];
 }

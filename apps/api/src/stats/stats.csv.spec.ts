@@ -15,6 +15,8 @@ const stats = (over: Partial<DepartmentStats> = {}): DepartmentStats => ({
   returnInterviews: { due: 1, completedOnTime: 1, completedLate: 0, declined: 0, notHeld: 0, scheduled: 0, overdue: 0, shareCompletedOnTime: 1 },
   disclosures: { recorded: 1, withDisclosure: 0, sexualExploitation: 0, violence: 0, sexualViolence: 0, exploitationIndicators: 0, prosecutorReferrals: 0 },
   alerts: { opened: 1, acknowledged: 0, medianSecondsToAcknowledge: null, p90SecondsToAcknowledge: null },
+  links: { total: 2, NAMED_COMPANION: 0, SAME_VEHICLE: 1, SAME_PLACE: 0, SAME_ALIAS: 0, LEFT_TOGETHER: 1 },
+  foyerClusters: [{ foyerId: 'f1', name: 'Foyer "Les Pins", Nord', departmentCode: '75', youths: 3, noticedAt: new Date('2025-03-10T08:00:00Z') }],
   breakdown: {
     ageBands: [{ key: 'under_13', episodes: 2, worrying: 1 }],
     sexes: [{ key: 'F', episodes: 2, worrying: 1 }],
@@ -32,6 +34,9 @@ describe('the statistics as CSV', () => {
     expect(rows).toContain('alerts,,medianSecondsToAcknowledge,');
     expect(rows).toContain('weeks,2025-W09,episodes,2');
     expect(rows).toContain('foyers,f1,name,"Foyer ""Les Pins"", Nord"');
+    expect(rows).toContain('links,,SAME_VEHICLE,1');
+    expect(rows).toContain('foyerClusters,f1,youths,3');
+    expect(rows).toContain('foyerClusters,f1,noticedAt,2025-03-10T08:00:00.000Z');
     expect(rows.at(-1)).toBe('');
   });
 

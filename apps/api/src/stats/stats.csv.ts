@@ -9,6 +9,8 @@ import { localDateOf, type DepartmentStats } from '@vigie/domain';
  * - `period` — `departmentCodes` (`;`-separated, empty for all), `from`, `to`, `timeZone`;
  * - `episodes`, `returnInterviews`, `disclosures` (absent for police), `alerts` — item empty,
  *   one row per field of the JSON object;
+ * - `links` — item empty, `total` and one row per link reason;
+ * - `foyerClusters` — item = the foyer id, measures `name`, `departmentCode`, `youths`, `noticedAt`;
  * - `repeatRunaways` — `youthsWithRepeatedFugues`;
  * - `weeks` — item = ISO week (`2025-W10`), measures `start`, `episodes`, `worrying`;
  * - `ageBands`, `sexes` — item = the band or sex code, measures `episodes`, `worrying`;
@@ -35,6 +37,13 @@ export function statsCsv(s: DepartmentStats): string {
   object('returnInterviews', s.returnInterviews);
   if (s.disclosures) object('disclosures', s.disclosures);
   object('alerts', s.alerts);
+  object('links', s.links);
+  for (const c of s.foyerClusters) {
+    add('foyerClusters', c.foyerId, 'name', c.name);
+    add('foyerClusters', c.foyerId, 'departmentCode', c.departmentCode);
+    add('foyerClusters', c.foyerId, 'youths', c.youths);
+    add('foyerClusters', c.foyerId, 'noticedAt', c.noticedAt.toISOString());
+  }
   for (const w of s.weeks) {
     add('weeks', w.week, 'start', w.start);
     add('weeks', w.week, 'episodes', w.episodes);

@@ -88,6 +88,23 @@ export class AlertStatsResponse {
   @nullableNumber('90th percentile of the seconds from opening to acknowledgement (linear interpolation)') p90SecondsToAcknowledge: number | null;
 }
 
+export class LinkStatsResponse {
+  @count('Links found in the period') total: number;
+  @count('Links with this reason') NAMED_COMPANION: number;
+  @count('Links with this reason') SAME_VEHICLE: number;
+  @count('Links with this reason') SAME_PLACE: number;
+  @count('Links with this reason') SAME_ALIAS: number;
+  @count('Links with this reason') LEFT_TOGETHER: number;
+}
+
+export class FoyerClusterStatsResponse {
+  @ApiProperty({ format: 'uuid' }) foyerId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '75' }) departmentCode: string;
+  @count('Distinct youths of the foyer in linked episodes of the 30 days before the notice') youths: number;
+  @ApiProperty({ format: 'date-time' }) noticedAt: string;
+}
+
 export class StatsResponse {
   @ApiProperty({ type: [String], nullable: true, description: 'The départements counted; null for all (admin)' }) departmentCodes: string[] | null;
   @ApiProperty({ format: 'date-time' }) from: string;
@@ -101,5 +118,8 @@ export class StatsResponse {
   @ApiProperty({ type: DisclosureStatsResponse, nullable: true, description: 'What the interviews revealed; null for police (counts without interview details)' })
   disclosures: DisclosureStatsResponse | null;
   @ApiProperty({ type: AlertStatsResponse }) alerts: AlertStatsResponse;
+  @ApiProperty({ type: LinkStatsResponse }) links: LinkStatsResponse;
+  @ApiProperty({ type: [FoyerClusterStatsResponse], description: 'Foyer-cluster notices of the period: linked episodes of one foyer involving 3 or more youths' })
+  foyerClusters: FoyerClusterStatsResponse[];
   @ApiProperty({ type: BreakdownStatsResponse }) breakdown: BreakdownStatsResponse;
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, YouthService } from '@vigie/domain';
+import { Caller, LinkReadingService, YouthService } from '@vigie/domain';
+import { historyView, YouthHistoryResponse } from '../links/links.response';
 import { ApiConflict, ApiErrorResponses, ApiIdempotencyKey } from '../http/api-docs';
 import { AuditIdentity } from '../http/audit.interceptor';
 import { CurrentCaller } from '../http/auth.guard';
@@ -17,7 +18,10 @@ const auditYouth = (body: YouthView) => ({ youthId: body.id });
 @ApiErrorResponses()
 @Controller('v1/youths')
 export class YouthsController {
-  constructor(private readonly youths: YouthService) {}
+  constructor(
+    private readonly youths: YouthService,
+    private readonly links: LinkReadingService,
+  ) {}
 
   @Post()
   @CreatedAt((body: { id: string }) => `/v1/youths/${body.id}`)
@@ -42,6 +46,13 @@ export class YouthsController {
   @AuditIdentity(auditYouth)
   async getYouth(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
     return youthView(await this.youths.getYouth(caller, id));
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({ type: YouthHistoryResponse, description: "The youth's episodes the caller may see, oldest first, with their links (audited like the profile)" })
+  @AuditIdentity((body: YouthHistoryResponse) => [{ youthId: body.youthId }, ...body.items.map((e) => ({ youthId: body.youthId, fugueId: e.fugueId }))])
+  async youthHistory(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string) {
+    return historyView(await this.links.history(caller, id));
   }
 
   @Patch(':id')

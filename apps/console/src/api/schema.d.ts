@@ -196,6 +196,23 @@ export interface paths {
         patch: operations["YouthsController_updateYouth"];
         trace?: never;
     };
+    "/v1/youths/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a youth's episodes and their links */
+        get: operations["YouthsController_youthHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/fugues": {
         parameters: {
             query?: never;
@@ -240,6 +257,23 @@ export interface paths {
         };
         /** Read an episode's timeline */
         get: operations["FuguesController_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fugues/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an episode's links to other episodes */
+        get: operations["FuguesController_listLinks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -749,6 +783,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hotline/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find the open episode a hotline report is about */
+        post: operations["HotlineLookupController_lookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -942,6 +993,10 @@ export interface components {
             pullFactors: components["schemas"]["VocabularyEntryResponse"][];
             /** @description Return interview: the follow-up decided */
             referrals: components["schemas"]["VocabularyEntryResponse"][];
+            /** @description Kinds of places of an episode (connections) */
+            placeKinds: components["schemas"]["VocabularyEntryResponse"][];
+            /** @description Why two episodes are linked */
+            linkReasons: components["schemas"]["VocabularyEntryResponse"][];
         };
         CreateFoyerDto: {
             name: string;
@@ -1245,6 +1300,55 @@ export interface components {
             nextCursor: string | null;
             items: components["schemas"]["YouthListItemResponse"][];
         };
+        LinkResponse: {
+            /**
+             * Format: uuid
+             * @description null when the other episode is outside the caller's scope
+             */
+            fugueId: string | null;
+            reasons: ("NAMED_COMPANION" | "SAME_VEHICLE" | "SAME_PLACE" | "SAME_ALIAS" | "LEFT_TOGETHER")[];
+            /**
+             * Format: date-time
+             * @description When the link was first found
+             */
+            foundAt: string;
+            /** @description Both episodes are of the same foyer */
+            sameFoyer: boolean;
+            /**
+             * @description null when the other episode is outside the caller's scope
+             * @enum {string|null}
+             */
+            level: "routine" | "worrying" | null;
+            /** @description The other episode was cancelled; the link is kept */
+            cancelled: boolean;
+        };
+        HistoryEntryResponse: {
+            /** Format: uuid */
+            fugueId: string;
+            status: string;
+            /**
+             * Format: date-time
+             * @description noticedMissingAt
+             */
+            t0: string;
+            /**
+             * Format: date-time
+             * @description returnedAt, else locatedAt, else the end of a closed or cancelled episode
+             */
+            end: string | null;
+            /** @enum {string|null} */
+            level: "routine" | "worrying" | null;
+            /** @example 75 */
+            departmentCode: string;
+            /** @description Where the youth was found (free text) */
+            foundAt: string | null;
+            links: components["schemas"]["LinkResponse"][];
+        };
+        YouthHistoryResponse: {
+            /** Format: uuid */
+            youthId: string;
+            items: components["schemas"]["HistoryEntryResponse"][];
+        };
         UpdateYouthDto: {
             /** Format: uuid */
             foyerId?: string;
@@ -1286,6 +1390,45 @@ export interface components {
             service?: string;
             reference?: string;
         };
+        CompanionDto: {
+            /**
+             * Format: uuid
+             * @description A youth known to Vigie (any foyer); youthId or alias is required
+             */
+            youthId?: string;
+            /** @description A first name or nickname (encrypted at rest) */
+            alias?: string;
+            approximateAge?: number;
+        };
+        VehicleDto: {
+            /**
+             * @description French (AB-123-CD, 1234 AB 75) or foreign; plate or description is required (encrypted at rest)
+             * @example AB-123-CD
+             */
+            plate?: string;
+            description?: string;
+        };
+        PlaceDto: {
+            /**
+             * @description GET /v1/vocabularies (placeKinds)
+             * @enum {string}
+             */
+            kind: "hotel" | "short_let" | "private_home" | "station" | "street" | "other";
+            /**
+             * @description INSEE commune code
+             * @example 75056
+             */
+            communeCode?: string;
+            /** @description Encrypted at rest */
+            address?: string;
+            /** Format: date-time */
+            at?: string;
+        };
+        ConnectionsDto: {
+            companions?: components["schemas"]["CompanionDto"][];
+            vehicles?: components["schemas"]["VehicleDto"][];
+            places?: components["schemas"]["PlaceDto"][];
+        };
         DeclareFugueDto: {
             /** Format: uuid */
             youthId: string;
@@ -1310,6 +1453,8 @@ export interface components {
             indicators?: ("SUICIDE_RISK" | "THIRD_PARTY_DANGER" | "EXPLOITATION_KNOWN" | "PEER_EXPLOITED" | "CLOTHING_LIFESTYLE_CHANGE" | "UNEXPLAINED_MONEY_OR_GIFTS" | "MULTIPLE_PHONES" | "VEHICLE_NEAR_FOYER" | "OLDER_PARTNER" | "ONLINE_SOLICITATION" | "HOTEL_OR_RENTAL" | "VIOLENCE_SIGNS" | "PREGNANCY_OR_STI" | "ALLOWANCE_UNUSED" | "BEHAVIOUR_CHANGE" | "SCHOOL_DROPOUT" | "SUBSTANCE_USE" | "ADVERSE_WEATHER")[];
             staffConcern?: components["schemas"]["StaffConcernDto"];
             policeReport?: components["schemas"]["PoliceReportDto"];
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         ReasonResponse: {
             /** @example AGE_UNDER_13 */
@@ -1319,7 +1464,7 @@ export interface components {
             /** @description null for a critical trigger: it decides the level on its own */
             weight: number | null;
             /** @enum {string} */
-            source: "computed" | "youth" | "report" | "update" | "hotline" | "history";
+            source: "computed" | "youth" | "report" | "update" | "hotline" | "link" | "history";
         };
         ClassificationResponse: {
             /** @enum {string} */
@@ -1436,6 +1581,39 @@ export interface components {
             medical: components["schemas"]["MedicalResponse"];
             vulnerabilities: ("DISABILITY" | "UNACCOMPANIED_MINOR" | "HISTORY_SEXUAL_VIOLENCE" | "HISTORY_FAMILY_VIOLENCE" | "SUBSTANCE_USE" | "ERRANCE" | "SCHOOL_DROPOUT")[];
         };
+        CompanionResponse: {
+            /**
+             * Format: uuid
+             * @description null when the youth named is outside the caller's scope
+             */
+            youthId: string | null;
+            /** @description A youth of Vigie was named who is outside the caller's scope */
+            outsideScope: boolean;
+            alias: string | null;
+            approximateAge: number | null;
+        };
+        VehicleResponse: {
+            /**
+             * @description Normalised: upper case, no spaces or dashes
+             * @example AB123CD
+             */
+            plate: string | null;
+            description: string | null;
+        };
+        PlaceResponse: {
+            /** @enum {string} */
+            kind: "hotel" | "short_let" | "private_home" | "station" | "street" | "other";
+            /** @example 75056 */
+            communeCode: string | null;
+            address: string | null;
+            /** Format: date-time */
+            at: string | null;
+        };
+        ConnectionsResponse: {
+            companions: components["schemas"]["CompanionResponse"][];
+            vehicles: components["schemas"]["VehicleResponse"][];
+            places: components["schemas"]["PlaceResponse"][];
+        };
         FugueResponse: {
             /** Format: uuid */
             id: string;
@@ -1484,6 +1662,7 @@ export interface components {
             /** Format: date-time */
             nextReviewAt: string | null;
             youth: components["schemas"]["FugueYouthResponse"] | null;
+            connections: components["schemas"]["ConnectionsResponse"];
         };
         TimelineEntryResponse: {
             /** @description Increasing number */
@@ -1492,7 +1671,7 @@ export interface components {
              * @example classified
              * @enum {string}
              */
-            type: "declared" | "classified" | "updated" | "sighting" | "hotline.call" | "override.set" | "override.withdrawn" | "override.superseded" | "located" | "returned" | "closed" | "cancelled" | "alert.opened" | "alert.step" | "alert.acknowledged" | "alert.resolved" | "routine.notified" | "notification.sent" | "notification.failed" | "return.notified" | "interview.scheduled" | "interview.reminder" | "interview.overdue" | "interview.recorded" | "interview.disclosure" | "personal_data.erased";
+            type: "declared" | "classified" | "updated" | "sighting" | "hotline.call" | "override.set" | "override.withdrawn" | "override.superseded" | "located" | "returned" | "closed" | "cancelled" | "alert.opened" | "alert.step" | "alert.acknowledged" | "alert.resolved" | "routine.notified" | "notification.sent" | "notification.failed" | "return.notified" | "interview.scheduled" | "interview.reminder" | "interview.overdue" | "interview.recorded" | "interview.disclosure" | "personal_data.erased" | "linked" | "link.indicator";
             /** Format: date-time */
             at: string;
             /** Format: uuid */
@@ -1509,6 +1688,9 @@ export interface components {
         TimelineResponse: {
             items: components["schemas"]["TimelineEntryResponse"][];
         };
+        LinkListResponse: {
+            items: components["schemas"]["LinkResponse"][];
+        };
         SightingDto: {
             /** Format: date-time */
             at: string;
@@ -1520,6 +1702,8 @@ export interface components {
             staffConcern?: components["schemas"]["StaffConcernDto"];
             note?: string;
             sighting?: components["schemas"]["SightingDto"];
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         FugueUpdateCreatedResponse: {
             /** Format: uuid */
@@ -1546,6 +1730,8 @@ export interface components {
             foundBy: "self" | "police" | "family" | "hotline" | "other";
             place?: string;
             condition?: components["schemas"]["ConditionDto"];
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         ReasonDto: {
             reason: string;
@@ -1758,7 +1944,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "alert.notification" | "alert.resolved" | "alert.news" | "routine.information" | "fugue.returned" | "interview.reminder" | "interview.overdue" | "interview.disclosure";
+            kind: "alert.notification" | "alert.resolved" | "alert.news" | "routine.information" | "fugue.returned" | "interview.reminder" | "interview.overdue" | "interview.disclosure" | "foyer.cluster";
             /** Format: uuid */
             alertId: string | null;
             /** Format: uuid */
@@ -1966,6 +2152,8 @@ export interface components {
             referrals?: ("MEDICAL_CHECK" | "PSYCHOLOGICAL_SUPPORT" | "INFORMATION_PREOCCUPANTE" | "SIGNALEMENT_PROCUREUR" | "COMPLAINT_SUPPORT" | "ADDICTION_SERVICE" | "PLACEMENT_REVIEW")[];
             /** @description Why the interview was not held: required for not_held, refused otherwise (encrypted at rest) */
             reason?: string;
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         EpisodeStatsResponse: {
             /** @description Episodes noticed in the period (cancelled ones never count) */
@@ -2059,6 +2247,31 @@ export interface components {
             /** @description 90th percentile of the seconds from opening to acknowledgement (linear interpolation) */
             p90SecondsToAcknowledge: number | null;
         };
+        LinkStatsResponse: {
+            /** @description Links found in the period */
+            total: number;
+            /** @description Links with this reason */
+            NAMED_COMPANION: number;
+            /** @description Links with this reason */
+            SAME_VEHICLE: number;
+            /** @description Links with this reason */
+            SAME_PLACE: number;
+            /** @description Links with this reason */
+            SAME_ALIAS: number;
+            /** @description Links with this reason */
+            LEFT_TOGETHER: number;
+        };
+        FoyerClusterStatsResponse: {
+            /** Format: uuid */
+            foyerId: string;
+            name: string;
+            /** @example 75 */
+            departmentCode: string;
+            /** @description Distinct youths of the foyer in linked episodes of the 30 days before the notice */
+            youths: number;
+            /** Format: date-time */
+            noticedAt: string;
+        };
         AgeBandStatsResponse: {
             /**
              * @description Age at the episode (whole years on the local date of noticedMissingAt in the episode's département); unknown once retention erased the birth date
@@ -2117,6 +2330,9 @@ export interface components {
             /** @description What the interviews revealed; null for police (counts without interview details) */
             disclosures: components["schemas"]["DisclosureStatsResponse"] | null;
             alerts: components["schemas"]["AlertStatsResponse"];
+            links: components["schemas"]["LinkStatsResponse"];
+            /** @description Foyer-cluster notices of the period: linked episodes of one foyer involving 3 or more youths */
+            foyerClusters: components["schemas"]["FoyerClusterStatsResponse"][];
             breakdown: components["schemas"]["BreakdownStatsResponse"];
         };
         CreateWebhookEndpointDto: {
@@ -2126,7 +2342,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive (at least one) */
-            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "alert.acknowledged" | "return_interview.overdue")[];
+            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "fugue.linked" | "alert.acknowledged" | "return_interview.overdue")[];
             description?: string;
         };
         WebhookEndpointScopeResponse: {
@@ -2139,7 +2355,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "alert.acknowledged" | "return_interview.overdue")[];
+            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "fugue.linked" | "alert.acknowledged" | "return_interview.overdue")[];
             description: string | null;
             /**
              * @description disabled after the endpoint answered 410 Gone
@@ -2174,7 +2390,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "alert.acknowledged" | "return_interview.overdue")[];
+            events: ("fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "fugue.linked" | "alert.acknowledged" | "return_interview.overdue")[];
             description: string | null;
             /**
              * @description disabled after the endpoint answered 410 Gone
@@ -2226,7 +2442,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "alert.acknowledged" | "return_interview.overdue";
+            eventType: "fugue.declared" | "fugue.classified" | "fugue.located" | "fugue.returned" | "fugue.closed" | "fugue.linked" | "alert.acknowledged" | "return_interview.overdue";
             /** Format: uuid */
             endpointId: string;
             /** @enum {string} */
@@ -2268,6 +2484,8 @@ export interface components {
             indicators?: ("SUICIDE_RISK" | "THIRD_PARTY_DANGER" | "EXPLOITATION_KNOWN" | "PEER_EXPLOITED" | "CLOTHING_LIFESTYLE_CHANGE" | "UNEXPLAINED_MONEY_OR_GIFTS" | "MULTIPLE_PHONES" | "VEHICLE_NEAR_FOYER" | "OLDER_PARTNER" | "ONLINE_SOLICITATION" | "HOTEL_OR_RENTAL" | "VIOLENCE_SIGNS" | "PREGNANCY_OR_STI" | "ALLOWANCE_UNUSED" | "BEHAVIOUR_CHANGE" | "SCHOOL_DROPOUT" | "SUBSTANCE_USE" | "ADVERSE_WEATHER")[];
             /** @description Free text: encrypted at rest, never logged or sent on */
             summary?: string;
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         ChildLocatedDataDto: {
             /** Format: uuid */
@@ -2303,6 +2521,8 @@ export interface components {
             indicators?: ("SUICIDE_RISK" | "THIRD_PARTY_DANGER" | "EXPLOITATION_KNOWN" | "PEER_EXPLOITED" | "CLOTHING_LIFESTYLE_CHANGE" | "UNEXPLAINED_MONEY_OR_GIFTS" | "MULTIPLE_PHONES" | "VEHICLE_NEAR_FOYER" | "OLDER_PARTNER" | "ONLINE_SOLICITATION" | "HOTEL_OR_RENTAL" | "VIOLENCE_SIGNS" | "PREGNANCY_OR_STI" | "ALLOWANCE_UNUSED" | "BEHAVIOUR_CHANGE" | "SCHOOL_DROPOUT" | "SUBSTANCE_USE" | "ADVERSE_WEATHER")[];
             /** @description Free text: encrypted at rest, never logged or sent on */
             summary?: string;
+            /** @description Companions, vehicles and places (spec/links.md); appended to the episode */
+            connections?: components["schemas"]["ConnectionsDto"];
         };
         HotlineLocatedReportDataDto: {
             /** Format: date-time */
@@ -2320,6 +2540,34 @@ export interface components {
             type: "hotline.call_received" | "hotline.child_located";
             /** @description The episode after the report (its triage runs again asynchronously) */
             fugue: components["schemas"]["FugueSummaryResponse"];
+        };
+        HotlineLookupDto: {
+            /** @description Compared without accents or case */
+            firstName?: string;
+            /** @description Matches within 2 years */
+            approximateAge?: number;
+            /** @example 75 */
+            departmentCode?: string;
+            /** @description Words of the place the youth was last seen at (compared without accents or case) */
+            place?: string;
+        };
+        HotlineMatchResponse: {
+            /** Format: uuid */
+            fugueId: string;
+            /** @example Z */
+            firstNameInitial: string;
+            age: number;
+            /** @example 75 */
+            departmentCode: string;
+            /** @enum {string|null} */
+            level: "routine" | "worrying" | null;
+            /** Format: date-time */
+            noticedMissingAt: string;
+            /** @description Minutes since the absence was noticed */
+            minutesMissing: number;
+        };
+        HotlineLookupResponse: {
+            items: components["schemas"]["HotlineMatchResponse"][];
         };
         MeResponse: {
             /**
@@ -3855,6 +4103,82 @@ export interface operations {
             };
         };
     };
+    YouthsController_youthHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The youth's episodes the caller may see, oldest first, with their links (audited like the profile) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YouthHistoryResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     FuguesController_listFugues: {
         parameters: {
             query?: {
@@ -4146,6 +4470,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TimelineResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FuguesController_listLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links to other episodes; another episode's id and level only when the caller may see it (audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkListResponse"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
@@ -7492,6 +7892,114 @@ export interface operations {
                 };
             };
             /** @description INVALID_TRANSITION: the episode is closed or cancelled (a call), or cancelled (the child located); or an Idempotency-Key conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    HotlineLookupController_lookup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key (kept 24 h) returns the first response and applies nothing again; the same key with another body (compared in canonical JSON form) is a 409 IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_KEY_IN_PROGRESS; if it was applied but its response could not be kept, 409 IDEMPOTENCY_RESPONSE_LOST (read the resource instead) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HotlineLookupDto"];
+            };
+        };
+        responses: {
+            /** @description Open episodes of the hotline’s scope whose youth matches, oldest first, at most 20: a first-name initial, never the full identity (audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HotlineLookupResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key reused, in progress or lost (see the header) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -90,4 +90,5 @@ const MESSAGE_KINDS: Record<NotificationEntity['kind'], MessageKind> = {
   'interview.reminder': 'interview_reminder',
   'interview.overdue': 'interview_overdue',
   'interview.disclosure': 'disclosure',
+  'foyer.cluster': 'foyer_cluster',
 };

@@ -150,6 +150,8 @@ export function webhookData(n: NotificationEntity, m: AlertMessageInput, alert: 
         referrals: interview?.referrals ?? [],
         episodeUrl: m.episodeUrl,
       };
+    case 'foyer.cluster':
+      return { fugueId: n.fugueId, departmentCode: m.departmentCode, episodeUrl: m.episodeUrl };
   }
 }
 
@@ -163,4 +165,5 @@ const WEBHOOK_TYPES: Record<NotificationEntity['kind'], string> = {
   'interview.reminder': 'return_interview.reminder',
   'interview.overdue': 'return_interview.overdue',
   'interview.disclosure': 'return_interview.disclosure',
+  'foyer.cluster': 'foyer.cluster',
 };

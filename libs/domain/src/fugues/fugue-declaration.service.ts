@@ -8,7 +8,9 @@ import { isUniqueViolation } from '../errors/database-errors';
 import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { DeclareFugueInput, MAX_FUTURE_MS, MAX_PAST_MS } from './fugue.types';
 import { Clock } from '../clock/clock';
-import { UnitOfWork } from '../unit-of-work/unit-of-work';
+import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
+import { ConnectionService } from '../links/connection.service';
+import { hasConnections } from '../links/connections';
 
 @Injectable()
 export class FugueDeclarationService {
@@ -19,6 +21,7 @@ export class FugueDeclarationService {
     private readonly cipher: DataCipher,
     private readonly webhooks: WebhookEventService,
     private readonly clock: Clock,
+    private readonly connections: ConnectionService,
   ) {}
 
   /**
@@ -29,10 +32,14 @@ export class FugueDeclarationService {
   async declareFugue(caller: Caller, input: DeclareFugueInput, now = this.clock.now()): Promise<FugueEntity> {
     requireRole(caller, ['admin', 'foyer']);
     checkDeclarationTimes(input, now);
+    await this.connections.check(input.connections);
+    // With connections, the episode and its facts are written in one transaction (the triage reads both).
+    const unit = <T>(body: (work: Work) => Promise<T>): Promise<T> =>
+      hasConnections(input.connections) ? this.uow.run(body) : this.uow.statement(body);
     try {
       const id = randomUUID();
       const triage: JobPayloads[typeof JobName.FugueTriage] = { fugueId: id, cause: 'declared' };
-      const declared = await this.uow.statement(async (work) => {
+      const declared = await unit(async (work) => {
         const written = await this.fugues.insertDeclared(
           work.manager,
           {
@@ -64,6 +71,7 @@ export class FugueDeclarationService {
           },
         );
         if (written) {
+          await this.connections.store(work.manager, id, 'report', input.connections);
           work.written(written.triage);
           this.webhooks.deliveriesWritten(work, written.webhookEvent.deliveryIds);
         }

@@ -23,6 +23,7 @@ import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { HotlineCallInput, HotlineLocatedInput, InboundClaim } from '../integrations/hotline.types';
 import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPrivate } from './fugue.types';
 import { Clock } from '../clock/clock';
+import { ConnectionService } from '../links/connection.service';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
@@ -47,6 +48,7 @@ export class FugueTransitionService {
     private readonly webhooks: WebhookEventService,
     private readonly interviewDeadlines: InterviewDeadlineService,
     private readonly clock: Clock,
+    private readonly connections: ConnectionService,
   ) {}
 
   async addUpdate(caller: Caller, id: string, input: FugueUpdateInput, now = this.clock.now()): Promise<{ fugue: FugueEntity; updateId: string }> {
@@ -57,6 +59,7 @@ export class FugueTransitionService {
         checkNotFuture(input.sighting.at, now, 'sighting.at');
         if (input.sighting.at < (fugue.lastSeenAt ?? new Date(0))) throw DomainError.invalid('sighting.at', 'must not be before lastSeenAt');
       }
+      await this.connections.check(input.connections, manager);
       const text = { note: input.note, staffConcernNote: input.staffConcern?.note, sightingPlace: input.sighting?.place };
       const newId = randomUUID();
       const update = await this.fugues.insertUpdate(manager, {
@@ -82,6 +85,7 @@ export class FugueTransitionService {
         },
         private: text,
       });
+      await this.connections.store(manager, fugue.id, 'update', input.connections);
     }, { news: input.sighting ? 'sighting' : 'update' });
     return { fugue, updateId };
   }
@@ -155,6 +159,7 @@ export class FugueTransitionService {
         requireStatus(fugue, ['missing', 'located', 'returned'], 'record a hotline call about');
         checkNotFuture(input.receivedAt, now, 'data.receivedAt');
         if (input.sighting) checkNotFuture(input.sighting.at, now, 'data.sighting.at');
+        await this.connections.check(input.connections, manager, 'data.connections');
         const text = { summary: input.summary, sightingPlace: input.sighting?.place };
         const newId = randomUUID();
         const update = await this.fugues.insertUpdate(manager, {
@@ -181,6 +186,7 @@ export class FugueTransitionService {
           },
           private: text,
         });
+        await this.connections.store(manager, fugue.id, 'hotline', input.connections);
       },
       { first: claim ?? undefined, canSee: (fugue) => canReportOnFugue(hotline, fugue), news: 'hotline' },
     );
@@ -225,6 +231,7 @@ export class FugueTransitionService {
       requireStatus(fugue, OPEN, 'declare the return of');
       checkWithinEpisode(input.returnedAt, fugue, now, 'returnedAt');
       if (fugue.locatedAt && input.returnedAt < fugue.locatedAt) throw DomainError.invalid('returnedAt', 'must not be before the time the youth was located');
+      await this.connections.check(input.connections, manager);
       const details: ReturnPrivate = { place: input.place, condition: input.condition };
       fugue.status = 'returned';
       fugue.returnedAt = input.returnedAt;
@@ -238,6 +245,7 @@ export class FugueTransitionService {
         data: { returnedAt: input.returnedAt.toISOString(), foundBy: input.foundBy },
         private: { ...details },
       });
+      await this.connections.store(manager, fugue.id, 'return', input.connections);
     }, {
       // The loop closes once the return itself is recorded, its alert resolved and fugue.returned
       // emitted (before any return_interview.overdue of a late declaration): the police are told

@@ -12,6 +12,8 @@ import { Clock } from '../clock/clock';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 import { errorSummary } from '../errors/database-errors';
 import { Batcher, Settled } from './batcher';
+import { LinkEvaluationService } from '../links/link-evaluation.service';
+import { LinkEffectsService } from '../links/link-effects.service';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -60,6 +62,8 @@ export class FugueTriageService {
     private readonly webhooks: WebhookEventService,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
+    private readonly linkEvaluation: LinkEvaluationService,
+    private readonly linkEffects: LinkEffectsService,
   ) {}
 
   /** A `fugue.triage` job: the triage (with the jobs that arrive beside it), its metrics and its log line. */
@@ -126,6 +130,10 @@ export class FugueTriageService {
 
     // A review fires at its time even when the worker runs a little early or the clock differs.
     const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
+    // Links first (spec/links.md): a link to a youth known to be exploited counts in this classification.
+    const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt);
+    await this.linkEffects.onFound(work, fugue, found, evaluatedAt);
+    await this.linkEffects.gainPeerExploited(work, fugue, evaluatedAt);
     const classification = classify(this.facts(read, evaluatedAt));
     const previousEffectiveLevel = fugue.effectiveLevel;
     fugue.classification = classification;
@@ -148,6 +156,7 @@ export class FugueTriageService {
       mayHaveAlert: previousEffectiveLevel !== null,
       routineRecipients: stored.recipients ?? undefined,
     });
+    await this.linkEffects.afterClassified(work, fugue, classification, evaluatedAt);
     return {
       outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
       requestedAt: read.requestedAt,
@@ -168,6 +177,7 @@ export class FugueTriageService {
         departedWith: fugue.departedWith,
         belongings: fugue.belongings,
         indicators: fugue.indicators,
+        linkIndicators: fugue.linkIndicators,
         staffConcern: fugue.staffConcernWorrying === null ? null : { worrying: fugue.staffConcernWorrying },
         updates: read.updates.map((u) => ({
           source: u.source,

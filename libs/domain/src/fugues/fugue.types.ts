@@ -1,4 +1,5 @@
 import type { Belongings, FugueDetails } from '@vigie/persistence';
+import type { ConnectionsInput } from '../links/connections';
 
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 export const MAX_PAST_MS = 365 * 24 * 3600 * 1000;
@@ -16,6 +17,8 @@ export interface DeclareFugueInput {
   indicators?: string[];
   staffConcern?: { worrying: boolean; note?: string | null } | null;
   policeReport?: { service?: string | null; reference?: string | null } | null;
+  /** Structured facts (spec/links.md), appended to the episode's. */
+  connections?: ConnectionsInput | null;
 }
 
 export interface FugueUpdateInput {
@@ -23,6 +26,7 @@ export interface FugueUpdateInput {
   staffConcern?: { worrying: boolean; note?: string | null } | null;
   note?: string | null;
   sighting?: { at: Date; place?: string | null } | null;
+  connections?: ConnectionsInput | null;
 }
 
 export interface LocatedInput {
@@ -35,6 +39,7 @@ export interface ReturnInput {
   foundBy: 'self' | 'police' | 'family' | 'hotline' | 'other';
   place?: string | null;
   condition?: { injured?: boolean; intoxicated?: boolean; needsMedicalCare?: boolean } | null;
+  connections?: ConnectionsInput | null;
 }
 
 /** Free text of the return, stored encrypted. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ConnectionsInput } from '../links/connections';
 
 /** Who called the 116 000 (integrations.md § Inbound events). */
 export const HOTLINE_CALLERS = ['youth', 'family', 'witness', 'professional', 'other'] as const;
@@ -18,6 +19,8 @@ export interface HotlineCallInput {
   sighting?: { at: Date; place?: string };
   indicators: string[];
   summary?: string;
+  /** Structured facts (spec/links.md), appended to the episode's. */
+  connections?: ConnectionsInput | null;
 }
 
 export interface HotlineLocatedInput {

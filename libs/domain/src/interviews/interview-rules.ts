@@ -1,3 +1,4 @@
+import type { ConnectionsInput } from '../links/connections';
 import type { InterviewAnswers, InterviewOutcome, ReturnInterviewEntity } from '@vigie/persistence';
 import type { FieldProblem } from '../errors/domain-error';
 import { MAX_FUTURE_MS } from '../fugues/fugue.types';
@@ -36,6 +37,8 @@ export interface RecordInterviewInput {
   referrals?: string[];
   /** Why the interview was not held: required for `not_held`, refused otherwise. */
   reason?: string | null;
+  /** Structured facts (spec/links.md), appended to the episode's. */
+  connections?: ConnectionsInput | null;
 }
 
 /**

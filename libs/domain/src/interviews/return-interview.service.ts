@@ -19,6 +19,9 @@ import { EscalationService } from '../escalation/escalation.service';
 import { answersOf, RecordInterviewInput, recordProblems, referralsToStore, revealsDanger } from './interview-rules';
 import { ReferentNotifier } from './referent-notifier';
 import { Clock } from '../clock/clock';
+import { ConnectionService } from '../links/connection.service';
+import { hasConnections } from '../links/connections';
+import { LinkEffectsService } from '../links/link-effects.service';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 
 /** Reading interviews: the foyer for its foyers, child protection for its départements, admin everywhere. */
@@ -42,6 +45,8 @@ export class ReturnInterviewService {
     private readonly notifier: ReferentNotifier,
     private readonly escalation: EscalationService,
     private readonly clock: Clock,
+    private readonly connections: ConnectionService,
+    private readonly linkEffects: LinkEffectsService,
   ) {}
 
   listInterviews(caller: Caller, filter: InterviewListFilter, limit: number, cursor: string | null): Promise<Page<ReturnInterviewEntity>> {
@@ -71,6 +76,7 @@ export class ReturnInterviewService {
       if (interview.erasedAt) throw DomainError.transition('The personal data of this episode has been erased');
       const problems = recordProblems(input, interview.returnedAt, now);
       if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'The request is invalid', problems);
+      await this.connections.check(input.connections, manager);
 
       const { referrals, signalementAdded } = referralsToStore(input);
       interview.status = input.outcome;
@@ -103,6 +109,15 @@ export class ReturnInterviewService {
       });
       if (revealsDanger(input)) await this.notifyDisclosure(work, interview, signalementAdded, caller.clientId, now);
       if (interview.status === 'completed') await this.retriageOpenEpisode(work, interview.youthId);
+      // The youth is now known to be exploited: the open episodes linked to theirs gain PEER_EXPLOITED.
+      if (interview.status === 'completed' && (interview.disclosedSexualExploitation || interview.exploitationIndicators.length > 0)) {
+        await this.linkEffects.retriagePeersOf(work, interview.youthId);
+      }
+      if (hasConnections(input.connections)) {
+        await this.connections.store(manager, interview.fugueId, 'interview', input.connections);
+        // The episode's links are evaluated with its triage.
+        await work.enqueue(JobName.FugueTriage, { fugueId: interview.fugueId, cause: 'linked' });
+      }
       return interview;
     });
     return this.withAnswers(interview);

@@ -4,6 +4,7 @@ import { Caller, requireRole } from '../access/caller';
 import { DomainError } from '../errors/domain-error';
 import { Clock } from '../clock/clock';
 import { type LocalDate } from '../triage/local-time';
+import { LINK_REASONS, LinkReason } from '../links/link.rules';
 import { AGE_BANDS, ageBandAt, AgeBand, countBy, GroupFigures, percentile, repeatRunaways, share, startOfLocalDay, weeklyEpisodes, WeekFigures } from './stats-figures';
 
 export { share } from './stats-figures';
@@ -47,6 +48,10 @@ export interface DepartmentStats {
   /** What interviews revealed; null for police, who get the counts without interview details. */
   disclosures: DisclosureFigures | null;
   alerts: { opened: number; acknowledged: number; medianSecondsToAcknowledge: number | null; p90SecondsToAcknowledge: number | null };
+  /** Links found in the period (spec/links.md), in all and by reason (a link counts under each of its reasons). */
+  links: { total: number } & Record<LinkReason, number>;
+  /** Foyer-cluster notices of the period: foyers where linked episodes involved 3 or more youths. */
+  foyerClusters: { foyerId: string; name: string; departmentCode: string; youths: number; noticedAt: Date }[];
   breakdown: {
     ageBands: ({ key: AgeBand } & GroupFigures)[];
     sexes: ({ key: (typeof SEXES)[number] } & GroupFigures)[];
@@ -78,6 +83,7 @@ export class StatsService {
     const rows = await this.stats.episodeRows(query);
     const interviews = await this.stats.interviews(query);
     const alerts = await this.stats.alerts(query);
+    const links = await this.stats.links(query);
     return {
       departmentCodes,
       from,
@@ -99,6 +105,8 @@ export class StatsService {
         medianSecondsToAcknowledge: percentile(alerts.secondsToAcknowledge, 0.5),
         p90SecondsToAcknowledge: percentile(alerts.secondsToAcknowledge, 0.9),
       },
+      links: { total: links.total, ...(Object.fromEntries(LINK_REASONS.map((r) => [r, links.byReason[r] ?? 0])) as Record<LinkReason, number>) },
+      foyerClusters: await this.stats.foyerClusters(query),
       breakdown: await this.breakdown(rows),
     };
   }

@@ -16,15 +16,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const WORRYING_SCORE = 4;
 
-type ObservedSource = 'report' | 'update' | 'hotline' | 'youth';
+type ObservedSource = 'report' | 'update' | 'hotline' | 'link' | 'youth';
 type Finding = readonly [RuleCode, ReasonSource | null];
 
 /** When several sources gave a code, the reason names the first of them in this order. */
-const SOURCE_PRECEDENCE: readonly ObservedSource[] = ['report', 'update', 'hotline', 'youth'];
+// `link` (spec/links.md: an indicator a link to another episode added) comes after the sources of risk-model.md.
+const SOURCE_PRECEDENCE: readonly ObservedSource[] = ['report', 'update', 'hotline', 'link', 'youth'];
 
 const EPISODE: readonly ObservedSource[] = ['report', 'update', 'hotline'];
 const FOYER_ONLY: readonly ObservedSource[] = ['report', 'update'];
-const ANY: readonly ObservedSource[] = SOURCE_PRECEDENCE;
+const ANY: readonly ObservedSource[] = ['report', 'update', 'hotline', 'youth'];
 const PROFILE: readonly ObservedSource[] = ['youth'];
 
 // The sources each observed code may come from, as risk-model.md lists them. A code seen only
@@ -34,7 +35,7 @@ const OBSERVED_RULES: ReadonlyArray<readonly [RuleCode, readonly ObservedSource[
   ['SUICIDE_RISK', EPISODE],
   ['THIRD_PARTY_DANGER', EPISODE],
   ['EXPLOITATION_KNOWN', EPISODE],
-  ['PEER_EXPLOITED', EPISODE],
+  ['PEER_EXPLOITED', [...EPISODE, 'link']],
   ['CLOTHING_LIFESTYLE_CHANGE', EPISODE],
   ['UNEXPLAINED_MONEY_OR_GIFTS', EPISODE],
   ['MULTIPLE_PHONES', EPISODE],
@@ -135,6 +136,7 @@ function observedFindings({ youth, episode }: TriageInput): Finding[] {
     update.indicators.filter(isIndicatorCode).forEach((code) => see(code, update.source));
   }
   youth.vulnerabilities.filter(isVulnerabilityCode).forEach((code) => see(code, 'youth'));
+  (episode.linkIndicators ?? []).filter(isIndicatorCode).forEach((code) => see(code, 'link'));
   if (episode.departedWith === 'vehicle') see('VEHICLE_NEAR_FOYER', 'report');
 
   return OBSERVED_RULES.map(([code, allowed]): Finding => {

@@ -9,7 +9,7 @@ export type Level = 'routine' | 'worrying';
 /** Where an episode indicator was given: at declaration, in a later update, by the 116 000. */
 export type IndicatorSource = 'report' | 'update' | 'hotline';
 
-export type ReasonSource = 'computed' | 'youth' | 'report' | 'update' | 'hotline' | 'history';
+export type ReasonSource = 'computed' | 'youth' | 'report' | 'update' | 'hotline' | 'link' | 'history';
 
 export interface Reason {
   code: string;
@@ -53,6 +53,8 @@ export interface TriageEpisode {
   indicators: readonly string[]; // given at declaration (source 'report')
   staffConcern: StaffConcern | null; // given at declaration
   updates: readonly EpisodeUpdateFacts[]; // later updates and hotline events, oldest first
+  /** Indicators a link to another episode added (spec/links.md), source `link`: PEER_EXPLOITED only counts. */
+  linkIndicators?: readonly string[];
   locatedAt: Date | null;
   returnedAt: Date | null;
 }

@@ -1,3 +1,5 @@
+import { PLACE_KIND_LABELS, PLACE_KINDS, PlaceKind } from '../links/connections';
+import { LINK_REASON_LABELS, LINK_REASONS, LinkReason } from '../links/link.rules';
 import { RULESET_VERSION } from './triage.types';
 
 /**
@@ -290,6 +292,8 @@ export const VOCABULARIES = Object.freeze({
   pushFactors: Object.freeze(PUSH_FACTOR_CODES.map((code) => Object.freeze({ code, label: PUSH_FACTOR_LABELS[code] }))) as readonly VocabularyEntry<PushFactorCode>[],
   pullFactors: Object.freeze(PULL_FACTOR_CODES.map((code) => Object.freeze({ code, label: PULL_FACTOR_LABELS[code] }))) as readonly VocabularyEntry<PullFactorCode>[],
   referrals: Object.freeze(REFERRAL_CODES.map((code) => Object.freeze({ code, label: REFERRAL_LABELS[code] }))) as readonly VocabularyEntry<ReferralCode>[],
+  placeKinds: Object.freeze(PLACE_KINDS.map((code) => Object.freeze({ code, label: PLACE_KIND_LABELS[code] }))) as readonly VocabularyEntry<PlaceKind>[],
+  linkReasons: Object.freeze(LINK_REASONS.map((code) => Object.freeze({ code, label: LINK_REASON_LABELS[code] }))) as readonly VocabularyEntry<LinkReason>[],
 });
 
 function guard<C extends string>(codes: readonly C[]): (value: unknown) => value is C {

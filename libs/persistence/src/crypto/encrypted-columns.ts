@@ -15,6 +15,7 @@ export const ENCRYPTED_COLUMNS = {
   referents: { rowKey: ['id'], columns: ['webhook_secret_enc', 'previous_webhook_secret_enc'] },
   webhook_endpoints: { rowKey: ['id'], columns: ['secret_enc', 'previous_secret_enc'] },
   idempotency_keys: { rowKey: ['client_id', 'key'], columns: ['response_enc'] },
+  fugue_connections: { rowKey: ['id'], columns: ['value_enc'] },
 } as const;
 
 export type EncryptedTable = keyof typeof ENCRYPTED_COLUMNS;

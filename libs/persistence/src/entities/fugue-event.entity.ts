@@ -28,6 +28,8 @@ export const FUGUE_EVENT_TYPES = [
   'interview.recorded',
   'interview.disclosure',
   'personal_data.erased',
+  'linked',
+  'link.indicator',
 ] as const;
 export type FugueEventType = (typeof FUGUE_EVENT_TYPES)[number];
 

@@ -32,6 +32,8 @@ export class FugueEntity {
   @Column({ name: 'departed_with', type: 'text', nullable: true }) departedWith: string | null;
   @Column({ type: 'jsonb', nullable: true }) belongings: Belongings | null;
   @Column({ type: 'text', array: true }) indicators: string[];
+  /** Indicators a link to another episode added (PEER_EXPLOITED, source `link`): kept until an override. */
+  @Column({ name: 'link_indicators', type: 'text', array: true, default: () => `'{}'` }) linkIndicators: string[];
   @Column({ name: 'staff_concern_worrying', type: 'boolean', nullable: true }) staffConcernWorrying: boolean | null;
   @Column({ name: 'details_enc', type: 'text', nullable: true }) detailsEnc: string | null;
   @Column({ name: 'located_at', type: 'timestamptz', nullable: true }) locatedAt: Date | null;

@@ -11,6 +11,7 @@ export const NOTIFICATION_KINDS = [
   'interview.reminder',
   'interview.overdue',
   'interview.disclosure',
+  'foyer.cluster',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;

@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'fugue.located',
   'fugue.returned',
   'fugue.closed',
+  'fugue.linked',
   'alert.acknowledged',
   'return_interview.overdue',
 ] as const;

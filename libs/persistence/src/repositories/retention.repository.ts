@@ -64,6 +64,11 @@ export class RetentionRepository {
     );
     await manager.query(`UPDATE fugue_updates SET private_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND private_enc IS NOT NULL`, [fugueIds]);
     await manager.query(`UPDATE fugue_events SET private_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND private_enc IS NOT NULL`, [fugueIds]);
+    // Plates, aliases and addresses go with the rest of the free text, and so do their blind indexes (links already found stay).
+    await manager.query(
+      `UPDATE fugue_connections SET value_enc = NULL, blind_index = NULL, index_key_id = NULL WHERE fugue_id = ANY($1::uuid[]) AND (value_enc IS NOT NULL OR blind_index IS NOT NULL)`,
+      [fugueIds],
+    );
     await manager.query(`UPDATE alerts SET acknowledgement_note_enc = NULL WHERE fugue_id = ANY($1::uuid[]) AND acknowledgement_note_enc IS NOT NULL`, [
       fugueIds,
     ]);

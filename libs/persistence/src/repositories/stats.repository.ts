@@ -140,6 +140,41 @@ export class StatsRepository {
   }
 
   /** Alerts opened in the period, and how long each acknowledged one waited. */
+  /**
+   * Links found in the period touching an episode of the départements, by reason (a link with two
+   * reasons counts under each), and the total of links.
+   */
+  async links(q: StatsQuery): Promise<{ total: number; byReason: Record<string, number> }> {
+    const rows: { reason: string | null; n: number }[] = await this.dataSource.query(
+      `WITH l AS (
+         SELECT l.fugue_a, l.fugue_b, l.reasons FROM fugue_links l
+          WHERE l.found_at >= $1 AND l.found_at < $2
+            AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM fugues f WHERE f.id IN (l.fugue_a, l.fugue_b) AND f.department_code = ANY($3::text[])))
+       )
+       SELECT r AS reason, count(*)::int AS n FROM l, unnest(l.reasons) r GROUP BY r
+       UNION ALL SELECT NULL, count(*)::int FROM l`,
+      [q.from, q.to, q.departmentCodes],
+    );
+    const byReason: Record<string, number> = {};
+    let total = 0;
+    for (const row of rows) {
+      if (row.reason === null) total = row.n;
+      else byReason[row.reason] = row.n;
+    }
+    return { total, byReason };
+  }
+
+  /** The foyer-cluster notices of the period in the départements, oldest first. */
+  async foyerClusters(q: StatsQuery): Promise<{ foyerId: string; name: string; departmentCode: string; youths: number; noticedAt: Date }[]> {
+    return this.dataSource.query(
+      `SELECT c.foyer_id AS "foyerId", fo.name, c.department_code AS "departmentCode", c.youth_count AS youths, c.noticed_at AS "noticedAt"
+         FROM foyer_clusters c JOIN foyers fo ON fo.id = c.foyer_id
+        WHERE c.noticed_at >= $1 AND c.noticed_at < $2 AND ($3::text[] IS NULL OR c.department_code = ANY($3::text[]))
+        ORDER BY c.noticed_at, c.id`,
+      [q.from, q.to, q.departmentCodes],
+    );
+  }
+
   async alerts(q: StatsQuery): Promise<AlertCounts> {
     const rows: { acknowledged: boolean; seconds: number | null }[] = await this.dataSource.query(
       `SELECT acknowledged_at IS NOT NULL AS acknowledged, EXTRACT(EPOCH FROM acknowledged_at - opened_at)::float AS seconds

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { BlindIndex, ConnectionRow, ConnectionValue, DataCipher, FugueEntity, LinkRepository, slot } from '@vigie/persistence';
+import { LINKING_PLACE_KINDS } from './connections';
+import { LinkEpisode, linkReasons, linkWindow, LinkReason, orderedReasons } from './link.rules';
+
+/** A link found or extended by one evaluation. */
+export interface FoundLink {
+  otherId: string;
+  /** Every reason of the link now. */
+  reasons: LinkReason[];
+  /** The reasons this evaluation added. */
+  added: LinkReason[];
+  created: boolean;
+}
+
+/**
+ * Finds the episodes linked to one episode (spec/links.md § When two episodes are linked) and
+ * stores the links, in the triage's transaction. The candidates are read in SQL through the blind
+ * indexes and the foyer's departures, then decided by `linkReasons`. Idempotent: a link already
+ * stored with the same reasons is left as it is and reported by nobody.
+ */
+@Injectable()
+export class LinkEvaluationService {
+  constructor(
+    private readonly links: LinkRepository,
+    private readonly cipher: DataCipher,
+    private readonly blindIndex: BlindIndex,
+  ) {}
+
+  async evaluate(manager: EntityManager, fugue: FugueEntity, now: Date): Promise<FoundLink[]> {
+    const x = await this.factsOf(manager, fugue);
+    const window = linkWindow(x, now);
+    const candidates = await this.links.linkCandidates(
+      manager,
+      {
+        id: x.id,
+        youthId: x.youthId,
+        foyerId: x.foyerId,
+        departure: x.lastSeenAt ?? x.noticedMissingAt,
+        windowStart: new Date(window.start),
+        windowEnd: new Date(window.end),
+      },
+      { plates: x.plateIndexes, aliases: x.aliasIndexes, addresses: x.addressIndexes, companionYouthIds: x.companionYouthIds },
+      now,
+      LINKING_PLACE_KINDS,
+    );
+    const found: FoundLink[] = [];
+    for (const candidate of candidates) {
+      const reasons = linkReasons(x, candidate, now);
+      if (reasons.length === 0) continue;
+      const recorded = await this.links.recordLink(manager, x.id, candidate.id, reasons, now);
+      if (recorded) found.push({ otherId: candidate.id, reasons: orderedReasons(recorded.reasons), added: orderedReasons(recorded.added), created: recorded.created });
+    }
+    return found;
+  }
+
+  /**
+   * The episode as the link rules read it. Its index lists hold every index its values may be
+   * stored under elsewhere: under the current key, and under the previous one while a key
+   * rotation has not recomputed them all.
+   */
+  async factsOf(manager: EntityManager, fugue: FugueEntity): Promise<LinkEpisode> {
+    const rows = await this.links.connectionsOf(fugue.id, manager);
+    const indexes = (kind: ConnectionRow['kind'], only?: (row: ConnectionRow) => boolean) =>
+      rows.filter((r) => r.kind === kind && r.blindIndex && (!only || only(r))).flatMap((r) => this.indexesOf(r));
+    return {
+      id: fugue.id,
+      youthId: fugue.youthId,
+      foyerId: fugue.foyerId,
+      departmentCode: fugue.departmentCode,
+      noticedMissingAt: fugue.noticedMissingAt,
+      lastSeenAt: fugue.lastSeenAt,
+      departedWith: fugue.departedWith,
+      locatedAt: fugue.locatedAt,
+      returnedAt: fugue.returnedAt,
+      endedAt: fugue.endedAt,
+      companionYouthIds: [...new Set(rows.map((r) => r.companionYouthId).filter((id): id is string => !!id))],
+      plateIndexes: indexes('vehicle'),
+      aliasIndexes: indexes('companion'),
+      addressIndexes: indexes('place', (r) => LINKING_PLACE_KINDS.includes(r.placeKind as never)),
+    };
+  }
+
+  private indexesOf(row: ConnectionRow): string[] {
+    const stored = row.blindIndex as string;
+    if (row.indexKeyId === this.blindIndex.keyId && !this.blindIndex.rotating) return [stored];
+    // Decrypted in memory only: the clear value never reaches a query.
+    const value = this.cipher.decryptOptional<ConnectionValue>(row.valueEnc, slot('fugue_connections', 'value_enc', row.id));
+    return value?.indexed ? [...new Set([stored, ...this.blindIndex.candidates(value.indexed.kind, value.indexed.value)])] : [stored];
+  }
+}
