@@ -1,7 +1,7 @@
-import type { Schemas } from './api/client';
+import type { components } from './api/schema';
 
 /** An open episode as the board lists it (GET /v1/fugues?status=open&include=youth). */
-export type BoardItem = Schemas['FugueListItemResponse'];
+export type BoardItem = components['schemas']['FugueListItemResponse'];
 
 export interface BoardSections {
   /** Worrying: unacknowledged alerts first, then the longest missing first. */
