@@ -168,4 +168,25 @@ describe('the live board and the live episode page', () => {
     await expectNoSeriousA11yViolations(page);
     expect(refused).toEqual([]);
   });
+
+  browser.test('reads the board again every 30 seconds in a browser without EventSource', async (page) => {
+    const refused = cspRefusals(page);
+    await page.addInitScript(() => delete (globalThis as Record<string, unknown>).EventSource);
+    await page.clock.install();
+    const email = 'police93.testnom@police.test';
+    await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Police Testnom', email, role: 'police', departmentCodes: ['93'] }).expect(201);
+    await signInByEmail(page, smtp, email);
+    await page.getByText('Mise à jour toutes les 30 secondes.').waitFor();
+    const echo = page.locator(`tr[data-fugue-id="${fugues.echo}"] td`).last();
+    expect(await echo.textContent()).toBe('Non prise en compte');
+
+    await markDocument(page);
+    await acknowledge(fugues.echo);
+    await page.clock.fastForward(29_000);
+    expect(await echo.textContent()).toBe('Non prise en compte');
+    await page.clock.fastForward(2_000);
+    await waitFor(async () => (await echo.textContent()) === 'Prise en compte', { what: 'the board read again' });
+    expect(await stillSameDocument(page)).toBe(true);
+    expect(refused).toEqual([]);
+  });
 });
