@@ -1,4 +1,5 @@
 import { request as httpRequest, IncomingMessage } from 'node:http';
+import { Clock } from '@vigie/domain';
 import {
   bearer,
   buildDist,
@@ -6,7 +7,9 @@ import {
   makeClient,
   makeFoyer,
   makeYouth,
+  SmtpCatcher,
   startTestApp,
+  testClock,
   startWorkerProcess,
   TEST_IDENTITY,
   TestApp,
@@ -309,5 +312,52 @@ describe('GET /v1/fugues for the board: open episodes with their alert state and
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['status']);
     const badInclude = await t.http.get('/v1/fugues?include=identity').set(bearer(police.key)).expect(400);
     expect(badInclude.body.details.map((d: { field: string }) => d.field)).toEqual(['include']);
+  });
+});
+
+/** The test clock moved by an offset the test changes. */
+class MovableClock extends Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(testClock().nowMs() + this.offsetMs);
+  }
+}
+
+describe("GET /v1/stream with a person's session", () => {
+  const clock = new MovableClock();
+  let t: TestApp;
+  let smtp: SmtpCatcher;
+
+  beforeAll(async () => {
+    smtp = await SmtpCatcher.start();
+    t = await startTestApp({ worker: false, clock, env: { SMTP_URL: smtp.url, VIGIE_SESSION_IDLE_MINUTES: '10', VIGIE_STREAM_HEARTBEAT_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('neither keeps an unattended session alive nor outlives it', async () => {
+    const email = 'flux.testnom@police.test';
+    await t.http.post('/v1/people').set(bearer(t.adminKey)).send({ displayName: 'Flux Testnom', email, role: 'police', departmentCodes: ['75'] }).expect(201);
+    await t.http.post('/auth/email-link').send({ email }).expect(202);
+    await waitFor(() => smtp.messages.length > 0, { what: 'the sign-in e-mail' });
+    const mail = await smtp.parse(smtp.messages[smtp.messages.length - 1]);
+    const link = new URL(/(http\S+\/auth\/email-link\/[A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]).pathname;
+    const signedIn = await t.http.post(link).expect(303);
+    const cookie = ([] as string[]).concat(signedIn.headers['set-cookie'] ?? []).find((c) => c.startsWith('vigie_session='))!.split(';')[0];
+
+    const stream = await openStream(t.url, { Cookie: cookie });
+    expect(stream.status).toBe(200);
+    // Nine minutes on: the session is still valid, and the stream checks it at each heartbeat…
+    clock.offsetMs = 9 * 60_000;
+    const heartbeats = () => stream.raw().split(': heartbeat').length - 1;
+    const seen = heartbeats();
+    await waitFor(() => heartbeats() >= seen + 2, { what: 'two heartbeats' });
+    expect(stream.ended()).toBe(false);
+    // …without counting as the person's activity: ten minutes after the sign-in, it has ended, and so has the stream.
+    clock.offsetMs = 10 * 60_000 + 1000;
+    await waitFor(() => stream.ended(), { what: 'the stream of an ended session to end' });
+    await t.http.get('/v1/me').set('Cookie', cookie).expect(401);
   });
 });

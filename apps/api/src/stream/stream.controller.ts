@@ -67,7 +67,7 @@ export class StreamController {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
-    req.on('close', end);
+    res.on('close', end);
     const credential = credentialOf(req);
     heartbeat = setInterval(() => {
       void this.recheck(credential).then(
