@@ -155,7 +155,8 @@ export const AGE_BAND_LABELS: Record<AgeBand, string> = {
 
 export const LEVEL_LABELS: Record<'routine' | 'worrying', string> = { worrying: 'Préoccupante', routine: 'Courante' };
 
-export const ALERT_STATE_LABELS: Record<Schemas['FugueListItemResponse']['alertState'], string> = {
+/** The board's column: the running alert of an open episode. */
+export const BOARD_ALERT_LABELS: Record<Schemas['FugueListItemResponse']['alertState'], string> = {
   none: 'Aucune',
   open: 'Non prise en compte',
   acknowledged: 'Prise en compte',

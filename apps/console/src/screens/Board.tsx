@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, must } from '../api/client';
 import { boardChange, boardSections, type BoardItem, type BoardSections } from '../board';
 import { elapsedSince, formatDateTime } from '../format';
-import { ALERT_STATE_LABELS, LEVEL_LABELS, LIVE_MODE_LABELS, STATUS_LABELS } from '../labels';
+import { BOARD_ALERT_LABELS, LEVEL_LABELS, LIVE_MODE_LABELS, STATUS_LABELS } from '../labels';
 import { useLiveEvents } from '../live';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -144,7 +144,7 @@ function BoardTable({ id, title, items, now, empty }: { id: string; title: strin
                     </time>
                   </td>
                   <td>{item.effectiveLevel ? <span className={`badge ${item.effectiveLevel}`}>{LEVEL_LABELS[item.effectiveLevel]}</span> : 'En cours d’évaluation'}</td>
-                  <td>{ALERT_STATE_LABELS[item.alertState]}</td>
+                  <td>{BOARD_ALERT_LABELS[item.alertState]}</td>
                 </tr>
               );
             })}

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * committed facts are told. The payload carries ids and codes only, never personal data.
  * Persisted names: never rename the channel, the function or the trigger; add a migration instead.
  */
-export class FugueEventNotify1765500000000 implements MigrationInterface {
-  name = 'FugueEventNotify1765500000000';
+export class FugueEventNotify1765600000000 implements MigrationInterface {
+  name = 'FugueEventNotify1765600000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
