@@ -17,6 +17,7 @@ import {
   VigieProcess,
   waitFor,
 } from '@vigie/testing';
+import { LISTENER_APPLICATION_NAME } from '@vigie/persistence';
 import { LiveEventHub, STREAMS_PER_CALLER } from '../../apps/api/src/stream/live-event.hub';
 
 /** One event of a stream, as an EventSource would give it. */
@@ -217,6 +218,21 @@ describe('GET /v1/stream: committed timeline events, live, to the callers in sco
       if (pending.isTransactionActive) await pending.rollbackTransaction();
       await pending.release();
     }
+  });
+
+  it('tells the streams to read again when the listening connection was lost, and listens again', async () => {
+    const police = keep(await openStream(other.url, bearer(police75.key)));
+    // The database ends the listening connections of both API processes (a restart, a failover would).
+    const ended = await t.dataSource.query(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      [LISTENER_APPLICATION_NAME],
+    );
+    expect(ended.length).toBe(2);
+    const resync = await eventOf(police, 'stream.resync', null);
+    expect(resync).toEqual({ id: null, event: 'stream.resync', data: { eventId: null, type: 'stream.resync' } });
+    const youth = await makeYouth(t, foyerKey, foyer75.id);
+    const fugue = await declareFugue(t, foyerKey, youth.id);
+    await eventOf(police, 'declared', fugue.id);
   });
 
   it('keeps the stream open with heartbeat comments and ends it once the key is revoked', async () => {

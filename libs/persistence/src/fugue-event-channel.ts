@@ -48,6 +48,9 @@ export function parseFugueEventNotice(payload: string | undefined): FugueEventNo
 
 const MAX_RETRY_MS = 30_000;
 
+/** The listening connection's name in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'vigie-live-events';
+
 /**
  * One connection that LISTENs to FUGUE_EVENT_CHANNEL, outside the pool (a pooled connection would
  * stop listening when handed back). When the connection is lost it comes back after 1, 2, 4 … 30
@@ -85,7 +88,7 @@ export class FugueEventListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true });
+    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true, application_name: LISTENER_APPLICATION_NAME });
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel !== FUGUE_EVENT_CHANNEL) return;
