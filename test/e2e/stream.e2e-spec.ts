@@ -256,8 +256,10 @@ describe('GET /v1/stream: committed timeline events, live, to the callers in sco
       expect(refused.headers['retry-after']).toBe('30');
       refused.close();
       expect(hub.connections).toBe(2);
+      expect((await capped.http.get('/metrics').expect(200)).text).toMatch(/^vigie_live_streams 2$/m);
       first.close();
       await waitFor(() => hub.connections === 1, { what: 'the closed stream to be released' });
+      expect((await capped.http.get('/metrics').expect(200)).text).toMatch(/^vigie_live_streams 1$/m);
       const again = keep(await openStream(capped.url, bearer(hotline75.key)));
       expect(again.status).toBe(200);
     } finally {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
-import { Caller, canSeeFugue, DomainError, fugueScope } from '@vigie/domain';
+import { Caller, canSeeFugue, DomainError, fugueScope, MetricsService } from '@vigie/domain';
 import { FugueEventListener, FugueEventNotice } from '@vigie/persistence';
 
 /** Streams one caller may hold open on one API process (several tabs, a board on a wall screen). */
@@ -41,6 +41,7 @@ export class LiveEventHub implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: VigieConfig,
     private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {
     this.listener = new FugueEventListener(
       config.DATABASE_URL,
@@ -58,6 +59,7 @@ export class LiveEventHub implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     for (const subscriber of [...this.subscribers]) subscriber.close();
     this.subscribers.clear();
+    this.metrics.liveStreams.set(0);
     await this.listener.stop();
   }
 
@@ -76,7 +78,11 @@ export class LiveEventHub implements OnModuleInit, OnModuleDestroy {
     const own = [...this.subscribers].filter((s) => s.caller.clientId === subscriber.caller.clientId).length;
     if (own >= STREAMS_PER_CALLER) throw new DomainError('RATE_LIMITED', `At most ${STREAMS_PER_CALLER} live streams at once for one caller`);
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    this.metrics.liveStreams.set(this.subscribers.size);
+    return () => {
+      this.subscribers.delete(subscriber);
+      this.metrics.liveStreams.set(this.subscribers.size);
+    };
   }
 
   private broadcast(event: LiveEvent): void {
