@@ -39,3 +39,28 @@ export function boardChange(before: BoardSections | null, after: BoardSections):
     (waiting ? ` ; ${waiting} alerte${waiting > 1 ? 's' : ''} non prise${waiting > 1 ? 's' : ''} en compte.` : ' ; toutes les alertes sont prises en compte.')
   );
 }
+
+/**
+ * The events that can change a row of the board (its level, its alert, its being open). Others
+ * (messages sent, alert steps, updates before their triage) do not: the board is not read again
+ * for them, since each reading of it is audited, one entry per episode shown.
+ */
+const BOARD_EVENTS = new Set([
+  'declared',
+  'classified',
+  'override.set',
+  'override.withdrawn',
+  'override.superseded',
+  'located',
+  'returned',
+  'closed',
+  'cancelled',
+  'alert.opened',
+  'alert.acknowledged',
+  'alert.resolved',
+  'personal_data.erased',
+]);
+
+export function changesBoard(event: { type: string }): boolean {
+  return BOARD_EVENTS.has(event.type);
+}

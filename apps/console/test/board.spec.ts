@@ -1,4 +1,4 @@
-import { boardChange, boardSections, type BoardItem } from '../src/board';
+import { boardChange, boardSections, changesBoard, type BoardItem } from '../src/board';
 import { elapsedSince } from '../src/format';
 
 let n = 0;
@@ -53,6 +53,11 @@ describe('the live board', () => {
       'Tableau mis à jour : 2 fugues en cours, dont 1 préoccupante ; toutes les alertes sont prises en compte.',
     );
     expect(boardChange(boardSections([calm]), before)).toBe('Tableau mis à jour : 2 fugues en cours, dont 1 préoccupante ; 1 alerte non prise en compte.');
+  });
+
+  it('is read again for the events that change a row, not for messages and steps', () => {
+    for (const type of ['declared', 'classified', 'alert.opened', 'alert.acknowledged', 'alert.resolved', 'located', 'returned', 'override.set']) expect({ type, changes: changesBoard({ type }) }).toEqual({ type, changes: true });
+    for (const type of ['notification.sent', 'notification.failed', 'alert.step', 'routine.notified', 'updated', 'interview.scheduled']) expect({ type, changes: changesBoard({ type }) }).toEqual({ type, changes: false });
   });
 
   it('says how long a youth has been missing', () => {

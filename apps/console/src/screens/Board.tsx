@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, must } from '../api/client';
-import { boardChange, boardSections, type BoardItem, type BoardSections } from '../board';
+import { boardChange, boardSections, changesBoard, type BoardItem, type BoardSections } from '../board';
 import { elapsedSince, formatDateTime } from '../format';
 import { BOARD_ALERT_LABELS, LEVEL_LABELS, LIVE_MODE_LABELS, STATUS_LABELS } from '../labels';
 import { useLiveEvents } from '../live';
@@ -78,7 +78,7 @@ export function BoardScreen() {
     const tick = setInterval(() => setNow(new Date()), 60_000);
     return () => clearInterval(tick);
   }, []);
-  const mode = useLiveEvents(() => true, () => void load());
+  const mode = useLiveEvents(changesBoard, () => void load());
 
   const hotline = me.role === 'hotline';
   return (
