@@ -133,6 +133,9 @@ describe('the live board and the live episode page', () => {
       'Tableau mis à jour : 4 fugues en cours, dont 3 préoccupantes ; 1 alerte non prise en compte.',
     );
     expect(await stillSameDocument(page)).toBe(true);
+
+    await charlie.getByRole('link', { name: 'Testcharlie T.' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Fugue de Testcharlie Testnom' }).waitFor();
     expect(refused).toEqual([]);
   });
 
