@@ -33,6 +33,8 @@ import { TriageController } from './triage/triage.controller';
 import { YouthsController } from './youths/youths.controller';
 import { HotlineEventsController } from './integrations/hotline-events.controller';
 import { HotlineReportsController } from './integrations/hotline-reports.controller';
+import { LiveEventHub } from './stream/live-event.hub';
+import { StreamController } from './stream/stream.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 
@@ -50,9 +52,10 @@ import { WebhookEndpointsController } from './webhooks/webhook-endpoints.control
       useFactory: (config: VigieConfig, storage: RateLimitStore) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.VIGIE_RATE_LIMIT_PER_MINUTE }], storage }),
     }),
   ],
-  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, HotlineReportsController, HotlineLookupController, PeopleController, AuthController, OidcController],
+  controllers: [ReferenceController, AdminController, YouthsController, FuguesController, TriageController, HealthController, ReferentsController, EscalationPolicyController, AlertsController, NotificationsController, AckLinkController, ReturnInterviewsController, StatsController, WebhookEndpointsController, WebhookDeliveriesController, HotlineEventsController, HotlineReportsController, HotlineLookupController, PeopleController, AuthController, OidcController, StreamController],
   providers: [
     SignInOptions,
+    LiveEventHub,
     // Order matters: authenticate first (failed attempts are throttled per address inside the
     // guard, before the lookup), so the rate limit counts per API key.
     { provide: APP_GUARD, useClass: AuthGuard },

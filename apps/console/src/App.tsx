@@ -9,6 +9,7 @@ import { YouthForm } from './screens/YouthForm';
 import { YouthProfile } from './screens/YouthProfile';
 import { DeclareFugue } from './screens/DeclareFugue';
 import { EpisodeScreen } from './screens/Episode';
+import { BoardScreen } from './screens/Board';
 
 // The screens used after an episode is over load when they are opened.
 const InterviewScreen = lazy(() => import('./screens/Interview').then((m) => ({ default: m.InterviewScreen })));
@@ -23,6 +24,9 @@ const AdministrationScreen = lazy(() => import('./screens/admin/Administration')
 const YOUTH_WRITERS = ['admin', 'foyer'];
 /** The roles that read the statistics (police without what interviews revealed). */
 const STATISTICS_ROLES = ['admin', 'child_protection', 'police'];
+/** The roles that follow the live board; for all but admin it is the home page. */
+const BOARD_ROLES = ['admin', 'child_protection', 'police', 'hotline'];
+const BOARD_HOME_ROLES = ['child_protection', 'police', 'hotline'];
 
 type State = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: unknown } | { state: 'ready'; session: Session };
 
@@ -112,15 +116,16 @@ export function App() {
     <SessionContext.Provider value={state.session}>
       <Shell session={state.session}>
         <Suspense fallback={<Loading />}>
-          <Screen path={path} />
+          <Screen path={path} role={state.session.me.role} />
         </Suspense>
       </Shell>
     </SessionContext.Provider>
   );
 }
 
-function Screen({ path }: { path: string }) {
+function Screen({ path, role }: { path: string; role: string }) {
   let m: Record<string, string> | null;
+  if ((path === '/' && BOARD_HOME_ROLES.includes(role)) || path === '/tableau') return <BoardScreen />;
   if (path === '/' || path === '/youths') return <YouthList />;
   if (path === '/youths/new') return <YouthForm id={null} />;
   if (path === '/statistiques') return <StatisticsScreen />;
@@ -166,7 +171,8 @@ function Shell({ session, children }: { session: Session | null; children: React
         </Link>
         {session && (
           <nav aria-label="Menu principal">
-            <Link href="/">Jeunes</Link>
+            {BOARD_ROLES.includes(session.me.role) && <Link href="/tableau">Tableau</Link>}
+            <Link href="/youths">Jeunes</Link>
             {YOUTH_WRITERS.includes(session.me.role) && <Link href="/youths/new">Nouveau jeune</Link>}
             {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}
             {session.me.role === 'admin' && <Link href="/administration">Administration</Link>}

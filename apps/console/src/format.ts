@@ -67,3 +67,14 @@ export function countdown(iso: string, now: Date = new Date()): string {
     days > 0 ? `${days} jour${days > 1 ? 's' : ''}${hours ? ` et ${hours} h` : ''}` : hours > 0 ? `${hours} h${mins ? ` ${String(mins).padStart(2, '0')}` : ''}` : `${mins} min`;
   return late ? `en retard de ${text}` : `dans ${text}`;
 }
+
+/** « 3 h 20 », « 2 jours et 4 h », « 12 min » : the time since `iso` (nothing below a minute). */
+export function elapsedSince(iso: string, now: Date = new Date()): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${days} jour${days > 1 ? 's' : ''}${hours ? ` et ${hours} h` : ''}`;
+  if (hours > 0) return `${hours} h${mins ? ` ${String(mins).padStart(2, '0')}` : ''}`;
+  return `${mins} min`;
+}

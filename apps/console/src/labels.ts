@@ -155,6 +155,19 @@ export const AGE_BAND_LABELS: Record<AgeBand, string> = {
 
 export const LEVEL_LABELS: Record<'routine' | 'worrying', string> = { worrying: 'Préoccupante', routine: 'Courante' };
 
+/** The board's column: the running alert of an open episode. */
+export const BOARD_ALERT_LABELS: Record<Schemas['FugueListItemResponse']['alertState'], string> = {
+  none: 'Aucune',
+  open: 'Non prise en compte',
+  acknowledged: 'Prise en compte',
+};
+
+export const LIVE_MODE_LABELS: Record<'connecting' | 'live' | 'polling', string> = {
+  connecting: 'Connexion au direct…',
+  live: 'Mise à jour en direct.',
+  polling: 'Mise à jour toutes les 30 secondes.',
+};
+
 export const INTERVIEW_STATUS_LABELS: Record<InterviewStatus, string> = {
   scheduled: 'À mener',
   completed: 'Mené',

@@ -86,6 +86,24 @@ export class VigieConfig {
   @Max(720)
   VIGIE_SESSION_IDLE_MINUTES = 30;
 
+  /**
+   * Seconds between the comments that keep each live stream (GET /v1/stream) open through
+   * proxies; at each, the caller's API key or session is checked again and the stream ends when
+   * it no longer works.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  VIGIE_STREAM_HEARTBEAT_SECONDS = 25;
+
+  /** Live streams (GET /v1/stream) one API process holds open at most; past that, 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  VIGIE_STREAM_MAX_CONNECTIONS = 1000;
+
   /** Sign-in links that one client address may ask for in 15 minutes, whatever the e-mail addresses (each address: 5). */
   @Transform(toInt)
   @IsInt()

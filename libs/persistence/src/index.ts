@@ -27,6 +27,7 @@ export { rotateDataKey, RotationProgress, RotationResult } from './crypto/data-k
 export { dataSourceOptions, ENTITIES } from './data-source';
 export { migrateDatabase, createDatabaseIfMissing } from './migrate';
 export { PersistenceModule } from './persistence.module';
+export * from './fugue-event-channel';
 export * from './repositories/api-client.repository';
 export * from './repositories/audit.repository';
 export * from './repositories/fugue-event.repository';

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES } from '@vigie/domain';
-import { FUGUE_STATUSES, FugueStatus } from '@vigie/persistence';
+import { FUGUE_STATUSES, FugueStatusFilter } from '@vigie/persistence';
 import { Matches } from 'class-validator';
 import { DEPARTMENT_CODE } from '../admin/admin.dto';
 import { PageQuery } from '../http/pagination.dto';
@@ -22,6 +22,9 @@ import { IsCodeList, IsTimestamp } from '../http/validators';
 import { ConnectionsDto, ConnectionsField } from '../links/connections.dto';
 
 const TEXT = 2000;
+
+const FUGUE_STATUS_FILTERS = [...FUGUE_STATUSES, 'open'] as const;
+export const FUGUE_LIST_INCLUDES = ['youth'] as const;
 
 export class BelongingsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() phone?: boolean;
@@ -208,10 +211,15 @@ export class FugueListQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: "One youth's episodes" }) @IsOptional() @IsUUID() youthId?: string;
 
-  @ApiPropertyOptional({ enum: FUGUE_STATUSES })
+  @ApiPropertyOptional({ enum: FUGUE_STATUS_FILTERS, description: '`open`: missing or located' })
   @IsOptional()
-  @IsIn(FUGUE_STATUSES)
-  status?: FugueStatus;
+  @IsIn(FUGUE_STATUS_FILTERS)
+  status?: FugueStatusFilter;
+
+  @ApiPropertyOptional({ enum: FUGUE_LIST_INCLUDES, description: "`youth`: each item also carries the youth's first name, last-name initial and age (audited: one entry per episode shown)" })
+  @IsOptional()
+  @IsIn(FUGUE_LIST_INCLUDES)
+  include?: (typeof FUGUE_LIST_INCLUDES)[number];
 
   @ApiPropertyOptional({ enum: ['routine', 'worrying'], description: 'Filters on effectiveLevel' })
   @IsOptional()

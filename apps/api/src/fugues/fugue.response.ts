@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { DEPARTED_WITH_VALUES, INDICATOR_CODES, VULNERABILITY_CODES } from '@vigie/domain';
-import type { Caller, FugueRecord, TimelineEntry } from '@vigie/domain';
+import type { Caller, FugueListItem, FugueRecord, TimelineEntry } from '@vigie/domain';
 import { withoutAddresses } from '../escalation/escalation.response';
 import { FUGUE_EVENT_TYPES, FUGUE_STATUSES, vitalTreatmentOf, vulnerabilitiesOf } from '@vigie/persistence';
 import type { FugueEntity } from '@vigie/persistence';
@@ -28,6 +28,17 @@ export function fugueSummary(f: FugueEntity) {
     updatedAt: f.updatedAt,
   };
 }
+
+/** An episode of the list: the summary, its foyer's name and alert state, and the youth's short identity when asked. */
+export function fugueListItemView(item: FugueListItem) {
+  return {
+    ...fugueSummary(item.fugue),
+    foyerName: item.foyerName,
+    alertState: item.alertState,
+    ...(item.youth !== undefined ? { youth: item.youth } : {}),
+  };
+}
+export type FugueListItemView = ReturnType<typeof fugueListItemView>;
 
 /** The whole episode with the youth's identity: audited on every response. */
 export function fugueView(r: FugueRecord) {
@@ -139,8 +150,21 @@ export class FugueSummaryResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
+export class FugueListYouthResponse {
+  @ApiProperty() firstName: string;
+  @ApiProperty({ example: 'D', description: 'The initial of the last name' }) lastNameInitial: string;
+  @ApiProperty({ description: "Whole years today, in the département's time zone" }) age: number;
+}
+
+export class FugueListItemResponse extends FugueSummaryResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'null for the hotline, which does not read foyers' }) foyerName: string | null;
+  @ApiProperty({ enum: ['none', 'open', 'acknowledged'], description: 'The running alert: none, open (not acknowledged yet) or acknowledged' }) alertState: string;
+  @ApiPropertyOptional({ type: FugueListYouthResponse, nullable: true, description: 'With include=youth only; null once the identity is erased' })
+  youth?: FugueListYouthResponse | null;
+}
+
 export class FuguePageResponse extends PageCursor {
-  @ApiProperty({ type: [FugueSummaryResponse] }) items: FugueSummaryResponse[];
+  @ApiProperty({ type: [FugueListItemResponse] }) items: FugueListItemResponse[];
 }
 
 export class StaffConcernResponse {

@@ -13,6 +13,8 @@ import { DeclareFugueDto, FugueListQuery, FugueUpdateDto, LocatedDto, OverrideDt
 import {
   FuguePageResponse,
   FugueResponse,
+  fugueListItemView,
+  FugueListItemView,
   fugueSummary,
   FugueSummaryResponse,
   FugueUpdateCreatedResponse,
@@ -50,11 +52,17 @@ export class FuguesController {
   }
 
   @Get()
-  @ApiOkResponse({ type: FuguePageResponse, description: "The caller's episodes, newest first, without identity" })
+  @ApiOkResponse({
+    type: FuguePageResponse,
+    description: "The caller's episodes, newest first, each with its foyer's name and alert state; without identity unless include=youth (then audited: one entry per episode shown)",
+  })
+  @AuditIdentity((body: { items: FugueListItemView[] }) => body.items.filter((i) => i.youth).map((i) => ({ fugueId: i.id, youthId: i.youthId })))
   async listFugues(@CurrentCaller() caller: Caller, @Query() q: FugueListQuery) {
-    const { limit, cursor, since, ...filter } = q;
-    const page = await this.reading.listFugues(caller, { ...filter, since: toDate(since) ?? undefined }, limit ?? DEFAULT_LIMIT, cursor ?? null);
-    return { items: page.items.map(fugueSummary), nextCursor: page.nextCursor };
+    const { limit, cursor, since, include, ...filter } = q;
+    const page = await this.reading.listFugueItems(caller, { ...filter, since: toDate(since) ?? undefined }, limit ?? DEFAULT_LIMIT, cursor ?? null, {
+      withYouth: include === 'youth',
+    });
+    return { items: page.items.map(fugueListItemView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

@@ -108,6 +108,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/fugues': 'List episodes',
   'GET /v1/fugues/{id}': 'Read an episode',
   'GET /v1/fugues/{id}/timeline': "Read an episode's timeline",
+  'GET /v1/stream': 'Follow the episodes in scope live (Server-Sent Events: ids and event types only)',
   'POST /v1/fugues/{id}/updates': 'Add an update or a sighting to an episode',
   'POST /v1/fugues/{id}/override': "Override an episode's level",
   'DELETE /v1/fugues/{id}/override': "Withdraw an episode's override",

@@ -45,6 +45,17 @@ export function csrfMatches(sent: string | undefined, expected: string): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What a request authenticates with: the bearer key, else the session cookie; null when neither is there. */
+export function credentialOf(req: { header(name: string): string | undefined }): { kind: 'key'; key: string } | { kind: 'session'; sessionId: string } | null {
+  const authorization = req.header('authorization');
+  if (authorization === undefined) {
+    const sessionId = cookieOf(req, SESSION_COOKIE);
+    return sessionId === undefined ? null : { kind: 'session', sessionId };
+  }
+  const match = /^Bearer\s+(\S{1,300})\s*$/i.exec(authorization);
+  return match ? { kind: 'key', key: match[1] } : null;
+}
+
 /** A route that needs no API key (health, docs, signed links). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
@@ -75,15 +86,14 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<VigieRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    const sessionId = req.header('authorization') === undefined ? cookieOf(req, SESSION_COOKIE) : undefined;
-    if (sessionId !== undefined) return this.withSession(req, res, sessionId);
-    const match = /^Bearer\s+(\S{1,300})\s*$/i.exec(req.header('authorization') ?? '');
-    if (!match) {
+    const credential = credentialOf(req);
+    if (credential?.kind === 'session') return this.withSession(req, res, credential.sessionId);
+    if (!credential) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new DomainError('UNAUTHENTICATED', 'Missing or malformed Authorization: Bearer <api key>');
     }
     await this.failures.refuseIfBlocked(req, res);
-    const caller = await this.clients.authenticate(match[1]);
+    const caller = await this.clients.authenticate(credential.key);
     if (!caller) {
       await this.failures.recordFailure(req);
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');

@@ -922,6 +922,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow the episodes in scope live (Server-Sent Events: ids and event types only) */
+        get: operations["StreamController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1521,10 +1538,61 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        FugueListYouthResponse: {
+            firstName: string;
+            /**
+             * @description The initial of the last name
+             * @example D
+             */
+            lastNameInitial: string;
+            /** @description Whole years today, in the département's time zone */
+            age: number;
+        };
+        FugueListItemResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            youthId: string;
+            /** Format: uuid */
+            foyerId: string;
+            /** @example 75 */
+            departmentCode: string;
+            /** @enum {string} */
+            status: "missing" | "located" | "returned" | "closed" | "cancelled";
+            /** Format: date-time */
+            noticedMissingAt: string;
+            /** Format: date-time */
+            lastSeenAt: string | null;
+            /** Format: date-time */
+            locatedAt: string | null;
+            /** Format: date-time */
+            returnedAt: string | null;
+            /** @description null until the first triage */
+            classification: components["schemas"]["ClassificationResponse"] | null;
+            override: components["schemas"]["OverrideResponse"] | null;
+            /**
+             * @description The override when there is one, else the classification
+             * @enum {string|null}
+             */
+            effectiveLevel: "routine" | "worrying" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description null for the hotline, which does not read foyers */
+            foyerName: string | null;
+            /**
+             * @description The running alert: none, open (not acknowledged yet) or acknowledged
+             * @enum {string}
+             */
+            alertState: "none" | "open" | "acknowledged";
+            /** @description With include=youth only; null once the identity is erased */
+            youth?: components["schemas"]["FugueListYouthResponse"] | null;
+        };
         FuguePageResponse: {
             /** @description Pass as ?cursor= for the next page; null on the last page */
             nextCursor: string | null;
-            items: components["schemas"]["FugueSummaryResponse"][];
+            items: components["schemas"]["FugueListItemResponse"][];
         };
         OverrideWithReasonResponse: {
             /** @enum {string} */
@@ -2681,6 +2749,31 @@ export interface components {
              * @example Si cette adresse est celle d’une personne inscrite, un lien de connexion vient de lui être envoyé.
              */
             message: string;
+        };
+        StreamEventResponse: {
+            /** @description The timeline entry id (as GET /v1/fugues/{id}/timeline gives it), also the SSE id; null for stream.resync */
+            eventId: string | null;
+            /**
+             * @description The timeline entry type, also the SSE event name
+             * @example alert.acknowledged
+             * @enum {string}
+             */
+            type: "declared" | "classified" | "updated" | "sighting" | "hotline.call" | "override.set" | "override.withdrawn" | "override.superseded" | "located" | "returned" | "closed" | "cancelled" | "alert.opened" | "alert.step" | "alert.acknowledged" | "alert.resolved" | "routine.notified" | "notification.sent" | "notification.failed" | "return.notified" | "interview.scheduled" | "interview.reminder" | "interview.overdue" | "interview.recorded" | "interview.disclosure" | "personal_data.erased" | "linked" | "link.indicator" | "stream.resync";
+            /**
+             * Format: uuid
+             * @description Absent for stream.resync
+             */
+            fugueId?: string;
+            /**
+             * Format: uuid
+             * @description For alert.* events
+             */
+            alertId?: string;
+            /**
+             * Format: uuid
+             * @description For interview.* events
+             */
+            interviewId?: string;
         };
     };
     responses: never;
@@ -4189,7 +4282,10 @@ export interface operations {
                 foyerId?: string;
                 /** @description One youth's episodes */
                 youthId?: string;
-                status?: "missing" | "located" | "returned" | "closed" | "cancelled";
+                /** @description `open`: missing or located */
+                status?: "missing" | "located" | "returned" | "closed" | "cancelled" | "open";
+                /** @description `youth`: each item also carries the youth's first name, last-name initial and age (audited: one entry per episode shown) */
+                include?: "youth";
                 /** @description Filters on effectiveLevel */
                 level?: "routine" | "worrying";
                 /** @description Episodes noticed at or after this time */
@@ -4201,7 +4297,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The caller's episodes, newest first, without identity */
+            /** @description The caller's episodes, newest first, each with its foyer's name and alert state; without identity unless include=youth (then audited: one entry per episode shown) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8686,6 +8782,80 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    StreamController_stream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events: one per committed timeline event of an episode the caller may read (as GET /v1/fugues/{id}), with `id:` (the timeline entry id), `event:` (its type) and `data:` (this JSON: ids and the type, never personal data); `stream.resync` when events may have been missed (read the lists again). A comment every VIGIE_STREAM_HEARTBEAT_SECONDS keeps it open; the key or session is checked again then, and the stream ends once it no longer works. 503 with Retry-After when this server holds VIGIE_STREAM_MAX_CONNECTIONS streams, 429 past 20 for one caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["StreamEventResponse"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The role of this API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Does not exist, or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit of this API key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency is down; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

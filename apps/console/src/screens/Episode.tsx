@@ -17,6 +17,7 @@ import {
 } from '../labels';
 import { Link } from '../router';
 import { useSession, useTimeZone } from '../session';
+import { useLiveEvents } from '../live';
 import { ClassificationView } from '../ui/classification';
 import { Checkboxes, ErrorBox, Show, useLoad, useScreenTitle } from '../ui/common';
 import { EpisodeAlert, loadAlert, type Alert } from './EpisodeAlert';
@@ -58,6 +59,8 @@ export function EpisodeScreen({ id }: { id: string }) {
   useScreenTitle('Suivi de la fugue');
   const { me } = useSession();
   const [loaded, reload] = useLoad(() => loadEpisode(id, me.role), [id]);
+  // What others do to this episode (an acknowledgement, a triage) shows without reloading the page.
+  useLiveEvents((event) => event.fugueId === id, reload);
   return (
     <Show loaded={loaded} retry={reload}>
       {(data) => <Episode {...data} reload={reload} />}

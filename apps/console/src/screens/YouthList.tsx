@@ -46,7 +46,7 @@ export function YouthList() {
     const params = new URLSearchParams();
     if (typed.trim()) params.set('q', typed.trim().slice(0, 100));
     if (foyerId) params.set('foyer', foyerId);
-    navigate(`/${params.size ? `?${params}` : ''}`);
+    navigate(`/youths${params.size ? `?${params}` : ''}`);
   };
 
   return (
@@ -70,7 +70,7 @@ export function YouthList() {
           <select
             id="foyer"
             value={foyerId}
-            onChange={(e) => navigate(`/?${new URLSearchParams({ ...(q ? { q } : {}), ...(e.target.value ? { foyer: e.target.value } : {}) })}`)}
+            onChange={(e) => navigate(`/youths?${new URLSearchParams({ ...(q ? { q } : {}), ...(e.target.value ? { foyer: e.target.value } : {}) })}`)}
           >
             <option value="">Tous mes foyers</option>
             {session.foyers.map((f) => (

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   DataCipher,
+  DepartmentRepository,
+  FugueAlertState,
   FugueDetails,
   FugueEntity,
   FugueEventEntity,
@@ -13,7 +15,9 @@ import {
   YouthIdentity,
   YouthRepository,
 } from '@vigie/persistence';
-import { Caller, canSeeFugue, fugueScope } from '../access/caller';
+import { Caller, canSeeFoyer, canSeeFugue, fugueScope } from '../access/caller';
+import { Clock } from '../clock/clock';
+import { ageOn, localDateOf } from '../triage/local-time';
 import { DomainError } from '../errors/domain-error';
 import { ReturnPrivate } from './fugue.types';
 import { ConnectionService } from '../links/connection.service';
@@ -33,6 +37,19 @@ export interface FugueRecord {
   connections: EpisodeConnections;
 }
 
+/** An episode of a list, with what a board shows beside it. */
+export interface FugueListItem {
+  fugue: FugueEntity;
+  /** null for a caller who may not read foyers (the hotline). */
+  foyerName: string | null;
+  alertState: FugueAlertState;
+  /**
+   * Asked for only (`withYouth`): the first name, the initial of the last name and the age today
+   * in the département's time zone; null once the identity is erased.
+   */
+  youth?: { firstName: string; lastNameInitial: string; age: number } | null;
+}
+
 export interface TimelineEntry {
   event: FugueEventEntity;
   /** The event's free text (note, place, reason), decrypted. */
@@ -47,6 +64,8 @@ export class FugueReadingService {
     private readonly events: FugueEventRepository,
     private readonly cipher: DataCipher,
     private readonly connections: ConnectionService,
+    private readonly departments: DepartmentRepository,
+    private readonly clock: Clock,
   ) {}
 
   async getFugue(caller: Caller, id: string): Promise<FugueRecord> {
@@ -67,6 +86,41 @@ export class FugueReadingService {
 
   listFugues(caller: Caller, filter: FugueListFilter, limit: number, cursor: string | null): Promise<Page<FugueEntity>> {
     return this.fugues.list(fugueScope(caller), filter, limit, cursor);
+  }
+
+  /** The caller's episodes, newest first, each with its foyer's name, its alert state and, when asked, who the youth is. */
+  async listFugueItems(caller: Caller, filter: FugueListFilter, limit: number, cursor: string | null, { withYouth = false } = {}): Promise<Page<FugueListItem>> {
+    const page = await this.fugues.list(fugueScope(caller), filter, limit, cursor);
+    const ids = page.items.map((f) => f.id);
+    const [situations, youths, timeZones] = await Promise.all([
+      this.fugues.findSituations(ids),
+      withYouth ? this.youths.findByIds([...new Set(page.items.map((f) => f.youthId))]) : Promise.resolve([]),
+      withYouth ? this.timeZonesOf(page.items.map((f) => f.departmentCode)) : Promise.resolve(new Map<string, string>()),
+    ]);
+    const youthById = new Map(youths.map((y) => [y.id, y]));
+    const now = this.clock.now();
+    const items = page.items.map((fugue): FugueListItem => {
+      const situation = situations.get(fugue.id);
+      const item: FugueListItem = {
+        fugue,
+        foyerName: canSeeFoyer(caller, { id: fugue.foyerId, departmentCode: fugue.departmentCode }) ? (situation?.foyerName ?? null) : null,
+        alertState: situation?.alertState ?? 'none',
+      };
+      if (!withYouth) return item;
+      const youth = youthById.get(fugue.youthId);
+      const identity = youth ? this.cipher.decryptOptional<YouthIdentity>(youth.identityEnc, slot('youths', 'identity_enc', youth.id)) : null;
+      const timeZone = timeZones.get(fugue.departmentCode) ?? 'Europe/Paris';
+      item.youth = identity
+        ? { firstName: identity.firstName, lastNameInitial: (Array.from(identity.lastName.trim())[0] ?? '').toLocaleUpperCase('fr-FR'), age: ageOn(identity.birthDate, localDateOf(now, timeZone)) }
+        : null;
+      return item;
+    });
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  private async timeZonesOf(codes: string[]): Promise<Map<string, string>> {
+    const found = await Promise.all([...new Set(codes)].map((code) => this.departments.findByCode(code)));
+    return new Map(found.filter((d) => d !== null).map((d) => [d.code, d.timeZone]));
   }
 
   async timeline(caller: Caller, id: string): Promise<TimelineEntry[]> {

@@ -50,6 +50,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly liveStreams = new Gauge({
+    name: 'vigie_live_streams',
+    help: 'Live streams (GET /v1/stream) this API process holds open',
+    registers: [this.registry],
+  });
+
   private readonly logger = new Logger(MetricsService.name);
 
   constructor(producer: JobProducer, outbox: OutboxRepository, attention: AttentionRepository, clock: Clock) {

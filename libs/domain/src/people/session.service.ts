@@ -63,6 +63,13 @@ export class SessionService {
     };
   }
 
+  /** The caller of a session still valid, without extending it (see PeopleRepository.findLiveSessionPerson). */
+  async check(sessionId: string): Promise<Caller | null> {
+    if (!SESSION_ID.test(sessionId)) return null;
+    const person = await this.people.findLiveSessionPerson(hashSecret(sessionId), this.clock.now(), this.idleMs);
+    return person ? { clientId: person.id, personId: person.id, role: person.role, foyerIds: person.foyerIds, departmentCodes: person.departmentCodes } : null;
+  }
+
   async end(sessionId: string): Promise<void> {
     if (!SESSION_ID.test(sessionId)) return;
     await this.people.endSession(hashSecret(sessionId), this.clock.now());

@@ -60,11 +60,17 @@ export interface FugueScope {
   worryingOnly: boolean;
 }
 
+/** `open`: missing or located, the episodes still running. */
+export type FugueStatusFilter = FugueStatus | 'open';
+
+/** The state of an episode's running alert: none, open (not acknowledged yet) or acknowledged. */
+export type FugueAlertState = 'none' | 'open' | 'acknowledged';
+
 export interface FugueListFilter {
   departmentCode?: string;
   foyerId?: string;
   youthId?: string;
-  status?: FugueStatus;
+  status?: FugueStatusFilter;
   level?: StoredLevel;
   since?: Date;
 }
@@ -360,13 +366,28 @@ export class FugueRepository {
     if (filter.departmentCode) qb.andWhere('f.department_code = :departmentCode', { departmentCode: filter.departmentCode });
     if (filter.foyerId) qb.andWhere('f.foyer_id = :foyerId', { foyerId: filter.foyerId });
     if (filter.youthId) qb.andWhere('f.youth_id = :youthId', { youthId: filter.youthId });
-    if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
+    if (filter.status === 'open') qb.andWhere(`f.status IN ('missing', 'located')`);
+    else if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
     if (filter.level) qb.andWhere('f.effective_level = :level', { level: filter.level });
     if (filter.since) qb.andWhere('f.noticed_missing_at >= :since', { since: filter.since });
     return keysetPage(qb, 'f.noticed_missing_at', 'f.id', cursor, limit);
   }
 
 
+
+  /** For each episode: its foyer's name and the state of its running alert (an alert resolved is none). */
+  async findSituations(fugueIds: string[]): Promise<Map<string, { foyerName: string; alertState: FugueAlertState }>> {
+    if (fugueIds.length === 0) return new Map();
+    const rows = rowsOf<{ id: string; foyer_name: string; alert_state: 'open' | 'acknowledged' | null }>(await this.dataSource.query(
+      `SELECT f.id, fo.name AS foyer_name, a.state AS alert_state
+         FROM fugues f
+         JOIN foyers fo ON fo.id = f.foyer_id
+         LEFT JOIN alerts a ON a.fugue_id = f.id AND a.state <> 'resolved'
+        WHERE f.id = ANY($1::uuid[])`,
+      [fugueIds],
+    ));
+    return new Map(rows.map((r) => [r.id, { foyerName: r.foyer_name, alertState: r.alert_state ?? 'none' }]));
+  }
 
   insertUpdate(manager: EntityManager, update: Partial<FugueUpdateEntity>): Promise<FugueUpdateEntity> {
     const repo = manager.getRepository(FugueUpdateEntity);

@@ -179,6 +179,21 @@ export class PeopleRepository {
     return { personId: row.id, csrfToken: row.csrf_token, createdAt: row.s_created_at, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, person: toPerson(row) };
   }
 
+  /**
+   * The person of a session still valid at `now`, without counting this as the person's activity
+   * (a live stream checking its caller must not keep an unattended session alive).
+   */
+  async findLiveSessionPerson(idHash: string, now: Date, idleMs: number): Promise<Person | null> {
+    const rows = rowsOf<PersonRow>(await this.dataSource.query(
+      `SELECT p.id, p.display_name, p.email, p.role, p.foyer_ids, p.department_codes, p.created_at, p.deactivated_at
+         FROM person_sessions s JOIN people p ON p.id = s.person_id
+        WHERE s.id_hash = $1 AND s.ended_at IS NULL AND p.deactivated_at IS NULL
+          AND s.expires_at > $2 AND s.last_seen_at > $2::timestamptz - ($3 * interval '1 millisecond')`,
+      [idHash, now, idleMs],
+    ));
+    return rows[0] ? toPerson(rows[0]) : null;
+  }
+
   async endSession(idHash: string, now: Date): Promise<void> {
     await this.dataSource.query(`UPDATE person_sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL`, [idHash, now]);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { YouthEntity } from '../entities/youth.entity';
 import { preparedQuery } from './prepared';
 import { decodeCursor } from './pagination';
@@ -35,6 +35,10 @@ export class YouthRepository {
 
   create(input: Pick<YouthEntity, 'foyerId' | 'identityEnc' | 'sex' | 'vitalTreatment' | 'vulnerabilities' | 'externalRef'>): Promise<YouthEntity> {
     return this.repo.save(this.repo.create({ ...input, erasedAt: null }));
+  }
+
+  findByIds(ids: string[]): Promise<YouthEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.repo.findBy({ id: In(ids) });
   }
 
   findById(id: string): Promise<YouthEntity | null> {
