@@ -82,11 +82,15 @@ export class ReturnInterviewRepository {
       .getMany();
   }
 
-  /** Interviews still scheduled, not overdue, whose reminder time has come and that were not reminded; locked. */
+  /**
+   * Interviews still scheduled, not overdue, whose reminder time has come and that were not
+   * reminded; locked. One already due by `now` is left to the overdue notice, whether or not it
+   * was marked overdue yet: a row changed between the sweep's two statements never gets both.
+   */
   takeDueReminders(manager: EntityManager, now: Date, limit: number): Promise<ReturnInterviewEntity[]> {
     return this.repo(manager)
       .createQueryBuilder('i')
-      .where(`i.status = 'scheduled' AND i.reminded_at IS NULL AND i.overdue_at IS NULL AND i.reminder_due_at <= :now`, { now })
+      .where(`i.status = 'scheduled' AND i.reminded_at IS NULL AND i.overdue_at IS NULL AND i.reminder_due_at <= :now AND i.due_at > :now`, { now })
       .orderBy('i.reminder_due_at', 'ASC')
       .limit(limit)
       .setLock('pessimistic_write')
