@@ -168,6 +168,10 @@ describe('the live board and the live episode page', () => {
     expect((await rowsOf(page, 'preoccupantes')).sort()).toEqual([fugues.alpha, fugues.bravo, fugues.charlie].sort());
     expect(await page.locator('#tableau-courantes').count()).toBe(0);
     expect(await page.getByRole('main').textContent()).not.toContain('Foyer Testlilas');
+    // The hotline lists no youths: the menu offers the board, not the youth list.
+    const menu = page.getByRole('navigation', { name: 'Menu principal' });
+    expect(await menu.getByRole('link', { name: 'Tableau' }).count()).toBe(1);
+    expect(await menu.getByRole('link', { name: 'Jeunes' }).count()).toBe(0);
     await expectNoSeriousA11yViolations(page);
     expect(refused).toEqual([]);
   });

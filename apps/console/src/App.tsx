@@ -22,6 +22,8 @@ const AdministrationScreen = lazy(() => import('./screens/admin/Administration')
 
 /** The roles that register youths (api.md § Roles and scopes). */
 const YOUTH_WRITERS = ['admin', 'foyer'];
+/** The roles that list youths (GET /v1/youths): the hotline follows episodes only. */
+const YOUTH_READERS = ['admin', 'foyer', 'police', 'child_protection'];
 /** The roles that read the statistics (police without what interviews revealed). */
 const STATISTICS_ROLES = ['admin', 'child_protection', 'police'];
 /** The roles that follow the live board; for all but admin it is the home page. */
@@ -172,7 +174,7 @@ function Shell({ session, children }: { session: Session | null; children: React
         {session && (
           <nav aria-label="Menu principal">
             {BOARD_ROLES.includes(session.me.role) && <Link href="/tableau">Tableau</Link>}
-            <Link href="/youths">Jeunes</Link>
+            {YOUTH_READERS.includes(session.me.role) && <Link href="/youths">Jeunes</Link>}
             {YOUTH_WRITERS.includes(session.me.role) && <Link href="/youths/new">Nouveau jeune</Link>}
             {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}
             {session.me.role === 'admin' && <Link href="/administration">Administration</Link>}

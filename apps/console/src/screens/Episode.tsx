@@ -99,7 +99,7 @@ function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reloa
           <Link href={`/episodes/${fugue.id}/fiche`}>Fiche de signalement (à imprimer)</Link>
         </p>
       )}
-      {!fugue.classification && fugue.status !== 'cancelled' && <p role="status">Évaluation du niveau en cours : rechargez la page dans quelques secondes.</p>}
+      {!fugue.classification && fugue.status !== 'cancelled' && <p role="status">Évaluation du niveau en cours : la page se met à jour d’elle-même dans quelques secondes.</p>}
       {fugue.classification && <ClassificationView classification={{ level: fugue.effectiveLevel ?? fugue.classification.level, reasons: fugue.classification.reasons }} heading="Niveau" />}
       {fugue.override && (
         <p>
