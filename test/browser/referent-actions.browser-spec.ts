@@ -1,3 +1,4 @@
+import { LiveEventHub } from '../../apps/api/src/stream/live-event.hub';
 import type { Page } from 'playwright-core';
 import { Clock } from '@vigie/domain';
 import {
@@ -43,7 +44,7 @@ async function sees(page: Page, text: string | RegExp): Promise<void> {
 
 /**
  * Referents act from the console: the police referent signs in from the link of the alert
- * e-mail, lands on the episode and acknowledges; the foyer sees it; a sighting the police add
+ * e-mail, lands on the episode and acknowledges; the foyer sees it live; a sighting the police add
  * reaches the other referents the alert reached in one news e-mail each, not its author; a 116 000 listener
  * reports a call; child protection lowers an episode with a critical trigger, with a reason (a
  * form the police are not offered); the youth's history shows the repeat pattern. Every page
@@ -175,6 +176,8 @@ describe('referents acting from the console', () => {
       await sees(police, /seule la protection de l’enfance peut l’abaisser/);
       await expectNoSeriousA11yViolations(police);
 
+      // Both pages follow the episode's stream (the foyer's and the police's): what is committed from now on reaches them.
+      await waitFor(() => t.app.get(LiveEventHub).connections >= 2, { what: 'the streams of the two episode pages' });
       // Acknowledging: the result is confirmed, and the alert says who took it in hand.
       await alert.getByLabel('Note (facultative)').fill('Patrouille envoyée au parc');
       await alert.getByRole('button', { name: 'Prendre en compte l’alerte' }).click();
@@ -184,8 +187,7 @@ describe('referents acting from the console', () => {
       expect(await alert.getByRole('button', { name: 'Prendre en compte l’alerte' }).count()).toBe(0);
       await expectNoSeriousA11yViolations(police);
 
-      // The foyer's console shows the acknowledgement once reloaded.
-      await foyerPage.reload();
+      // The foyer's console shows the acknowledgement live, without reloading.
       await foyerAlert.getByText(/^Prise en compte/).waitFor();
       await foyerAlert.getByText(/par la police/).waitFor();
       await foyerPage.getByRole('region', { name: 'Chronologie' }).getByText('Alerte prise en compte', { exact: true }).waitFor();
