@@ -1,4 +1,6 @@
-import type { Schemas } from './api/client';
+import type { components } from './api/schema';
+
+type Schemas = components['schemas'];
 import { RequestFailed } from './api/failure';
 import { fromLocalInput } from './format';
 import { frenchApiMessage } from './screens/admin/api-messages';

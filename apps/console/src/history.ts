@@ -1,4 +1,6 @@
-import type { Schemas } from './api/client';
+import type { components } from './api/schema';
+
+type Schemas = components['schemas'];
 
 /**
  * A youth's history (GET /v1/youths/{id}/history) in brief: how many fugues, how recent, how

@@ -1,4 +1,6 @@
-import type { Schemas } from './api/client';
+import type { components } from './api/schema';
+
+type Schemas = components['schemas'];
 
 /**
  * The 116 000's lookup of an episode from what a caller says (POST /v1/hotline/lookup), and the
