@@ -265,6 +265,40 @@ describe('links between episodes in the console', () => {
       await clusters.getByRole('row', { name: /^Foyer Les Essais 75 3/ }).waitFor();
       await expectNoSeriousA11yViolations(protection);
 
+      // The return names who she came back with; the interview, the flat where she stayed.
+      await foyerPage.goto(`/episodes/${zelieFugue}`);
+      await foyerPage.getByRole('heading', { level: 1, name: 'Fugue de Testzelie Testnom' }).waitFor();
+      await foyerPage.getByRole('button', { name: 'Déclarer le retour' }).click();
+      const back = foyerPage.getByRole('form', { name: 'Déclarer le retour' });
+      await back.getByRole('button', { name: 'Ajouter un compagnon' }).click();
+      await back.getByRole('group', { name: 'Compagnon 1' }).getByLabel('Ou un prénom, un surnom').fill('Testami');
+      await expectNoSeriousA11yViolations(foyerPage);
+      await back.getByRole('button', { name: 'Déclarer le retour' }).click();
+      await foyerPage.getByRole('status').getByText(/^Retour déclaré/).waitFor();
+      const interviewId = await waitFor(async () => (await t.http.get(`/v1/return-interviews?fugueId=${zelieFugue}`).set(admin).expect(200)).body.items[0]?.id as string | undefined, { what: 'the return interview' });
+      expect(interviewId).toBeDefined();
+      await foyerPage.goto(`/episodes/${zelieFugue}/interview`);
+      await foyerPage.getByRole('heading', { level: 1, name: 'Entretien de retour de Testzelie Testnom' }).waitFor();
+      await foyerPage.locator('#conductedBy').fill('Psychologue Testnom');
+      await foyerPage.getByRole('group', { name: /extérieure à l’accompagnement quotidien/ }).getByLabel('Oui').check();
+      const told = foyerPage.getByRole('group', { name: 'Lieux' });
+      await told.getByRole('button', { name: 'Ajouter un lieu' }).click();
+      await told.getByLabel('Type de lieu *').selectOption({ label: 'Location de courte durée' });
+      await told.getByLabel('Code commune INSEE (facultatif)').fill('75000');
+      await foyerPage.getByRole('button', { name: 'Enregistrer l’entretien' }).click();
+      // A postal code is no commune code: refused at its field, then corrected.
+      await told.getByText(/^Refusé : code commune INSEE attendu/).waitFor();
+      await expectNoSeriousA11yViolations(foyerPage);
+      await told.getByLabel('Code commune INSEE (facultatif)').fill('75056');
+      await foyerPage.getByRole('button', { name: 'Enregistrer l’entretien' }).click();
+      await sees(foyerPage, /^Mené/);
+      const after = (await t.http.get(`/v1/fugues/${zelieFugue}`).set(admin).expect(200)).body;
+      expect(after.connections.companions.map((c: Json) => c.alias)).toEqual([null, 'Testami']);
+      expect(after.connections.places.map((p: Json) => [p.kind, p.communeCode])).toEqual([
+        ['hotel', '75056'],
+        ['short_let', '75056'],
+      ]);
+
       expect([...refused, ...refusedB, ...refusedHotline, ...refusedProtection]).toEqual([]);
       for (const page of [foyerB, hotline, protection]) await page.context().close();
     },
