@@ -214,6 +214,7 @@ describe('links between episodes in the console', () => {
       await result.getByRole('cell', { name: '16 ans', exact: true }).waitFor();
       await result.getByText('Préoccupante').waitFor();
       expect(await hotline.locator('#resultats-recherche').textContent()).not.toContain('Testzelie');
+      expect(await hotline.getByText(/^Une fugue courante ne s’ouvre pas en entier/).count()).toBe(0);
       await expectNoSeriousA11yViolations(hotline);
       await result.getByRole('link', { name: 'Ouvrir la fugue (T., 16 ans)' }).click();
       await hotline.getByRole('heading', { level: 1, name: /^Fugue de / }).waitFor();
@@ -228,6 +229,7 @@ describe('links between episodes in the console', () => {
       await hotline.getByLabel('Âge approximatif').fill('15');
       await hotline.getByRole('button', { name: 'Rechercher' }).click();
       await hotline.getByRole('status').getByText('Une fugue en cours correspond.').waitFor();
+      await sees(hotline, /^Une fugue courante ne s’ouvre pas en entier pour le 116 000/);
       await expectNoSeriousA11yViolations(hotline);
       await hotline.getByRole('link', { name: 'Transmettre un appel (T., 16 ans)' }).click();
       await hotline.getByRole('heading', { level: 1, name: 'Transmettre un appel sur une fugue en cours' }).waitFor();

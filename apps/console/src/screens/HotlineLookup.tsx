@@ -141,7 +141,7 @@ export function HotlineLookup({ headingLevel }: { headingLevel: 2 | 3 }) {
               ))}
             </tbody>
           </table>
-          <p className="hint">Une fugue courante ne s’ouvre pas en entier pour le 116 000 : l’appel lui est transmis sans son détail.</p>
+          {matches.some((m) => m.level !== 'worrying') && <p className="hint">Une fugue courante ne s’ouvre pas en entier pour le 116 000 : l’appel lui est transmis sans son détail.</p>}
         </>
       )}
     </div>

@@ -226,7 +226,7 @@ function Links({ stats }: { stats: Stats }) {
               <th scope="col">Foyer</th>
               <th scope="col">Département</th>
               <th scope="col">Jeunes liés</th>
-              <th scope="col">Référents prévenus le</th>
+              <th scope="col">Repéré le</th>
             </tr>
           </thead>
           <tbody>
