@@ -111,7 +111,9 @@ const CONNECTION_MESSAGES: [RegExp, string][] = [
   [/must be the id of an existing youth|youthId must be a UUID/, 'ce jeune n’est pas connu de Vigie'],
   [/^alias must be a string \(give youthId or alias\)/, 'choisissez un jeune ou écrivez un prénom ou un surnom'],
   [/^alias must not be blank|^alias must be longer than or equal to 1/, 'prénom ou surnom de 1 à 60 caractères'],
-  [/^approximateAge must/, 'âge approximatif : un nombre entier de 8 à 80'],
+  [/^approximateAge must not be less than (\d+)/, 'âge approximatif : au moins $1 ans'],
+  [/^approximateAge must not be greater than (\d+)/, 'âge approximatif : au plus $1 ans'],
+  [/^approximateAge must/, 'âge approximatif : un nombre entier d’années'],
   [/^plate must be a string \(give plate or description\)/, 'indiquez une plaque ou une description'],
   [/^description must be/, 'description de 1 à 200 caractères'],
   [/^address must/, 'adresse de 1 à 200 caractères'],
@@ -120,7 +122,12 @@ const CONNECTION_MESSAGES: [RegExp, string][] = [
   [/must contain no more than 20 elements/, 'au plus 20 à la fois'],
 ];
 export function connectionMessage(message: string): string {
-  return CONNECTION_MESSAGES.find(([pattern]) => pattern.test(message))?.[1] ?? frenchApiMessage(message);
+  for (const [pattern, french] of CONNECTION_MESSAGES) {
+    const found = pattern.exec(message);
+    // « $1 »: the number the API's message names (a bound).
+    if (found) return french.replace('$1', found[1] ?? '');
+  }
+  return frenchApiMessage(message);
 }
 
 const FIELD = /^(?:data\.)?connections\.(companions|vehicles|places)(?:\.(\d+)(?:\.(\w+))?)?$/;

@@ -1,5 +1,6 @@
 import { RequestFailed } from '../src/api/failure';
 import {
+  apiFieldProblems,
   buildConnections,
   connectionMessage,
   connectionProblems,
@@ -76,7 +77,7 @@ describe('the API’s refusals placed at their rows', () => {
       keys,
     )!;
     expect(rowProblem(problems, 'v-a', 'plate')).toMatch(/^plaque non reconnue/);
-    expect(rowProblem(problems, 'c-b', 'approximateAge')).toBe('âge approximatif : un nombre entier de 8 à 80');
+    expect(rowProblem(problems, 'c-b', 'approximateAge')).toBe('âge approximatif : au plus 80 ans');
     expect(rowProblem(problems, 'c-a', 'approximateAge')).toBeUndefined();
     expect(rowProblem(problems, 'p-a', 'communeCode')).toMatch(/^code commune INSEE attendu/);
     expect(problems.other).toEqual({});
@@ -117,9 +118,24 @@ describe('the API’s refusals placed at their rows', () => {
     expect(connectionProblems(new Error('x'), keys)).toBeNull();
   });
 
+  it('words the refusals of any form by field, and has none for an error that names no field', () => {
+    expect(
+      apiFieldProblems(
+        refusal([
+          { field: 'approximateAge', message: 'approximateAge must be an integer number' },
+          { field: 'firstName', message: 'firstName must not be blank' },
+          { field: 'firstName', message: 'property lastName should not exist' },
+        ]),
+      ),
+    ).toEqual({ approximateAge: 'âge approximatif : un nombre entier d’années', firstName: 'firstName must not be blank ; ce champ n’est pas attendu' });
+    expect(apiFieldProblems(new RequestFailed(403, { code: 'FORBIDDEN', message: 'x' }))).toBeNull();
+  });
+
   it('says a companion that is not known in words', () => {
     expect(connectionMessage('must be the id of an existing youth')).toBe('ce jeune n’est pas connu de Vigie');
     expect(connectionMessage('property nickname should not exist')).toBe('ce champ n’est pas attendu');
+    expect(connectionMessage('approximateAge must not be less than 8')).toBe('âge approximatif : au moins 8 ans');
+    expect(connectionMessage('approximateAge must not be greater than 25')).toBe('âge approximatif : au plus 25 ans');
   });
 });
 

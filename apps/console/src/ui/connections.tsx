@@ -191,7 +191,7 @@ export function ConnectionsFields({
       <fieldset key={row.key} className="connection-row">
         <legend>Lieu {n}</legend>
         <label htmlFor={first}>Type de lieu *</label>
-        <select {...errorProps(first, kindError)} required value={row.kind} onChange={(e) => update('places', row.key, { kind: e.target.value as PlaceKind })}>
+        <select {...errorProps(first, kindError)} value={row.kind} onChange={(e) => update('places', row.key, { kind: e.target.value as PlaceKind })}>
           <option value="">— Choisir —</option>
           {vocabularies.placeKinds.map((k) => (
             <option key={k.code} value={k.code}>
