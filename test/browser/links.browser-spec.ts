@@ -293,7 +293,7 @@ describe('links between episodes in the console', () => {
       await expectNoSeriousA11yViolations(foyerPage);
       await told.getByLabel('Code commune INSEE (facultatif)').fill('75056');
       await foyerPage.getByRole('button', { name: 'Enregistrer l’entretien' }).click();
-      await sees(foyerPage, /^Mené/);
+      await sees(foyerPage, /^Mené, enregistré le/);
       const after = (await t.http.get(`/v1/fugues/${zelieFugue}`).set(admin).expect(200)).body;
       expect(after.connections.companions.map((c: Json) => c.alias)).toEqual([null, 'Testami']);
       expect(after.connections.places.map((p: Json) => [p.kind, p.communeCode])).toEqual([
