@@ -217,6 +217,27 @@ describe('connections of an episode', () => {
     });
   });
 
+  it('keeps the connections of a call a hotline person reports from the console (POST /v1/fugues/{id}/hotline-reports)', async () => {
+    const { id } = await declareFugue(t, foyerKey, await newYouth());
+    await t.http
+      .post(`/v1/fugues/${id}/hotline-reports`)
+      .set(bearer(hotline.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ type: 'hotline.call_received', data: { receivedAt: ago(MINUTE), caller: 'witness', connections: { companions: [{ alias: 'Testsurnom', approximateAge: 16 }], vehicles: [{ plate: 'TE-456-ST' }] } } })
+      .expect(201);
+    const body = await get(id);
+    expect(body.connections.companions).toEqual([{ youthId: null, outsideScope: false, alias: 'Testsurnom', approximateAge: 16 }]);
+    expect(body.connections.vehicles).toEqual([{ plate: 'TE456ST', description: null }]);
+    expect(await t.dataSource.query(`SELECT DISTINCT source FROM fugue_connections WHERE fugue_id = $1`, [id])).toEqual([{ source: 'hotline' }]);
+    const res = await t.http
+      .post(`/v1/fugues/${id}/hotline-reports`)
+      .set(bearer(hotline.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ type: 'hotline.call_received', data: { receivedAt: ago(MINUTE), caller: 'witness', connections: { vehicles: [{ plate: 'AB#123' }] } } })
+      .expect(400);
+    expect(res.body.details.map((d: Json) => d.field)).toEqual(['data.connections.vehicles.0.plate']);
+  });
+
   it('serves the place kinds in French with the vocabularies', async () => {
     const body = (await t.http.get('/v1/vocabularies').set(bearer(foyerKey)).expect(200)).body;
     expect(body.placeKinds.map((k: Json) => k.code)).toEqual(['hotel', 'short_let', 'private_home', 'station', 'street', 'other']);

@@ -10,6 +10,7 @@ import { YouthProfile } from './screens/YouthProfile';
 import { DeclareFugue } from './screens/DeclareFugue';
 import { EpisodeScreen } from './screens/Episode';
 import { BoardScreen } from './screens/Board';
+import { HotlineCallScreen, HotlineLookupScreen } from './screens/HotlineLookup';
 
 // The screens used after an episode is over load when they are opened.
 const InterviewScreen = lazy(() => import('./screens/Interview').then((m) => ({ default: m.InterviewScreen })));
@@ -29,6 +30,8 @@ const STATISTICS_ROLES = ['admin', 'child_protection', 'police'];
 /** The roles that follow the live board; for all but admin it is the home page. */
 const BOARD_ROLES = ['admin', 'child_protection', 'police', 'hotline'];
 const BOARD_HOME_ROLES = ['child_protection', 'police', 'hotline'];
+/** The roles that look an episode up from what a caller says (POST /v1/hotline/lookup). */
+const LOOKUP_ROLES = ['hotline'];
 
 type State = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: unknown } | { state: 'ready'; session: Session };
 
@@ -131,6 +134,7 @@ function Screen({ path, role }: { path: string; role: string }) {
   if (path === '/' || path === '/youths') return <YouthList />;
   if (path === '/youths/new') return <YouthForm id={null} />;
   if (path === '/statistiques') return <StatisticsScreen />;
+  if (path === '/recherche' && LOOKUP_ROLES.includes(role)) return <HotlineLookupScreen />;
   if (path === '/administration' || path === '/administration/') return <AdministrationScreen page={null} />;
   if ((m = match('/administration/:page', path))) return <AdministrationScreen page={m.page} key={m.page} />;
   if ((m = match('/youths/:id/edit', path))) return <YouthForm id={m.id} key={m.id} />;
@@ -138,6 +142,7 @@ function Screen({ path, role }: { path: string; role: string }) {
   if ((m = match('/youths/:id/history', path))) return <YouthHistory id={m.id} key={m.id} />;
   if ((m = match('/youths/:id', path))) return <YouthProfile id={m.id} key={m.id} />;
   if ((m = match('/episodes/:id/interview', path))) return <InterviewScreen fugueId={m.id} key={m.id} />;
+  if ((m = match('/episodes/:id/appel', path)) && LOOKUP_ROLES.includes(role)) return <HotlineCallScreen fugueId={m.id} key={m.id} />;
   if ((m = match('/episodes/:id', path))) return <EpisodeScreen id={m.id} key={m.id} />;
   return (
     <>
@@ -174,6 +179,7 @@ function Shell({ session, children }: { session: Session | null; children: React
         {session && (
           <nav aria-label="Menu principal">
             {BOARD_ROLES.includes(session.me.role) && <Link href="/tableau">Tableau</Link>}
+            {LOOKUP_ROLES.includes(session.me.role) && <Link href="/recherche">Rechercher une fugue</Link>}
             {YOUTH_READERS.includes(session.me.role) && <Link href="/youths">Jeunes</Link>}
             {YOUTH_WRITERS.includes(session.me.role) && <Link href="/youths/new">Nouveau jeune</Link>}
             {STATISTICS_ROLES.includes(session.me.role) && <Link href="/statistiques">Statistiques</Link>}

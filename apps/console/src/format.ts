@@ -70,7 +70,12 @@ export function countdown(iso: string, now: Date = new Date()): string {
 
 /** « 3 h 20 », « 2 jours et 4 h », « 12 min » : the time since `iso` (nothing below a minute). */
 export function elapsedSince(iso: string, now: Date = new Date()): string {
-  const minutes = Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000));
+  return minutesWords(Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000));
+}
+
+/** « 3 h 20 », « 2 jours et 4 h », « 12 min » : a number of minutes in words (none below zero). */
+export function minutesWords(total: number): string {
+  const minutes = Math.max(0, Math.floor(total));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;

@@ -145,6 +145,7 @@ export function toHotlineReport(dto: HotlineReportDto): HotlineReport {
       sighting: data.sighting ? { at: toDate(data.sighting.at), place: data.sighting.place } : undefined,
       indicators: data.indicators ?? [],
       summary: data.summary,
+      connections: toConnections(data.connections),
     },
   };
 }

@@ -7,6 +7,7 @@ import { useLiveEvents } from '../live';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { ErrorBox, Loading, useScreenTitle } from '../ui/common';
+import { HotlineLookup } from './HotlineLookup';
 
 /** Pages of 200 read at most: past that, the board says some are not shown. */
 const MAX_PAGES = 5;
@@ -90,6 +91,12 @@ export function BoardScreen() {
       <p role="status" aria-live="polite" className="visually-hidden">
         {announcement}
       </p>
+      {hotline && (
+        <section aria-labelledby="titre-recherche-appel">
+          <h2 id="titre-recherche-appel">Un appel au sujet d’un jeune ? Rechercher sa fugue</h2>
+          <HotlineLookup headingLevel={3} />
+        </section>
+      )}
       {error !== null && <ErrorBox error={error} retry={() => void load()} />}
       {sections === null ? (
         error === null && <Loading what="Chargement des fugues en cours…" />

@@ -6,11 +6,20 @@ import { Link } from '../router';
 import { foyerDepartment, useSession, useTimeZone } from '../session';
 import { ClassificationView } from '../ui/classification';
 import { Checkboxes, ErrorBox, Loading, Show, useLoad, useScreenTitle } from '../ui/common';
+import { ConnectionsFields, SubmitError, useConnectionsForm, useFoyerYouths } from '../ui/connections';
 
 type Indicator = keyof typeof INDICATOR_LABELS;
 type DepartedWith = keyof typeof DEPARTED_WITH_LABELS;
 type Episode = Schemas['PreviewEpisodeDto'];
 type Declaration = Schemas['FugueSummaryResponse'];
+
+/** The declaration's fields as the API names them in a refusal. */
+const DECLARATION_FIELDS: Record<string, string> = {
+  noticedMissingAt: 'Absence constatée le',
+  lastSeenAt: 'Vu(e) pour la dernière fois le',
+  lastSeenPlace: 'Vu(e) pour la dernière fois à',
+  clothing: 'Tenue',
+};
 
 /** Declaring a fugue from the profile: the episode's facts only, the profile gives the rest. */
 export function DeclareFugue({ youthId }: { youthId: string }) {
@@ -41,6 +50,9 @@ function DeclareForm({ youth, onDeclared }: { youth: Youth; onDeclared: (fugue: 
   const [previewFailed, setPreviewFailed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const connections = useConnectionsForm(timeZone);
+  const [companionsWanted, setCompanionsWanted] = useState(false);
+  const youths = useFoyerYouths(youth.foyerId, youth.id, companionsWanted);
   // One key per form: a double tap, or a retry after a lost answer, never declares twice.
   const idempotencyKey = useMemo(newIdempotencyKey, []);
 
@@ -85,16 +97,18 @@ function DeclareForm({ youth, onDeclared }: { youth: Youth; onDeclared: (fugue: 
     setBusy(true);
     setError(null);
     const optional = (value: string) => (value.trim() ? value.trim() : undefined);
+    const told = connections.build();
     try {
       const created = await must(
         api.POST('/v1/fugues', {
-          body: { youthId: youth.id, ...episode, lastSeenPlace: optional(lastSeenPlace), clothing: optional(clothing) },
+          body: { youthId: youth.id, ...episode, lastSeenPlace: optional(lastSeenPlace), clothing: optional(clothing), ...(told ? { connections: told } : {}) },
           headers: { 'Idempotency-Key': idempotencyKey },
         }),
       );
       onDeclared(created);
     } catch (e) {
       setError(e);
+      connections.refused(e);
       setBusy(false);
     }
   };
@@ -150,11 +164,20 @@ function DeclareForm({ youth, onDeclared }: { youth: Youth; onDeclared: (fugue: 
           </>
         )}
       </fieldset>
+      <ConnectionsFields
+        idPrefix="declaration"
+        value={connections.rows}
+        onChange={connections.setRows}
+        youths={youths}
+        onCompanionAdded={() => setCompanionsWanted(true)}
+        problems={connections.problems}
+        intro={<h2>Avec qui, comment, où</h2>}
+      />
       <section aria-live="polite" aria-labelledby="titre-apercu" className="preview">
         <h2 id="titre-apercu">Niveau prévisible</h2>
         {preview ? <ClassificationView classification={preview} heading="Avec ces informations, la fugue serait" /> : previewFailed ? <p>L’aperçu n’est pas disponible ; la déclaration reste possible.</p> : <Loading what="Calcul de l’aperçu…" />}
       </section>
-      {error !== null && <ErrorBox error={error} />}
+      <SubmitError error={error} problems={connections.problems} labels={DECLARATION_FIELDS} />
       <div className="actions sticky">
         <button type="submit" className="primary big" disabled={busy}>
           {busy ? 'Déclaration en cours…' : 'Déclarer la fugue'}

@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { api, must, newIdempotencyKey, type Fugue, type Interview, type TimelineEntry } from '../api/client';
+import { api, must, newIdempotencyKey, type Fugue, type Interview, type Schemas, type TimelineEntry } from '../api/client';
 import { countdown, formatDateTime, fromLocalInput, toLocalInput } from '../format';
 import {
   ACTOR_ROLE_LABELS,
@@ -15,13 +15,16 @@ import {
   STATUS_LABELS,
   TIMELINE_LABELS,
 } from '../labels';
+import { linkReasonsSentence } from '../connections';
 import { Link } from '../router';
 import { useSession, useTimeZone } from '../session';
 import { useLiveEvents } from '../live';
 import { ClassificationView } from '../ui/classification';
 import { Checkboxes, ErrorBox, Show, useLoad, useScreenTitle } from '../ui/common';
+import { ConnectionsFields, SubmitError, useConnectionsForm, useFoyerYouths } from '../ui/connections';
 import { EpisodeAlert, loadAlert, type Alert } from './EpisodeAlert';
 import { EpisodeFacts } from './EpisodeFacts';
+import { EpisodeConnections, EpisodeLinks } from './EpisodeLinks';
 import { HotlineReport } from './HotlineReport';
 import { OverrideLevel, OVERRIDING_ROLES } from './OverrideLevel';
 
@@ -31,6 +34,7 @@ type FoundBy = keyof typeof FOUND_BY_LABELS;
 interface Loaded {
   fugue: Fugue;
   timeline: TimelineEntry[];
+  links: Schemas['LinkResponse'][];
   interview: Interview | null;
   alert: Alert | null;
 }
@@ -39,19 +43,25 @@ interface Loaded {
 export const INTERVIEW_READERS = ['admin', 'foyer', 'child_protection'];
 /** The foyer's own acts: declaring the return, closing, cancelling (api.md § Roles and scopes). */
 const FOYER_ROLES = ['admin', 'foyer'];
+/** The roles that read a foyer's youths (GET /v1/youths): a companion is picked among them. */
+const YOUTH_READERS = ['admin', 'foyer'];
+/** The fields of the forms as the API names them in a refusal. */
+const UPDATE_FIELDS: Record<string, string> = { note: 'Information', 'sighting.at': 'Aperçu(e) le', 'sighting.place': 'Aperçu(e) à', indicators: 'Nouveaux signes observés' };
+const RETURN_FIELDS: Record<string, string> = { returnedAt: 'Revenu(e) le', place: 'Où a-t-il (elle) été retrouvé(e) ?', foundBy: 'Retrouvé(e) par' };
 /** Updates, sightings and « located » (the hotline reports through its own form). */
 const FIELD_ROLES = ['admin', 'foyer', 'police', 'child_protection'];
 
 async function loadEpisode(id: string, role: string): Promise<Loaded> {
-  const [fugue, timeline, interviews, alert] = await Promise.all([
+  const [fugue, timeline, links, interviews, alert] = await Promise.all([
     must(api.GET('/v1/fugues/{id}', { params: { path: { id } } })),
     must(api.GET('/v1/fugues/{id}/timeline', { params: { path: { id } } })),
+    must(api.GET('/v1/fugues/{id}/links', { params: { path: { id } } })),
     INTERVIEW_READERS.includes(role) ? must(api.GET('/v1/return-interviews', { params: { query: { fugueId: id } } })) : null,
     loadAlert(id),
   ]);
   const first = interviews?.items[0];
   const interview = first ? await must(api.GET('/v1/return-interviews/{id}', { params: { path: { id: first.id } } })) : null;
-  return { fugue, timeline: timeline.items, interview, alert };
+  return { fugue, timeline: timeline.items, links: links.items, interview, alert };
 }
 
 /** Following an episode: its state, its timeline in words, and what can be done next. */
@@ -68,8 +78,8 @@ export function EpisodeScreen({ id }: { id: string }) {
   );
 }
 
-function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reload: () => void }) {
-  const { me } = useSession();
+function Episode({ fugue, timeline, links, interview, alert, reload }: Loaded & { reload: () => void }) {
+  const { me, vocabularies } = useSession();
   const role = me.role;
   const timeZone = useTimeZone(fugue.departmentCode);
   const at = (iso: string) => formatDateTime(iso, timeZone);
@@ -107,6 +117,7 @@ function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reloa
           {fugue.override.reason ? ` (« ${fugue.override.reason} »)` : ''}.
         </p>
       )}
+      <EpisodeLinks links={links} at={at} />
       {alert && <EpisodeAlert alert={alert} timeline={timeline} role={role} at={at} done={done} />}
       {interview && (
         <section className="notice" aria-labelledby="titre-entretien-resume">
@@ -130,6 +141,7 @@ function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reloa
       {fugue.status !== 'closed' && fugue.status !== 'cancelled' && OVERRIDING_ROLES.includes(role) && <OverrideLevel fugue={fugue} role={role} done={done} />}
       {role === 'hotline' && ['missing', 'located', 'returned'].includes(fugue.status) && <HotlineReport fugue={fugue} timeZone={timeZone} done={done} />}
       <EpisodeFacts fugue={fugue} at={at} />
+      <EpisodeConnections fugue={fugue} at={at} />
       <section aria-labelledby="titre-chronologie">
         <h2 id="titre-chronologie">Chronologie</h2>
         <ol className="timeline">
@@ -138,7 +150,7 @@ function Episode({ fugue, timeline, interview, alert, reload }: Loaded & { reloa
               <time dateTime={e.at}>{at(e.at)}</time>
               <p>
                 <strong>{TIMELINE_LABELS[e.type] ?? e.type}</strong>
-                {describe(e, at)}
+                {describe(e, at, vocabularies.linkReasons)}
               </p>
             </li>
           ))}
@@ -161,10 +173,16 @@ const TEXT_LABELS: Record<string, string> = {
 };
 
 /** The details of a timeline entry, in words. */
-function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
+function describe(e: TimelineEntry, at: (iso: string) => string, linkReasons: readonly { code: string; label: string }[]): ReactNode {
   const data = e.data as Record<string, unknown>;
   const text = (e.text ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
+  if (e.type === 'linked' || e.type === 'link.indicator') {
+    const reasons = Array.isArray(data.reasons) ? (data.reasons as string[]) : [];
+    if (e.type === 'link.indicator') parts.push(`indicateur : ${INDICATOR_LABELS.PEER_EXPLOITED}`);
+    if (reasons.length) parts.push(`${linkReasonsSentence(reasons, linkReasons)}${data.linkedFugueId ? '' : ' (un autre épisode hors de votre périmètre)'}`);
+    return parts.length ? ` — ${parts.join(' ; ')}` : null;
+  }
   if (typeof data.level === 'string') parts.push(`niveau ${LEVEL_LABELS[data.level as 'routine'] ?? data.level}`);
   const listed = Array.isArray(data.reasonCodes) ? data.reasonCodes : Array.isArray(data.reasons) ? data.reasons : [];
   const reasons = (listed as unknown[]).map((r) => (typeof r === 'string' ? r : ((r as { code?: string }).code ?? ''))).filter(Boolean);
@@ -195,7 +213,8 @@ function describe(e: TimelineEntry, at: (iso: string) => string): ReactNode {
 function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const run = async (work: () => Promise<unknown>, done: () => void) => {
+  /** `refused`: told of the error too (the connections place the API's refusals at their rows). */
+  const run = async (work: () => Promise<unknown>, done: () => void, refused?: (error: unknown) => void) => {
     setBusy(true);
     setError(null);
     try {
@@ -203,6 +222,7 @@ function useAction() {
       done();
     } catch (e) {
       setError(e);
+      refused?.(e);
     } finally {
       setBusy(false);
     }
@@ -242,7 +262,7 @@ function Actions({ fugue, timeZone, role, done }: { fugue: Fugue; timeZone: stri
         )}
       </div>
       {open === 'update' && (
-        <UpdateForm fugue={fugue} timeZone={timeZone} teamConcern={foyerActs} done={finish('Information enregistrée : elle figure dans la chronologie, et le niveau de la fugue est réévalué.')} />
+        <UpdateForm fugue={fugue} timeZone={timeZone} teamConcern={foyerActs} role={role} done={finish('Information enregistrée : elle figure dans la chronologie, et le niveau de la fugue est réévalué.')} />
       )}
       {open === 'located' && <LocatedForm fugue={fugue} timeZone={timeZone} done={finish('Jeune localisé(e) : c’est enregistré, et l’alerte en cours, s’il y en a une, prend fin.')} />}
       {open === 'return' && <ReturnForm fugue={fugue} timeZone={timeZone} done={finish('Retour déclaré : l’entretien de retour est prévu.')} />}
@@ -252,7 +272,7 @@ function Actions({ fugue, timeZone, role, done }: { fugue: Fugue; timeZone: stri
 }
 
 /** `teamConcern`: the foyer's team speaks (a referent adds facts, not the team's worry). */
-function UpdateForm({ fugue, timeZone, teamConcern, done }: { fugue: Fugue; timeZone: string; teamConcern: boolean; done: () => void }) {
+function UpdateForm({ fugue, timeZone, teamConcern, role, done }: { fugue: Fugue; timeZone: string; teamConcern: boolean; role: string; done: () => void }) {
   const [note, setNote] = useState('');
   const [sighting, setSighting] = useState(false);
   const [sightingAt, setSightingAt] = useState(() => toLocalInput(new Date().toISOString(), timeZone));
@@ -261,9 +281,13 @@ function UpdateForm({ fugue, timeZone, teamConcern, done }: { fugue: Fugue; time
   const [worrying, setWorrying] = useState<'same' | 'yes' | 'no'>('same');
   const key = useMemo(newIdempotencyKey, []);
   const { busy, error, run } = useAction();
+  const connections = useConnectionsForm(timeZone);
+  const [companionsWanted, setCompanionsWanted] = useState(false);
+  const youths = useFoyerYouths(YOUTH_READERS.includes(role) ? fugue.foyerId : null, fugue.youthId, companionsWanted);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const at = fromLocalInput(sightingAt, timeZone);
+    const told = connections.build();
     void run(
       () =>
         must(
@@ -275,10 +299,12 @@ function UpdateForm({ fugue, timeZone, teamConcern, done }: { fugue: Fugue; time
               ...(indicators.length ? { indicators } : {}),
               ...(worrying !== 'same' ? { staffConcern: { worrying: worrying === 'yes' } } : {}),
               ...(sighting && at ? { sighting: { at, ...(sightingPlace.trim() ? { place: sightingPlace.trim() } : {}) } } : {}),
+              ...(told ? { connections: told } : {}),
             },
           }),
         ),
       done,
+      connections.refused,
     );
   };
   return (
@@ -313,7 +339,15 @@ function UpdateForm({ fugue, timeZone, teamConcern, done }: { fugue: Fugue; time
           ))}
         </fieldset>
       )}
-      {error !== null && <ErrorBox error={error} />}
+      <ConnectionsFields
+        idPrefix="information"
+        value={connections.rows}
+        onChange={connections.setRows}
+        youths={YOUTH_READERS.includes(role) ? youths : []}
+        onCompanionAdded={() => setCompanionsWanted(true)}
+        problems={connections.problems}
+      />
+      <SubmitError error={error} problems={connections.problems} labels={UPDATE_FIELDS} />
       <button type="submit" className="primary" disabled={busy}>
         Enregistrer
       </button>
@@ -354,18 +388,23 @@ function ReturnForm({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string;
   const [condition, setCondition] = useState({ injured: false, intoxicated: false, needsMedicalCare: false });
   const key = useMemo(newIdempotencyKey, []);
   const { busy, error, run } = useAction();
+  const connections = useConnectionsForm(timeZone);
+  const [companionsWanted, setCompanionsWanted] = useState(false);
+  const youths = useFoyerYouths(fugue.foyerId, fugue.youthId, companionsWanted);
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const told = connections.build();
     void run(
       () =>
         must(
           api.POST('/v1/fugues/{id}/return', {
             params: { path: { id: fugue.id } },
             headers: { 'Idempotency-Key': key },
-            body: { returnedAt: fromLocalInput(when, timeZone) ?? '', foundBy, ...(place.trim() ? { place: place.trim() } : {}), condition },
+            body: { returnedAt: fromLocalInput(when, timeZone) ?? '', foundBy, ...(place.trim() ? { place: place.trim() } : {}), condition, ...(told ? { connections: told } : {}) },
           }),
         ),
       done,
+      connections.refused,
     );
   };
   return (
@@ -396,8 +435,17 @@ function ReturnForm({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string;
           </label>
         ))}
       </fieldset>
+      <ConnectionsFields
+        idPrefix="retour"
+        value={connections.rows}
+        onChange={connections.setRows}
+        youths={youths}
+        onCompanionAdded={() => setCompanionsWanted(true)}
+        problems={connections.problems}
+        intro={<p className="hint">Avec qui, dans quel véhicule, dans quels lieux : ce que l’on sait déjà au retour.</p>}
+      />
       <p className="hint">Le retour programme l’entretien de retour, à mener dans les 72 heures.</p>
-      {error !== null && <ErrorBox error={error} />}
+      <SubmitError error={error} problems={connections.problems} labels={RETURN_FIELDS} />
       <button type="submit" className="primary" disabled={busy}>
         Déclarer le retour
       </button>

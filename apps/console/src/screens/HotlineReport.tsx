@@ -2,16 +2,28 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { api, must, newIdempotencyKey, type Fugue } from '../api/client';
 import { fromLocalInput, toLocalInput } from '../format';
 import { HOTLINE_CALLER_LABELS, INDICATOR_LABELS } from '../labels';
-import { Checkboxes, ErrorBox } from '../ui/common';
+import { Checkboxes } from '../ui/common';
+import { ConnectionsFields, SubmitError, useConnectionsForm } from '../ui/connections';
 
 type Indicator = keyof typeof INDICATOR_LABELS;
 type Caller = keyof typeof HOTLINE_CALLER_LABELS;
+
+/** The report's fields as the API names them in a refusal. */
+const HOTLINE_FIELDS: Record<string, string> = {
+  'data.receivedAt': 'Appel reçu le',
+  'data.caller': 'Qui a appelé ?',
+  'data.sighting.at': 'Vu(e) le',
+  'data.sighting.place': 'Vu(e) à',
+  'data.summary': 'Résumé de l’appel',
+  'data.at': 'Localisé(e) le',
+  'data.place': 'Où',
+};
 
 /**
  * A 116 000 listener's report on the episode: a call received, or the child located — the facts
  * the hotline's signed events carry (POST /v1/fugues/{id}/hotline-reports).
  */
-export function HotlineReport({ fugue, timeZone, done }: { fugue: Fugue; timeZone: string; done: (confirmation: string) => void }) {
+export function HotlineReport({ fugue, timeZone, done }: { fugue: { id: string; status: Fugue['status'] | null }; timeZone: string; done: (confirmation: string) => void }) {
   const now = () => toLocalInput(new Date().toISOString(), timeZone);
   const [kind, setKind] = useState<'call' | 'located'>('call');
   const [receivedAt, setReceivedAt] = useState(now);
@@ -27,7 +39,9 @@ export function HotlineReport({ fugue, timeZone, done }: { fugue: Fugue; timeZon
   const [key, setKey] = useState(newIdempotencyKey);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const canLocate = fugue.status === 'missing';
+  const connections = useConnectionsForm(timeZone);
+  // Unknown (an episode the hotline may not read, found by its lookup): offered, the API decides.
+  const canLocate = fugue.status === 'missing' || fugue.status === null;
 
   const body = useMemo(() => {
     if (kind === 'located') {
@@ -50,16 +64,25 @@ export function HotlineReport({ fugue, timeZone, done }: { fugue: Fugue; timeZon
     event.preventDefault();
     setBusy(true);
     setError(null);
+    const told = kind === 'call' ? connections.build() : undefined;
     try {
-      await must(api.POST('/v1/fugues/{id}/hotline-reports', { params: { path: { id: fugue.id } }, headers: { 'Idempotency-Key': key }, body }));
+      await must(
+        api.POST('/v1/fugues/{id}/hotline-reports', {
+          params: { path: { id: fugue.id } },
+          headers: { 'Idempotency-Key': key },
+          body: told && body.type === 'hotline.call_received' ? { ...body, data: { ...body.data, connections: told } } : body,
+        }),
+      );
       setKey(newIdempotencyKey());
       setSummary('');
       setIndicators([]);
       setSighting(false);
       setSightingPlace('');
+      connections.reset();
       done(kind === 'located' ? 'Localisation enregistrée : la fugue est marquée « localisé(e) », les référents prévenus en sont informés.' : 'Appel enregistré : il figure dans la chronologie et le niveau de la fugue est réévalué.');
     } catch (e) {
       setError(e);
+      connections.refused(e);
     } finally {
       setBusy(false);
     }
@@ -106,6 +129,7 @@ export function HotlineReport({ fugue, timeZone, done }: { fugue: Fugue; timeZon
             <Checkboxes legend="Signes de danger rapportés" labels={INDICATOR_LABELS} value={indicators} onChange={setIndicators} name="hotline-indicators" />
             <label htmlFor="hotlineSummary">Résumé de l’appel</label>
             <textarea id="hotlineSummary" rows={3} maxLength={4000} value={summary} onChange={(e) => setSummary(e.target.value)} />
+            <ConnectionsFields idPrefix="appel" value={connections.rows} onChange={connections.setRows} youths={[]} problems={connections.problems} />
           </>
         ) : (
           <>
@@ -115,7 +139,7 @@ export function HotlineReport({ fugue, timeZone, done }: { fugue: Fugue; timeZon
             <input id="hotlineLocatedPlace" maxLength={500} value={locatedPlace} onChange={(e) => setLocatedPlace(e.target.value)} />
           </>
         )}
-        {error !== null && <ErrorBox error={error} />}
+        <SubmitError error={error} problems={connections.problems} labels={HOTLINE_FIELDS} />
         <button type="submit" className="primary" disabled={busy || (kind === 'call' && !caller)}>
           Transmettre
         </button>

@@ -4,7 +4,8 @@ import { countdown, formatDateTime, fromLocalInput, toLocalInput } from '../form
 import { EXPLOITATION_LABELS, INTERVIEW_STATUS_LABELS, PULL_FACTOR_LABELS, PUSH_FACTOR_LABELS, REFERRAL_LABELS } from '../labels';
 import { Link } from '../router';
 import { useTimeZone } from '../session';
-import { Checkboxes, ErrorBox, Show, useLoad, useScreenTitle } from '../ui/common';
+import { Checkboxes, Show, useLoad, useScreenTitle } from '../ui/common';
+import { ConnectionsFields, SubmitError, useConnectionsForm, useFoyerYouths } from '../ui/connections';
 
 type Body = Schemas['RecordInterviewDto'];
 type Outcome = Body['outcome'];
@@ -12,6 +13,9 @@ type Push = keyof typeof PUSH_FACTOR_LABELS;
 type Pull = keyof typeof PULL_FACTOR_LABELS;
 type Exploitation = keyof typeof EXPLOITATION_LABELS;
 type Referral = keyof typeof REFERRAL_LABELS;
+
+/** The interview's fields as the API names them in a refusal. */
+const INTERVIEW_FIELDS: Record<string, string> = { conductedAt: 'Mené le', conductedBy: 'Mené par', interviewerIndependent: 'Personne extérieure', reason: 'Raison' };
 
 /** The return interview of an episode: due date, countdown, and the guided form. */
 export function InterviewScreen({ fugueId }: { fugueId: string }) {
@@ -59,6 +63,9 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
   const [referrals, setReferrals] = useState<Referral[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const connections = useConnectionsForm(timeZone);
+  const [companionsWanted, setCompanionsWanted] = useState(false);
+  const youths = useFoyerYouths(fugue.foyerId, fugue.youthId, companionsWanted);
   const text = (key: keyof typeof texts, label: string, hint?: string) => (
     <>
       <label htmlFor={key}>{label}</label>
@@ -100,6 +107,7 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
     setBusy(true);
     setError(null);
     const optional = (value: string) => (value.trim() ? value.trim() : undefined);
+    const told = outcome === 'completed' ? connections.build() : undefined;
     const body: Body =
       outcome === 'completed'
         ? {
@@ -120,6 +128,7 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
             youthWishes: optional(texts.youthWishes),
             safetyAdviceGiven: safetyAdvice,
             referrals,
+            ...(told ? { connections: told } : {}),
           }
         : { outcome, reason: optional(texts.reason), referrals };
     try {
@@ -127,6 +136,7 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
       done();
     } catch (e) {
       setError(e);
+      connections.refused(e);
       setBusy(false);
     }
   };
@@ -176,6 +186,15 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
             {text('transport', 'Comment s’est-il déplacé ?')}
             {text('resources', 'Comment s’est-il procuré argent, nourriture, hébergement ?')}
           </fieldset>
+          <ConnectionsFields
+            idPrefix="entretien"
+            value={connections.rows}
+            onChange={connections.setRows}
+            youths={youths}
+            onCompanionAdded={() => setCompanionsWanted(true)}
+            problems={connections.problems}
+            intro={<p className="hint">Les compagnons, véhicules et lieux nommés pendant l’entretien : Vigie les rapproche des autres fugues.</p>}
+          />
           <Checkboxes legend="Pourquoi est-il parti ?" labels={PUSH_FACTOR_LABELS} value={push} onChange={setPush} name="push" />
           <Checkboxes legend="Qu’est-ce qui l’a attiré dehors ?" labels={PULL_FACTOR_LABELS} value={pull} onChange={setPull} name="pull" />
           <Checkboxes legend="Signes d’exploitation relevés" labels={EXPLOITATION_LABELS} value={exploitation} onChange={setExploitation} name="exploitation" />
@@ -218,7 +237,7 @@ function InterviewForm({ fugue, interview, done }: { fugue: Fugue; interview: In
           ))}
         </ul>
       </section>
-      {error !== null && <ErrorBox error={error} />}
+      <SubmitError error={error} problems={connections.problems} labels={INTERVIEW_FIELDS} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Enregistrement…' : 'Enregistrer l’entretien'}

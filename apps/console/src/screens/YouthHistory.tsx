@@ -1,42 +1,49 @@
 import { api, must, type Fugue, type Interview, type Youth } from '../api/client';
 import { formatDateTime } from '../format';
+import { episodeDuration, historyBrief, type HistoryEntry } from '../history';
 import { EXPLOITATION_LABELS, FOUND_BY_LABELS, INTERVIEW_STATUS_LABELS, LEVEL_LABELS, PULL_FACTOR_LABELS, PUSH_FACTOR_LABELS, REFERRAL_LABELS, STATUS_LABELS } from '../labels';
 import { Link } from '../router';
 import { useSession, useTimeZone } from '../session';
 import { Show, useLoad, useScreenTitle } from '../ui/common';
 import { INTERVIEW_READERS } from './Episode';
+import { LinkList } from './EpisodeLinks';
 
-/** The episodes read in full (their places and interviews): the latest ones, enough to see a pattern. */
+/** The episodes read in full (how each ended, their interviews): the latest ones, enough to see a pattern. */
 const EPISODES_READ = 20;
-const DAY_MS = 86_400_000;
 
 interface Past {
-  fugue: Fugue;
-  /** null: the caller's role may not read return interviews; undefined: none was held or scheduled. */
+  entry: HistoryEntry;
+  /** The episode read in full; undefined beyond the latest EPISODES_READ. */
+  fugue: Fugue | undefined;
+  /** null: the caller's role may not read return interviews (or the episode was not read in full); undefined: none was held or scheduled. */
   interview: Interview | null | undefined;
 }
 
-async function loadHistory(youthId: string, readsInterviews: boolean): Promise<{ youth: Youth; episodes: Past[]; more: boolean }> {
-  const [youth, page] = await Promise.all([
+async function loadHistory(youthId: string, readsInterviews: boolean): Promise<{ youth: Youth; episodes: Past[] }> {
+  const [youth, history] = await Promise.all([
     must(api.GET('/v1/youths/{id}', { params: { path: { id: youthId } } })),
-    must(api.GET('/v1/fugues', { params: { query: { youthId, limit: EPISODES_READ } } })),
+    must(api.GET('/v1/youths/{id}/history', { params: { path: { id: youthId } } })),
   ]);
+  // The history comes oldest first; the page shows the newest first.
+  const entries = [...history.items].reverse();
   const episodes = await Promise.all(
-    page.items.map(async (summary): Promise<Past> => {
-      const fugue = await must(api.GET('/v1/fugues/{id}', { params: { path: { id: summary.id } } }));
-      if (!readsInterviews) return { fugue, interview: null };
-      const interviews = await must(api.GET('/v1/return-interviews', { params: { query: { fugueId: summary.id } } }));
+    entries.map(async (entry, i): Promise<Past> => {
+      if (i >= EPISODES_READ) return { entry, fugue: undefined, interview: null };
+      const fugue = await must(api.GET('/v1/fugues/{id}', { params: { path: { id: entry.fugueId } } }));
+      if (!readsInterviews) return { entry, fugue, interview: null };
+      const interviews = await must(api.GET('/v1/return-interviews', { params: { query: { fugueId: entry.fugueId } } }));
       const first = interviews.items[0];
-      return { fugue, interview: first ? await must(api.GET('/v1/return-interviews/{id}', { params: { path: { id: first.id } } })) : undefined };
+      return { entry, fugue, interview: first ? await must(api.GET('/v1/return-interviews/{id}', { params: { path: { id: first.id } } })) : undefined };
     }),
   );
-  return { youth, episodes, more: page.nextCursor !== null };
+  return { youth, episodes };
 }
 
 /**
  * All the episodes of one youth, newest first: when, how long, how worrying, where found each
- * time and what the return interviews said (for the roles that read them), so that a repeat
- * pattern — short fugues one after another, the same place again, exploitation signs — shows at once.
+ * time, what the return interviews said (for the roles that read them) and the links to other
+ * youths' episodes, so that a repeat pattern — short fugues one after another, the same place
+ * again, exploitation signs, the same companions or car — shows at once.
  */
 export function YouthHistory({ id }: { id: string }) {
   useScreenTitle('Historique des fugues');
@@ -46,24 +53,20 @@ export function YouthHistory({ id }: { id: string }) {
   return <Show loaded={loaded} retry={reload}>{(data) => <History {...data} readsInterviews={readsInterviews} />}</Show>;
 }
 
-function History({ youth, episodes, more, readsInterviews }: { youth: Youth; episodes: Past[]; more: boolean; readsInterviews: boolean }) {
+function History({ youth, episodes, readsInterviews }: { youth: Youth; episodes: Past[]; readsInterviews: boolean }) {
   const session = useSession();
-  const departmentCode = session.foyers.find((f) => f.id === youth.foyerId)?.departmentCode ?? episodes[0]?.fugue.departmentCode;
+  const departmentCode = session.foyers.find((f) => f.id === youth.foyerId)?.departmentCode ?? episodes[0]?.entry.departmentCode;
   const timeZone = useTimeZone(departmentCode);
   const at = (iso: string) => formatDateTime(iso, timeZone);
   const name = `${youth.firstName ?? ''} ${youth.lastName ?? ''}`.trim() || 'Jeune (identité effacée)';
-  const counted = episodes.filter((e) => e.fugue.status !== 'cancelled');
-  const now = Date.now();
-  const within = (days: number) => counted.filter((e) => now - new Date(e.fugue.noticedMissingAt).getTime() <= days * DAY_MS).length;
-  const worrying = counted.filter((e) => e.fugue.effectiveLevel === 'worrying').length;
-  // Places compared whatever the case, named as first written.
-  const places = new Map<string, { place: string; n: number }>();
-  for (const { fugue } of counted) {
-    const place = foundPlace(fugue);
-    if (place) places.set(place.toLowerCase(), { place: places.get(place.toLowerCase())?.place ?? place, n: (places.get(place.toLowerCase())?.n ?? 0) + 1 });
-  }
-  const again = [...places.values()].filter(({ n }) => n > 1);
-  const exploitation = counted.filter((e) => e.interview && (e.interview.exploitationIndicators.length > 0 || e.interview.disclosures?.sexualExploitation || e.interview.pullFactors.includes('EXPLOITATION'))).length;
+  const brief = historyBrief(
+    episodes.map((e) => e.entry),
+    new Date(),
+  );
+  const exploitation = episodes.filter(
+    (e) => e.entry.status !== 'cancelled' && e.interview && (e.interview.exploitationIndicators.length > 0 || e.interview.disclosures?.sexualExploitation || e.interview.pullFactors.includes('EXPLOITATION')),
+  ).length;
+  const readInFull = Math.min(episodes.length, EPISODES_READ);
   return (
     <article aria-labelledby="titre-historique">
       <h1 id="titre-historique">Historique des fugues de {name}</h1>
@@ -74,19 +77,25 @@ function History({ youth, episodes, more, readsInterviews }: { youth: Youth; epi
         <h2 id="titre-en-bref">En bref</h2>
         <ul>
           <li>
-            {counted.length} fugue{counted.length > 1 ? 's' : ''}
-            {more ? ` (les ${EPISODES_READ} dernières)` : ''} : {within(30)} dans les 30 derniers jours, {within(90)} dans les 90 derniers jours
+            {brief.count} fugue{brief.count > 1 ? 's' : ''} : {brief.last30} dans les 30 derniers jours, {brief.last90} dans les 90 derniers jours
           </li>
           <li>
-            {worrying} préoccupante{worrying > 1 ? 's' : ''}
+            {brief.worrying} préoccupante{brief.worrying > 1 ? 's' : ''}
           </li>
-          {again.map(({ place, n }) => (
+          {brief.placesAgain.map(({ place, n }) => (
             <li key={place}>
               <strong>
                 Retrouvé(e) {n} fois au même endroit : {place}
               </strong>
             </li>
           ))}
+          {brief.linked > 0 && (
+            <li>
+              <strong>
+                {brief.linked} fugue{brief.linked > 1 ? 's' : ''} liée{brief.linked > 1 ? 's' : ''} à celles d’autres jeunes
+              </strong>
+            </li>
+          )}
           {readsInterviews && exploitation > 0 && (
             <li>
               <strong>
@@ -95,6 +104,7 @@ function History({ youth, episodes, more, readsInterviews }: { youth: Youth; epi
             </li>
           )}
           {!readsInterviews && <li>Votre rôle ne donne pas accès aux entretiens de retour.</li>}
+          {readsInterviews && episodes.length > EPISODES_READ && <li>Les entretiens de retour sont lus pour les {EPISODES_READ} dernières fugues.</li>}
         </ul>
       </section>
       {episodes.length === 0 ? (
@@ -109,20 +119,22 @@ function History({ youth, episodes, more, readsInterviews }: { youth: Youth; epi
               <th scope="col">Niveau</th>
               <th scope="col">Retrouvé(e)</th>
               {readsInterviews && <th scope="col">Entretien de retour</th>}
+              <th scope="col">Liens</th>
             </tr>
           </thead>
           <tbody>
-            {episodes.map(({ fugue, interview }) => (
-              <tr key={fugue.id}>
+            {episodes.map(({ entry, fugue, interview }, i) => (
+              <tr key={entry.fugueId} data-fugue-id={entry.fugueId}>
                 <td>
-                  <Link href={`/episodes/${fugue.id}`}>{at(fugue.noticedMissingAt)}</Link>
+                  <Link href={`/episodes/${entry.fugueId}`}>{at(entry.t0)}</Link>
                   <br />
-                  {STATUS_LABELS[fugue.status]}
+                  {STATUS_LABELS[entry.status as keyof typeof STATUS_LABELS] ?? entry.status}
                 </td>
-                <td>{duration(fugue)}</td>
-                <td>{fugue.effectiveLevel ? LEVEL_LABELS[fugue.effectiveLevel] : '—'}</td>
-                <td>{found(fugue, at)}</td>
-                {readsInterviews && <td>{interview ? outcome(interview) : 'Aucun'}</td>}
+                <td>{episodeDuration(entry)}</td>
+                <td>{entry.level ? LEVEL_LABELS[entry.level] : '—'}</td>
+                <td>{fugue ? found(fugue, at) : foundInBrief(entry, at)}</td>
+                {readsInterviews && <td>{i >= readInFull ? 'Non lu' : interview ? outcome(interview) : 'Aucun'}</td>}
+                <td>{entry.links.length ? <LinkList links={entry.links} /> : 'Aucun'}</td>
               </tr>
             ))}
           </tbody>
@@ -132,8 +144,10 @@ function History({ youth, episodes, more, readsInterviews }: { youth: Youth; epi
   );
 }
 
-function foundPlace(fugue: Fugue): string | null {
-  return fugue.returned?.place?.trim() || fugue.located?.place?.trim() || null;
+/** Where and when the youth was found, from the history alone (an episode not read in full). */
+function foundInBrief(entry: HistoryEntry, at: (iso: string) => string): string {
+  if (!entry.end || entry.status === 'cancelled' || entry.status === 'missing') return 'pas encore';
+  return `${entry.status === 'located' ? 'localisé(e)' : 'revenu(e)'} le ${at(entry.end)}${entry.foundAt ? `, ${entry.foundAt}` : ''}`;
 }
 
 function found(fugue: Fugue, at: (iso: string) => string): string {
@@ -145,13 +159,6 @@ function found(fugue: Fugue, at: (iso: string) => string): string {
     );
   }
   return parts.length ? parts.join(' ; ') : 'pas encore';
-}
-
-function duration(fugue: Fugue): string {
-  const end = fugue.returnedAt ?? fugue.locatedAt;
-  if (!end) return fugue.status === 'cancelled' ? '—' : 'en cours';
-  const hours = Math.round((new Date(end).getTime() - new Date(fugue.noticedMissingAt).getTime()) / 3_600_000);
-  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} jours`;
 }
 
 function outcome(interview: Interview): string {

@@ -4,7 +4,8 @@ import { AGE_BAND_LABELS, SEX_LABELS } from '../../labels';
 import { navigate, useLocation } from '../../router';
 import { useSession } from '../../session';
 import { Show, useLoad, useScreenTitle } from '../../ui/common';
-import { daysBefore, formatCount, formatDuration, formatShare, nextDay, today, weekLabel } from './figures';
+import { formatDateTime } from '../../format';
+import { daysBefore, formatCount, formatDuration, formatShare, linkReasonRows, nextDay, today, weekLabel } from './figures';
 import { BarChart } from './BarChart';
 
 type Stats = Schemas['StatsResponse'];
@@ -167,6 +168,8 @@ function Figures({ stats, csvHref }: { stats: Stats; csvHref: string }) {
         </tbody>
       </table>
 
+      <Links stats={stats} />
+
       <h2>Répartition des épisodes</h2>
       <Breakdown id="tableau-ages" caption="Par âge au moment de la fugue" rows={stats.breakdown.ageBands.map((b) => ({ ...b, label: AGE_BAND_LABELS[b.key] }))} />
       <Breakdown id="tableau-sexes" caption="Par sexe" rows={stats.breakdown.sexes.map((b) => ({ ...b, label: SEX_LABELS[b.key] }))} />
@@ -176,6 +179,71 @@ function Figures({ stats, csvHref }: { stats: Stats; csvHref: string }) {
         <p>Aucun épisode dans la période.</p>
       )}
     </>
+  );
+}
+
+/**
+ * The links between episodes found in the period, by reason (a link may have several), and the
+ * foyers where linked episodes involved 3 youths or more within 30 days (one line per notice sent).
+ */
+function Links({ stats }: { stats: Stats }) {
+  const { vocabularies } = useSession();
+  const rows = linkReasonRows(stats.links, vocabularies.linkReasons);
+  return (
+    <section aria-labelledby="titre-liens">
+      <h2 id="titre-liens">Liens</h2>
+      <p className="hint">Deux fugues de jeunes différents sont liées quand elles se recoupent dans le temps et partagent un compagnon, un véhicule, un lieu, un surnom, ou un départ ensemble. Un lien peut avoir plusieurs raisons.</p>
+      <table id="tableau-liens">
+        <caption>Liens trouvés dans la période, par raison</caption>
+        <thead>
+          <tr>
+            <th scope="col">Raison</th>
+            <th scope="col">Liens</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.code} data-key={r.code}>
+              <th scope="row">{r.label}</th>
+              <Num value={r.count} />
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr data-key="total">
+            <th scope="row">Liens trouvés (toutes raisons)</th>
+            <Num value={stats.links.total} />
+          </tr>
+        </tfoot>
+      </table>
+      {stats.foyerClusters.length === 0 ? (
+        <p id="grappes-foyers">Aucun foyer n’a eu dans la période 3 jeunes ou plus liés par des fugues récentes.</p>
+      ) : (
+        <table id="tableau-grappes">
+          <caption>Foyers où 3 jeunes ou plus sont liés par des fugues récentes (possible recrutement)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Foyer</th>
+              <th scope="col">Département</th>
+              <th scope="col">Jeunes liés</th>
+              <th scope="col">Repéré le</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.foyerClusters.map((c) => (
+              <tr key={`${c.foyerId}-${c.noticedAt}`} data-key={c.foyerId}>
+                <th scope="row">{c.name}</th>
+                <td>{c.departmentCode}</td>
+                <Num value={c.youths} />
+                <td>
+                  <time dateTime={c.noticedAt}>{formatDateTime(c.noticedAt, stats.timeZone)}</time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

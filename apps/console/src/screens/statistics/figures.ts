@@ -50,3 +50,15 @@ export function weekLabel(week: string, start: string): string {
   const monday = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(Date.UTC(y, m - 1, d)));
   return `S${Number(week.slice(6))} (${monday})`;
 }
+
+/**
+ * The links of the period by reason, in the order and words of GET /v1/vocabularies (linkReasons),
+ * a reason the API counts and the vocabulary does not name yet after them, under its code.
+ */
+export function linkReasonRows(links: Record<string, number>, labels: readonly { code: string; label: string }[]): { code: string; label: string; count: number }[] {
+  const named = labels.map((l) => ({ code: l.code, label: l.label, count: links[l.code] ?? 0 }));
+  const others = Object.keys(links)
+    .filter((code) => code !== 'total' && !labels.some((l) => l.code === code))
+    .map((code) => ({ code, label: code, count: links[code] }));
+  return [...named, ...others];
+}
