@@ -66,9 +66,12 @@ export async function insertYouths(db, from, to, foyerCount, identityEnc) {
  * the last 10 days. The others are returned (20 %), closed or cancelled, noticed over the last
  * 910 days (inside the retention period, so the retention job leaves them alone). About 10 % are
  * worrying. Every episode carries a stored classification in the shape the triage writes. A share
- * `peersShare` (0 by default) left with peers, the others alone.
+ * `peersShare` (0 by default) left with peers, the others alone. With `autoCloseDays` (the
+ * service's VIGIE_AUTO_CLOSE_AFTER_DAYS), an episode returned longer ago than that is written
+ * closed, as the worker's auto-close would have left it: otherwise the worker spends the
+ * measurement closing them (about 190,000 at 1M), one transaction each.
  */
-export async function insertEpisodes(db, { from, to, youthFrom, youthCount, createdBy, peersShare = 0 }) {
+export async function insertEpisodes(db, { from, to, youthFrom, youthCount, createdBy, peersShare = 0, autoCloseDays = null }) {
   await db.query(`SELECT setseed($1)`, [(from % 1000) / 1000]);
   await db.query(
     `INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with, belongings,
@@ -93,7 +96,10 @@ export async function insertEpisodes(db, { from, to, youthFrom, youthCount, crea
             s.level, $5::uuid, s.noticed + interval '5 minutes', s.noticed + interval '5 minutes'
        FROM (SELECT r.k,
                     CASE WHEN r.open THEN (CASE WHEN r.r1 < 0.025 THEN 'missing' ELSE 'located' END)
-                         WHEN r.r1 < 0.08 THEN 'cancelled' WHEN r.r1 < 0.28 THEN 'returned' ELSE 'closed' END AS status,
+                         WHEN r.r1 < 0.08 THEN 'cancelled'
+                         -- returned_at is 9 + r3 × 900 days ago; older than autoCloseDays, the worker would have closed it.
+                         WHEN r.r1 < 0.28 THEN (CASE WHEN $7::int IS NOT NULL AND 9 + r.r3 * 900 >= $7::int THEN 'closed' ELSE 'returned' END)
+                         ELSE 'closed' END AS status,
                     CASE WHEN r.open THEN now() - r.r3 * interval '10 days'
                          ELSE now() - interval '10 days' - r.r3 * interval '900 days' END AS noticed,
                     CASE WHEN r.r2 < 0.1 THEN 'worrying' ELSE 'routine' END AS level,
@@ -102,6 +108,6 @@ export async function insertEpisodes(db, { from, to, youthFrom, youthCount, crea
                             random() AS r4
                        FROM generate_series($1::int, $2::int) g) r) s
        JOIN bench_youths y ON y.seq = $3::int + s.k % $4::int`,
-    [from, to, youthFrom, youthCount, createdBy, peersShare],
+    [from, to, youthFrom, youthCount, createdBy, peersShare, autoCloseDays],
   );
 }
