@@ -62,7 +62,7 @@ export async function insertYouths(db, from, to, foyerCount, identityEnc) {
 /**
  * Adds episodes `from`..`to` in one INSERT … SELECT generate_series. Episode k of the batch belongs
  * to youth youthFrom + k % youthCount, so the first youthCount episodes have distinct youths: only
- * those may be open (missing or located, 3 %; at most one open episode per youth), noticed within
+ * those may be open (missing or located, `openShare`, 3 % by default; at most one open episode per youth), noticed within
  * the last 10 days. The others are returned (20 %), closed or cancelled, noticed over the last
  * 910 days (inside the retention period, so the retention job leaves them alone). About 10 % are
  * worrying. Every episode carries a stored classification in the shape the triage writes. A share
@@ -71,7 +71,7 @@ export async function insertYouths(db, from, to, foyerCount, identityEnc) {
  * closed, as the worker's auto-close would have left it: otherwise the worker spends the
  * measurement closing them (about 190,000 at 1M), one transaction each.
  */
-export async function insertEpisodes(db, { from, to, youthFrom, youthCount, createdBy, peersShare = 0, autoCloseDays = null }) {
+export async function insertEpisodes(db, { from, to, youthFrom, youthCount, createdBy, peersShare = 0, autoCloseDays = null, openShare = 0.03 }) {
   await db.query(`SELECT setseed($1)`, [(from % 1000) / 1000]);
   await db.query(
     `INSERT INTO fugues (youth_id, foyer_id, department_code, status, noticed_missing_at, last_seen_at, departed_with, belongings,
@@ -104,10 +104,10 @@ export async function insertEpisodes(db, { from, to, youthFrom, youthCount, crea
                          ELSE now() - interval '10 days' - r.r3 * interval '900 days' END AS noticed,
                     CASE WHEN r.r2 < 0.1 THEN 'worrying' ELSE 'routine' END AS level,
                     CASE WHEN r.r4 < $6::float8 THEN 'peers' ELSE 'alone' END AS departed_with
-               FROM (SELECT g - $1::int AS k, random() AS r1, random() AS r2, random() AS r3, (g - $1::int < $4::int AND random() < 0.03) AS open,
+               FROM (SELECT g - $1::int AS k, random() AS r1, random() AS r2, random() AS r3, (g - $1::int < $4::int AND random() < $8::float8) AS open,
                             random() AS r4
                        FROM generate_series($1::int, $2::int) g) r) s
        JOIN bench_youths y ON y.seq = $3::int + s.k % $4::int`,
-    [from, to, youthFrom, youthCount, createdBy, peersShare, autoCloseDays],
+    [from, to, youthFrom, youthCount, createdBy, peersShare, autoCloseDays, openShare],
   );
 }

@@ -4,7 +4,9 @@
 // evaluating the links in its transaction (spec/links.md) — on a history of 10,000 past episodes,
 // then on the same history grown to 1,000,000. Triage latency = POST → stored classification
 // (cause `declared`), read in SQL as bench/intake.bench.mjs does; p99 ratio large / small ≤ 1.5,
-// with no failed job attempt in the service, passes. After each phase, the candidate statement
+// with no failed job attempt in the service, passes. Each measured declaration is interleaved
+// with a control declaration without connections (printed beside, not in the goal): what the
+// table's size costs the triage with no link to look for. After each phase, the candidate statement
 // alone runs under EXPLAIN ANALYZE once per measured episode (the database's part).
 // The history is measurement data written in SQL (bench/history-data.mjs, generate_series), with
 // structured connections as the service stores them: a share of the episodes name a vehicle with a
@@ -13,12 +15,15 @@
 // and aliases are drawn from fixed pools, so that a value comes back more often as history grows —
 // as a car waiting near foyers does — and the candidates of the link query grow with history.
 // Each measured declaration names a plate and an address of those pools that no other measured
-// declaration names; they are spread over 200 bench foyers. The youths of open past episodes get
+// declaration names; they are spread over 200 bench foyers. The history grows into the past: the
+// episodes added for the large size are all ended (BENCH_LINK_GROW_OPEN=1: 3 % open, as in the
+// small one). The youths of open past episodes get
 // an identity encrypted for their own row (a link re-triages the other episode), and returns
 // older than the auto-close period are written closed (else the worker closes them meanwhile).
 // Settings (environment): BENCH_LINK_DECLARATIONS (400, measured per phase), BENCH_LINK_WARMUP
 // (100 declarations before each phase, not counted), BENCH_LINK_RATE (10 declarations per second),
-// BENCH_LINK_SMALL (10000), BENCH_LINK_LARGE (1000000), BENCH_LINK_LOG_SLOW_MS (unset; for a
+// BENCH_LINK_SMALL (10000), BENCH_LINK_LARGE (1000000), BENCH_LINK_GROW_OPEN (unset; 1: the grown
+// history also holds 3 % open episodes, as if the population grew rather than time), BENCH_LINK_LOG_SLOW_MS (unset; for a
 // diagnosis, PostgreSQL logs the bench database's statements slower than this), BENCH_PG_URL,
 // REDIS_URL, BENCH_KEEP_DB=1.
 // Exit code: 0 when the goal passes, 1 when it fails, 2 when the bench itself failed.
@@ -54,6 +59,8 @@ import { insertEpisodes, insertFoyers, insertYouths } from './history-data.mjs';
 const DECLARATIONS = positiveInt('BENCH_LINK_DECLARATIONS', 400);
 const WARMUP = positiveInt('BENCH_LINK_WARMUP', 100);
 const RATE = positiveInt('BENCH_LINK_RATE', 10);
+/** The grown history also holds open episodes in proportion (3 %), as if the population grew rather than time. */
+const GROW_OPEN = process.env.BENCH_LINK_GROW_OPEN === '1';
 /** For a diagnosis: PostgreSQL logs the statements of the bench database slower than this (its server log). */
 const LOG_SLOW_MS = process.env.BENCH_LINK_LOG_SLOW_MS ? positiveInt('BENCH_LINK_LOG_SLOW_MS', 0) : null;
 const SMALL = positiveInt('BENCH_LINK_SMALL', 10_000);
@@ -195,10 +202,10 @@ async function tableFacts(db) {
 // ---------------------------------------------------------------------------------------------
 // Load: declarations paced at RATE per second, each with a plate and a place of its own.
 
-function declaration(youthId, k) {
+function declaration(youthId, k, named = true) {
   const now = Date.now();
   const place = address(k);
-  return {
+  const body = {
     youthId,
     noticedMissingAt: new Date(now - 60_000).toISOString(),
     lastSeenAt: new Date(now - 120_000).toISOString(),
@@ -206,62 +213,86 @@ function declaration(youthId, k) {
     departedWith: 'alone',
     belongings: { phone: true, money: false },
     indicators: ['SCHOOL_DROPOUT'],
-    connections: { vehicles: [{ plate: plate(k) }], places: [{ kind: 'hotel', ...place }] },
   };
+  return named ? { ...body, connections: { vehicles: [{ plate: plate(k) }], places: [{ kind: 'hotel', ...place }] } } : body;
 }
 
-/** `youthIds.length` declarations at RATE per second, the k-th naming plate and address `firstValue + k`. */
-async function declare({ url, key, youthIds, firstValue }) {
+/**
+ * Declarations at RATE per second: for `youthIds`, the k-th naming plate and address
+ * `firstValue + k`; for `controlIds`, the same declaration without connections, interleaved one
+ * for one (the control: what the table's size costs the triage without any link to look for).
+ */
+async function declare({ url, key, youthIds, firstValue, controlIds = [] }) {
   const started = Date.now();
   const failures = [];
   const sent = [];
-  for (let k = 0; k < youthIds.length; k++) {
-    const wait = started + (k * 1000) / RATE - Date.now();
+  const order = youthIds.flatMap((id, k) => [{ id, k, named: true }, ...(k < controlIds.length ? [{ id: controlIds[k], k, named: false }] : [])]);
+  for (let i = 0; i < order.length; i++) {
+    const wait = started + (i * 1000) / RATE - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    sent.push(api(url, key, 'POST', '/v1/fugues', declaration(youthIds[k], firstValue + k)).catch((error) => failures.push(error.message)));
+    const { id, k, named } = order[i];
+    sent.push(api(url, key, 'POST', '/v1/fugues', declaration(id, firstValue + k, named)).catch((error) => failures.push(error.message)));
   }
   await Promise.all(sent);
   if (failures.length > 0) throw new Error(`${failures.length} declarations failed, first: ${failures[0]}`);
 }
 
 /** A measured phase: declarations, until each is classified, then the latencies from SQL. */
-async function measure({ label, db, url, key, youthIds, firstValue, servicePid, step }) {
-  step(`${label}: ${youthIds.length} declarations at ${RATE}/s`);
+async function measure({ label, db, url, key, youthIds, controlIds, firstValue, servicePid, step }) {
+  const all = [...youthIds, ...controlIds];
+  step(`${label}: ${youthIds.length} declarations with a plate and a place, ${controlIds.length} without (control), interleaved, at ${RATE}/s`);
   const cpuBefore = cpuSeconds(servicePid);
   const machineBefore = machineJiffies();
-  await declare({ url, key, youthIds, firstValue });
+  await declare({ url, key, youthIds, firstValue, controlIds });
   await waitFor(
     `${label}: every declaration classified`,
     async () => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS declared, count(c.fugue_id)::int AS classified
            FROM fugues f LEFT JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared' WHERE f.youth_id = ANY($1::uuid[])`,
-        [youthIds],
+        [all],
       );
-      return rows[0].declared === youthIds.length && rows[0].classified === youthIds.length;
+      return rows[0].declared === all.length && rows[0].classified === all.length;
     },
     CLASSIFY_TIMEOUT_MS,
     250,
   );
   const machineAfter = machineJiffies();
   const cpuAfter = cpuSeconds(servicePid);
-  const { rows } = await db.query(
-    `SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p50,
-            round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p95,
-            round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p99,
-            round(max(ms)::numeric, 1)::float AS max,
-            (SELECT count(*)::int FROM fugue_links l JOIN fugues f ON f.id IN (l.fugue_a, l.fugue_b) WHERE f.youth_id = ANY($1::uuid[])) AS links
-       FROM (SELECT EXTRACT(EPOCH FROM c.created_at - f.created_at) * 1000 AS ms
+  const { rows: split } = await db.query(
+    `SELECT linked, count(*)::int AS n, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p50,
+            round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p99, round(max(ms)::numeric, 1)::float AS max
+       FROM (SELECT EXTRACT(EPOCH FROM c.created_at - f.created_at) * 1000 AS ms,
+                    EXISTS (SELECT 1 FROM fugue_links l WHERE (l.fugue_a = f.id OR l.fugue_b = f.id) AND l.found_at <= c.created_at) AS linked
                FROM fugues f JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared'
-              WHERE f.youth_id = ANY($1::uuid[])) latencies`,
+              WHERE f.youth_id = ANY($1::uuid[])) latencies
+      GROUP BY linked ORDER BY linked`,
     [youthIds],
   );
+  const latencies = (ids) =>
+    db.query(
+      `SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p50,
+              round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p95,
+              round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p99,
+              round(max(ms)::numeric, 1)::float AS max,
+              (SELECT count(*)::int FROM fugue_links l JOIN fugues f ON f.id IN (l.fugue_a, l.fugue_b) WHERE f.youth_id = ANY($1::uuid[])) AS links
+         FROM (SELECT EXTRACT(EPOCH FROM c.created_at - f.created_at) * 1000 AS ms
+                 FROM fugues f JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared'
+                WHERE f.youth_id = ANY($1::uuid[])) latencies`,
+      [ids],
+    );
+  const { rows } = await latencies(youthIds);
+  const { rows: control } = await latencies(controlIds);
   return {
     label,
     declarations: youthIds.length,
     latencyMs: { p50: rows[0].p50, p95: rows[0].p95, p99: rows[0].p99, max: rows[0].max },
     linksFound: rows[0].links,
-    serviceCpuMsPerDeclaration: cpuBefore !== null && cpuAfter !== null ? Math.round(((cpuAfter - cpuBefore) * 1000 * 10) / youthIds.length) / 10 : null,
+    /** The declarations whose own triage found a link, and the others. */
+    byLink: split.map((r) => ({ linked: r.linked, n: r.n, p50: r.p50, p99: r.p99, max: r.max })),
+    control: { declarations: controlIds.length, latencyMs: { p50: control[0].p50, p95: control[0].p95, p99: control[0].p99, max: control[0].max } },
+    /** Over every declaration of the phase, with connections or not. */
+    serviceCpuMsPerDeclaration: cpuBefore !== null && cpuAfter !== null ? Math.round(((cpuAfter - cpuBefore) * 1000 * 10) / all.length) / 10 : null,
     machineBusyPercent: Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100),
   };
 }
@@ -363,6 +394,17 @@ function report(results) {
       ].join(' '),
     ),
     '',
+    'Control, the same declarations without connections (interleaved one for one with those above):',
+    ...phases.map(
+      (p) =>
+        `  ${p.label.padEnd(26)} n ${p.control.declarations}, p50 ${p.control.latencyMs.p50} ms, p95 ${p.control.latencyMs.p95} ms, p99 ${p.control.latencyMs.p99} ms, max ${p.control.latencyMs.max} ms`,
+    ),
+    'Triage latency of the declarations whose own triage found a link, and of the others:',
+    ...phases.map(
+      (p) =>
+        `  ${p.label.padEnd(26)} ` +
+        p.byLink.map((b) => `${b.linked ? 'found a link' : 'no link'}: n ${b.n}, p50 ${b.p50} ms, p99 ${b.p99} ms, max ${b.max} ms`).join('; '),
+    ),
     'The candidate statement alone (EXPLAIN ANALYZE once per measured episode, after the phase):',
     ...phases.map(
       (p) =>
@@ -370,7 +412,7 @@ function report(results) {
         `shared buffers p50 ${p.candidates.buffers.p50}, p99 ${p.candidates.buffers.p99}`,
     ),
     `job attempts failed in the service: ${results.failedJobs}`,
-    `triage p99 ratio ${L} / ${S}: ${goal.ratio.toFixed(2)}   (p50 ratio ${results.ratios.p50.toFixed(2)}, candidate statement p99 ratio ${results.ratios.candidateP99.toFixed(2)}, service CPU per declaration ratio ${results.ratios.cpu === null ? '-' : results.ratios.cpu.toFixed(2)})`,
+    `triage p99 ratio ${L} / ${S}: ${goal.ratio.toFixed(2)}   (p50 ratio ${results.ratios.p50.toFixed(2)}; control without connections: p99 ratio ${results.ratios.controlP99.toFixed(2)}, p50 ratio ${results.ratios.controlP50.toFixed(2)}; candidate statement p99 ratio ${results.ratios.candidateP99.toFixed(2)}, service CPU per declaration ratio ${results.ratios.cpu === null ? '-' : results.ratios.cpu.toFixed(2)})`,
     '',
     `The candidate statement (LinkRepository.linkCandidates) for one measured episode at ${L}:`,
     `  ${results.candidateStatement.replace(/\s+/g, ' ')}`,
@@ -390,7 +432,7 @@ function report(results) {
 
 async function main() {
   if (LARGE <= SMALL) throw new Error('BENCH_LINK_LARGE must be larger than BENCH_LINK_SMALL');
-  if (2 * (WARMUP + DECLARATIONS) > Math.min(PLATES, ADDRESSES)) throw new Error('Too many declarations for the pools of plates and addresses');
+  if (2 * (WARMUP + 2 * DECLARATIONS) > Math.min(PLATES, ADDRESSES)) throw new Error('Too many declarations for the pools of plates and addresses');
   const run = openRun('links');
   const { step, log, logPath } = run;
   const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
@@ -421,10 +463,14 @@ async function main() {
     const { rows: declaring } = await db.query(`SELECT id FROM bench_foyers WHERE seq % $1 = 0 ORDER BY seq LIMIT $2`, [Math.max(1, Math.floor(foyerCount / CLIENT_FOYERS)), CLIENT_FOYERS]);
     const foyerIds = declaring.map((r) => r.id);
     const foyerClient = await api(url, adminKey, 'POST', '/v1/api-clients', { name: 'Bench foyer client', role: 'foyer', foyerIds });
-    const perPhase = WARMUP + DECLARATIONS;
+    const perPhase = WARMUP + 2 * DECLARATIONS;
     step(`${2 * perPhase} youths through the API in ${foyerIds.length} of the ${foyerCount} bench foyers (their identities encrypted by the service)`);
     const youthIds = (await createYouths(url, foyerClient.key, foyerIds, 2 * perPhase, 8)).ids;
-    const phaseYouths = (p) => ({ warmup: youthIds.slice(p * perPhase, p * perPhase + WARMUP), measured: youthIds.slice(p * perPhase + WARMUP, (p + 1) * perPhase) });
+    const phaseYouths = (p) => ({
+      warmup: youthIds.slice(p * perPhase, p * perPhase + WARMUP),
+      measured: youthIds.slice(p * perPhase + WARMUP, p * perPhase + WARMUP + DECLARATIONS),
+      control: youthIds.slice(p * perPhase + WARMUP + DECLARATIONS, (p + 1) * perPhase),
+    });
 
     // The first warm-up declarations also give a ciphertext of the service, copied into the history.
     step(`warm-up: ${WARMUP} declarations (a fresh process compiles its hot paths)`);
@@ -446,14 +492,25 @@ async function main() {
     step(`history of ${small.episodes} episodes, ${small.connections} connections, over ${foyerCount} foyers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const phases = [];
-    phases.push(await measure({ label: `${SMALL.toLocaleString('en')} past episodes`, db, url, key: foyerClient.key, youthIds: phaseYouths(0).measured, firstValue: WARMUP, servicePid, step }));
+    phases.push(await measure({ label: `${SMALL.toLocaleString('en')} past episodes`, db, url, key: foyerClient.key, youthIds: phaseYouths(0).measured, controlIds: phaseYouths(0).control, firstValue: WARMUP, servicePid, step }));
     phases[0].candidates = await candidateCost(db, phaseYouths(0).measured);
 
     // --- grown to LARGE ---
     step(`growing the history to ${LARGE} episodes (INSERT … SELECT generate_series), then VACUUM ANALYZE`);
     started = Date.now();
     await insertYouths(db, smallYouths + 1, largeYouths, foyerCount, enc[0].identity_enc);
-    await insertEpisodes(db, { from: SMALL + 1, to: LARGE, youthFrom: smallYouths + 1, youthCount: largeYouths - smallYouths, createdBy: foyerClient.id, peersShare: SHARES.peers, autoCloseDays: AUTO_CLOSE_DAYS });
+    // History grows into the past: the episodes open now (and so the links a new declaration may
+    // find) stay those of the small history; BENCH_LINK_GROW_OPEN=1 adds open episodes in proportion.
+    await insertEpisodes(db, {
+      from: SMALL + 1,
+      to: LARGE,
+      youthFrom: smallYouths + 1,
+      youthCount: largeYouths - smallYouths,
+      createdBy: foyerClient.id,
+      peersShare: SHARES.peers,
+      autoCloseDays: AUTO_CLOSE_DAYS,
+      openShare: GROW_OPEN ? 0.03 : 0,
+    });
     await insertConnections(db, { youthFrom: smallYouths + 1, youthTo: largeYouths, pool, valueEnc: sample[0].value_enc, keyId: sample[0].index_key_id });
     await encryptOpenIdentities(db, dataKey, youthIds[0], enc[0].identity_enc);
     await vacuumAnalyze(db);
@@ -464,12 +521,12 @@ async function main() {
     step(`warm-up: ${WARMUP} declarations`);
     await declare({ url, key: foyerClient.key, youthIds: phaseYouths(1).warmup, firstValue: perPhase });
     phases.push(
-      await measure({ label: `${LARGE.toLocaleString('en')} past episodes`, db, url, key: foyerClient.key, youthIds: phaseYouths(1).measured, firstValue: perPhase + WARMUP, servicePid, step }),
+      await measure({ label: `${LARGE.toLocaleString('en')} past episodes`, db, url, key: foyerClient.key, youthIds: phaseYouths(1).measured, controlIds: phaseYouths(1).control, firstValue: perPhase + WARMUP, servicePid, step }),
     );
     phases[1].candidates = await candidateCost(db, phaseYouths(1).measured);
 
     step('EXPLAIN (ANALYZE, BUFFERS) of the statement LinkRepository.linkCandidates sends');
-    const { rows: last } = await db.query(`SELECT id FROM fugues WHERE youth_id = $1`, [youthIds[youthIds.length - 1]]);
+    const { rows: last } = await db.query(`SELECT id FROM fugues WHERE youth_id = $1`, [phaseYouths(1).measured[DECLARATIONS - 1]]);
     const statement = await candidateStatement(db, last[0].id);
     const explainLarge = await explain(db, statement);
 
@@ -489,6 +546,7 @@ async function main() {
         rate: RATE,
         pools: { plates: PLATES, addresses: ADDRESSES, aliases: ALIASES },
         shares: SHARES,
+        growOpen: GROW_OPEN,
         loadavgAtStart,
         loadavgAtEnd: readFileSync('/proc/loadavg', 'utf8').trim(),
       },
@@ -499,6 +557,8 @@ async function main() {
       ratios: {
         p99: Math.round(ratio * 100) / 100,
         p50: Math.round((grown.latencyMs.p50 / base.latencyMs.p50) * 100) / 100,
+        controlP99: Math.round((grown.control.latencyMs.p99 / base.control.latencyMs.p99) * 100) / 100,
+        controlP50: Math.round((grown.control.latencyMs.p50 / base.control.latencyMs.p50) * 100) / 100,
         candidateP99: Math.round((grown.candidates.executionMs.p99 / base.candidates.executionMs.p99) * 100) / 100,
         cpu: base.serviceCpuMsPerDeclaration && grown.serviceCpuMsPerDeclaration ? Math.round((grown.serviceCpuMsPerDeclaration / base.serviceCpuMsPerDeclaration) * 100) / 100 : null,
       },
