@@ -1,4 +1,4 @@
-// `npm run bench`: the three benchmarks of quality.md § Performance, one after another (each
+// `npm run bench`: the benchmarks of quality.md § Performance and docs/performance.md, one after another (each
 // prints its own table and PASS/FAIL), then one line per benchmark. Every benchmark runs even when
 // an earlier one failed. Exit code: the worst of theirs (0 all goals pass, 1 a goal fails,
 // 2 a benchmark itself failed).
@@ -10,6 +10,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCHES = [
   { name: 'intake and triage', script: 'bench/intake.bench.mjs' },
   { name: 'lists stay flat', script: 'bench/lists.bench.mjs' },
+  { name: 'links stay flat', script: 'bench/links.bench.mjs' },
   { name: 'memory stays flat', script: 'bench/memory.bench.mjs' },
 ];
 

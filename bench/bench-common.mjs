@@ -1,4 +1,4 @@
-// Helpers shared by bench/intake.bench.mjs, bench/lists.bench.mjs and bench/memory.bench.mjs:
+// Helpers shared by bench/intake.bench.mjs, bench/lists.bench.mjs, bench/memory.bench.mjs and bench/links.bench.mjs:
 // child processes stopped on exit, signals and failure; the service run as `npm start` runs it,
 // on its own database and queue prefix, with a random bootstrap admin key; fixtures, the
 // declaration body, and CPU readings from /proc.

@@ -59,7 +59,7 @@ export function reasonsInWords(reasons: readonly { code: string; label?: string 
 }
 
 /** What a new fact on an episode is, in the words of a `news` message. PERSISTED in `notifications.facts`: never rename a type. */
-export const NEWS_FACT_TYPES = ['sighting', 'update', 'hotline', 'level_raised', 'level_lowered', 'located', 'returned'] as const;
+export const NEWS_FACT_TYPES = ['sighting', 'update', 'hotline', 'level_raised', 'level_lowered', 'located', 'returned', 'linked'] as const;
 export type NewsFactType = (typeof NEWS_FACT_TYPES)[number];
 
 export const NEWS_FACT_WORDS: Readonly<Record<NewsFactType, string>> = {
@@ -70,4 +70,5 @@ export const NEWS_FACT_WORDS: Readonly<Record<NewsFactType, string>> = {
   level_lowered: 'Niveau abaissé : fugue classique, la recherche continue',
   located: 'Localisation signalée : le retour au foyer est à organiser',
   returned: 'De retour au foyer : fin de la fugue',
+  linked: "Épisode lié à un autre épisode (motifs sur la fiche de l'épisode)",
 };

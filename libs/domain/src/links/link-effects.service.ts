@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FugueEntity, FugueEventRepository, LinkRepository } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
+import { AlertNewsService } from '../escalation/alert-news.service';
 import { Classification } from '../triage/triage.types';
 import { WebhookEventService } from '../webhooks/webhook-event.service';
 import { Work } from '../unit-of-work/unit-of-work';
@@ -13,8 +14,9 @@ export const LINK_INDICATOR = 'PEER_EXPLOITED';
 /**
  * What a link does (spec/links.md § What a link does), in the triage's transaction: the `linked`
  * timeline event on both episodes, the `fugue.linked` webhook event, a re-triage of the other
- * episode while it is open, PEER_EXPLOITED from a link to a youth known to be exploited, and
- * the foyer-cluster notice.
+ * episode while it is open, PEER_EXPLOITED from a link to a youth known to be exploited, the
+ * foyer-cluster notice, and the news of the link to the people the alert of an open episode
+ * reached (docs/decisions.md § Links in the news of an alert).
  */
 @Injectable()
 export class LinkEffectsService {
@@ -23,6 +25,7 @@ export class LinkEffectsService {
     private readonly events: FugueEventRepository,
     private readonly webhooks: WebhookEventService,
     private readonly clusters: FoyerClusterService,
+    private readonly news: AlertNewsService,
   ) {}
 
   /** Tells of links found or extended by the triage of `fugue`. */
@@ -30,6 +33,9 @@ export class LinkEffectsService {
     if (found.length === 0) return;
     const { manager } = work;
     const others = new Map((await this.links.episodesBrief(manager, found.map((f) => f.otherId))).map((o) => [o.id, o]));
+    const open = (status: string) => status === 'missing' || status === 'located';
+    // The news of an open episode: once per episode and evaluation, however many links were found.
+    if (open(fugue.status)) await this.news.report(work, fugue.id, ['linked'], now);
     for (const link of found) {
       const other = others.get(link.otherId);
       if (!other) continue;
@@ -40,7 +46,10 @@ export class LinkEffectsService {
       await this.webhooks.emit(work, 'fugue.linked', { fugueId: fugue.id, linkedFugueId: other.id, reasons: link.reasons }, { departmentCode: fugue.departmentCode, level: fugue.effectiveLevel });
       await this.webhooks.emit(work, 'fugue.linked', { fugueId: other.id, linkedFugueId: fugue.id, reasons: link.reasons }, { departmentCode: other.departmentCode, level: other.effectiveLevel });
       // The other episode's own triage reads the new link (PEER_EXPLOITED) while it is open.
-      if (other.status === 'missing' || other.status === 'located') await work.enqueue(JobName.FugueTriage, { fugueId: other.id, cause: 'linked' });
+      if (open(other.status)) {
+        await work.enqueue(JobName.FugueTriage, { fugueId: other.id, cause: 'linked' });
+        await this.news.report(work, other.id, ['linked'], now);
+      }
     }
     const foyers = new Map<string, { foyerId: string; departmentCode: string; fugueId: string }>();
     foyers.set(fugue.foyerId, { foyerId: fugue.foyerId, departmentCode: fugue.departmentCode, fugueId: fugue.id });
