@@ -6,8 +6,9 @@
 //      worker in the same process (concurrency 32) that reads each episode and writes its
 //      classification. BENCH_DECLARATIONS (3,000) declarations in a closed loop on 32
 //      connections, counted until the last one is classified: declared and classified per second;
-//   F, M (only with BENCH_FLOOR_PHASES=1, informational) the NestJS floor and the minimal service
-//      (bench/nest-floor.mjs), 20 s closed loop each;
+//   F, M (only with BENCH_FLOOR_PHASES=1, informational) the NestJS floor (bench/nest-floor.mjs),
+//      20 s closed loop, and the minimal service (the same with an API-key lookup and B's worker),
+//      counted as B;
 //   S  the service as `npm start` runs it (API + worker in one process), POST /v1/fugues, counted
 //      as B: the same number of declarations, until every one is classified;
 //   T  the service again at half of S's rate (paced, see runPacedDeclarations), then
@@ -241,6 +242,38 @@ async function runReferencePhase(label, admin, database, server, step, settle = 
   );
 }
 
+/**
+ * B and M, counted as S is: a warm-up whose episodes are classified and then deleted, then
+ * DECLARATIONS declarations (a fresh random youth id each) until every one is classified in the
+ * server's `baseline_fugues` (bench/baseline-work.mjs).
+ */
+async function countedReferencePhase({ label, admin, database, server, step }) {
+  const client = await openClient(database);
+  try {
+    const unclassified = async () => Number((await client.query(`SELECT count(*) AS n FROM baseline_fugues WHERE classified_at IS NULL`)).rows[0].n);
+    step(`${label} warm-up ${WARMUP_S} s`);
+    await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
+    await waitFor(`${label} to classify its warm-up`, async () => (await unclassified()) === 0, CLASSIFY_TIMEOUT_S * 1000, 200);
+    await client.query('TRUNCATE baseline_fugues');
+    step(`${label} ${DECLARATIONS} declarations, then until all are classified`);
+    return await countedPhase({
+      admin,
+      database,
+      pid: server.child.pid,
+      url: server.url,
+      nextYouthId: randomUUID,
+      progress: async () => {
+        const { rows } = await client.query(
+          `SELECT count(classified_at)::int AS classified, (EXTRACT(EPOCH FROM max(classified_at)) * 1000)::float AS last FROM baseline_fugues`,
+        );
+        return { classified: rows[0].classified, lastClassifiedMs: rows[0].last };
+      },
+    });
+  } finally {
+    await client.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The service and its fixtures.
 
@@ -391,11 +424,18 @@ function report(results) {
       pad('busy%', 5),
     ].join(' '),
     countedRow('B fair baseline', baseline),
+    ...(minimal ? [countedRow('M minimal service', minimal)] : []),
     countedRow('S service (npm start)', service),
     '',
     `S/B: ${results.ratio.toFixed(2)}  (goal ≥ ${GOALS.ratio}, moonshot ${GOALS.moonshot}); ` +
       `unclassified at the last answer: B ${baseline.unclassifiedAtLastAnswer}, S ${service.unclassifiedAtLastAnswer}; ` +
       `service outbox backlog once all were classified: ${backlogText(service.outboxBacklogAtClassified)}`,
+    ...(minimal
+      ? [
+          `M/B: ${results.minimalToBaseline.toFixed(2)}, S/M: ${results.serviceToMinimal.toFixed(2)}  ` +
+            `(M: the least a NestJS implementation of the specification does — B's work behind Nest, its ValidationPipe and an API-key lookup; no goal)`,
+        ]
+      : []),
     '',
     `Informational (no goal), ${settings.durationS} s closed loop after ${settings.warmupS} s warm-up, ${settings.connections} connections:`,
     [
@@ -413,15 +453,8 @@ function report(results) {
     ].join(' '),
     row('R request-only baseline', requestOnly),
     ...(floor ? [row('F NestJS floor', floor)] : []),
-    ...(minimal ? [row('M minimal service', minimal)] : []),
     `  R: B without the worker (jobs enqueued, never run). S/R ${results.requestOnlyRatio.toFixed(2)}, B/R ${results.baselineToRequestOnly.toFixed(2)} (declared and classified ÷ requests)` +
-      (floor ? `; F/R ${results.floorRatio.toFixed(2)}, M/R ${results.minimalRatio.toFixed(2)}` : ''),
-    ...(minimal
-      ? [
-          `  M: ${minimal.backlogAtEnd} episodes unclassified when M stopped, classified in ${minimal.drainS} s ` +
-            `(declared and classified end to end: ${minimal.endToEndPerSecond} per second)`,
-        ]
-      : []),
+      (floor ? `; F/R ${results.floorRatio.toFixed(2)}` : ''),
     '',
     `Triage at ${settings.triageRateFromEnv ? 'BENCH_TRIAGE_RATE' : '~50 % of S'}: ${triage.offeredRate} req/s offered for ${settings.durationS} s ` +
       `(${triage.load.slices} paced senders, ${triage.load.connections} connections), ` +
@@ -538,31 +571,7 @@ async function main() {
     });
     started.push(baselineServer.child);
     step(`started the fair baseline (with its triage worker) on port ${baselineServer.port}`);
-    const baselineClient = await openClient(BASELINE_DB);
-    let b;
-    try {
-      const unclassified = async () => Number((await baselineClient.query(`SELECT count(*) AS n FROM baseline_fugues WHERE classified_at IS NULL`)).rows[0].n);
-      step(`B warm-up ${WARMUP_S} s`);
-      await runDeclarations({ url: baselineServer.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
-      await waitFor('the fair baseline to classify its warm-up', async () => (await unclassified()) === 0, CLASSIFY_TIMEOUT_S * 1000, 200);
-      await baselineClient.query('TRUNCATE baseline_fugues');
-      step(`B ${DECLARATIONS} declarations, then until all are classified`);
-      b = await countedPhase({
-        admin,
-        database: BASELINE_DB,
-        pid: baselineServer.child.pid,
-        url: baselineServer.url,
-        nextYouthId: randomUUID,
-        progress: async () => {
-          const { rows } = await baselineClient.query(
-            `SELECT count(classified_at)::int AS classified, (EXTRACT(EPOCH FROM max(classified_at)) * 1000)::float AS last FROM baseline_fugues`,
-          );
-          return { classified: rows[0].classified, lastClassifiedMs: rows[0].last };
-        },
-      });
-    } finally {
-      await baselineClient.end();
-    }
+    const b = await countedReferencePhase({ label: 'B', admin, database: BASELINE_DB, server: baselineServer, step });
     step(`  ${b.perSecond} declared and classified per second (${b.classified}/${b.declared} in ${b.totalS} s)`);
     await stopChild(baselineServer.child);
 
@@ -595,15 +604,8 @@ async function main() {
       });
       started.push(minimalServer.child);
       step(`started the minimal service on port ${minimalServer.port}`);
-      m = await runReferencePhase('M', admin, MINIMAL_DB, minimalServer, step, async (result) => {
-        const unclassified = async () =>
-          Number((await queryDatabase(MINIMAL_DB, `SELECT count(*) AS n FROM baseline_fugues WHERE classified_at IS NULL`)).rows[0].n);
-        result.backlogAtEnd = await unclassified();
-        const drainStarted = Date.now();
-        await waitFor('the minimal service to classify its backlog', async () => (await unclassified()) === 0, CLASSIFY_TIMEOUT_S * 1000, 200);
-        result.drainS = Math.round((Date.now() - drainStarted) / 100) / 10;
-        result.endToEndPerSecond = Math.round(result.status2xx / (result.durationS + result.drainS));
-      });
+      m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step });
+      step(`  ${m.perSecond} declared and classified per second (${m.classified}/${m.declared} in ${m.totalS} s)`);
       await stopChild(minimalServer.child);
     }
 
@@ -725,7 +727,8 @@ async function main() {
       requestOnlyRatio: ofRequestOnly(s.perSecond),
       baselineToRequestOnly: ofRequestOnly(b.perSecond),
       floorRatio: f ? ofRequestOnly(f.requestsPerSecond) : null,
-      minimalRatio: m ? ofRequestOnly(m.requestsPerSecond) : null,
+      minimalToBaseline: m && b.perSecond > 0 ? round(m.perSecond / b.perSecond, 2) : null,
+      serviceToMinimal: m && m.perSecond > 0 ? round(s.perSecond / m.perSecond, 2) : null,
       triage: { offeredRate, load: t, episodes, latencyMs: triageLatency },
       goals: {
         intake: {

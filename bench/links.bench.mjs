@@ -20,8 +20,8 @@
 // small one). The youths of open past episodes get
 // an identity encrypted for their own row (a link re-triages the other episode), and returns
 // older than the auto-close period are written closed (else the worker closes them meanwhile).
-// Settings (environment): BENCH_LINK_DECLARATIONS (400, measured per phase), BENCH_LINK_WARMUP
-// (100 declarations before each phase, not counted), BENCH_LINK_RATE (10 declarations per second),
+// Settings (environment): BENCH_LINK_DECLARATIONS (2000, measured per phase), BENCH_LINK_WARMUP
+// (100 declarations before each phase, not counted), BENCH_LINK_RATE (20 declarations per second),
 // BENCH_LINK_SMALL (10000), BENCH_LINK_LARGE (1000000), BENCH_LINK_GROW_OPEN (unset; 1: the grown
 // history also holds 3 % open episodes, as if the population grew rather than time), BENCH_LINK_LOG_SLOW_MS (unset; for a
 // diagnosis, PostgreSQL logs the bench database's statements slower than this), BENCH_PG_URL,
@@ -56,9 +56,9 @@ import {
 } from './bench-common.mjs';
 import { insertEpisodes, insertFoyers, insertYouths } from './history-data.mjs';
 
-const DECLARATIONS = positiveInt('BENCH_LINK_DECLARATIONS', 400);
+const DECLARATIONS = positiveInt('BENCH_LINK_DECLARATIONS', 2000);
 const WARMUP = positiveInt('BENCH_LINK_WARMUP', 100);
-const RATE = positiveInt('BENCH_LINK_RATE', 10);
+const RATE = positiveInt('BENCH_LINK_RATE', 20);
 /** The grown history also holds open episodes in proportion (3 %), as if the population grew rather than time. */
 const GROW_OPEN = process.env.BENCH_LINK_GROW_OPEN === '1';
 /** For a diagnosis: PostgreSQL logs the statements of the bench database slower than this (its server log). */
@@ -180,8 +180,35 @@ async function encryptOpenIdentities(db, dataKey, sampleYouthId, sampleEnc) {
   return ids.length;
 }
 
+/**
+ * Statistics as autovacuum would leave them, then a checkpoint: writing the history leaves
+ * shared buffers full of dirty pages and a checkpoint under way, whose writes (and the
+ * backends' own, when they must evict a dirty page) would otherwise fall into the measured
+ * phase — a cost of the bulk load, not of a table of that size.
+ */
 async function vacuumAnalyze(db) {
   await db.query(`VACUUM (ANALYZE) fugues, youths, foyers, fugue_connections, fugue_links`);
+  await db.query('CHECKPOINT');
+}
+
+/** The cluster's write activity so far: WAL position, checkpoints, buffers written by checkpoints and by backends. */
+async function writeActivity(db) {
+  const { rows } = await db.query(
+    `SELECT pg_current_wal_lsn()::text AS lsn, checkpoints_timed + checkpoints_req AS checkpoints,
+            buffers_checkpoint, buffers_backend FROM pg_stat_bgwriter`,
+  );
+  return rows[0];
+}
+
+/** What the cluster wrote between two readings of writeActivity, per declaration where it says so. */
+async function writesBetween(db, before, after, declarations) {
+  const { rows } = await db.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float AS wal`, [after.lsn, before.lsn]);
+  return {
+    walKiBPerDeclaration: Math.round(rows[0].wal / 1024 / declarations * 10) / 10,
+    checkpoints: Number(after.checkpoints) - Number(before.checkpoints),
+    checkpointBuffers: Number(after.buffers_checkpoint) - Number(before.buffers_checkpoint),
+    backendBuffers: Number(after.buffers_backend) - Number(before.buffers_backend),
+  };
 }
 
 async function tableFacts(db) {
@@ -243,6 +270,7 @@ async function measure({ label, db, url, key, youthIds, controlIds, firstValue, 
   step(`${label}: ${youthIds.length} declarations with a plate and a place, ${controlIds.length} without (control), interleaved, at ${RATE}/s`);
   const cpuBefore = cpuSeconds(servicePid);
   const machineBefore = machineJiffies();
+  const writesBefore = await writeActivity(db);
   await declare({ url, key, youthIds, firstValue, controlIds });
   await waitFor(
     `${label}: every declaration classified`,
@@ -259,6 +287,7 @@ async function measure({ label, db, url, key, youthIds, controlIds, firstValue, 
   );
   const machineAfter = machineJiffies();
   const cpuAfter = cpuSeconds(servicePid);
+  const writes = await writesBetween(db, writesBefore, await writeActivity(db), all.length);
   const { rows: split } = await db.query(
     `SELECT linked, count(*)::int AS n, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p50,
             round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1)::float AS p99, round(max(ms)::numeric, 1)::float AS max
@@ -294,6 +323,8 @@ async function measure({ label, db, url, key, youthIds, controlIds, firstValue, 
     /** Over every declaration of the phase, with connections or not. */
     serviceCpuMsPerDeclaration: cpuBefore !== null && cpuAfter !== null ? Math.round(((cpuAfter - cpuBefore) * 1000 * 10) / all.length) / 10 : null,
     machineBusyPercent: Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100),
+    /** The whole cluster's, during the phase (the shared one may hold other databases). */
+    writes,
   };
 }
 
@@ -311,7 +342,7 @@ async function candidateStatement(db, fugueId) {
   const { linkWindow } = require(join(ROOT, 'dist', 'libs', 'domain', 'src', 'links', 'link.rules.js'));
   const { LINKING_PLACE_KINDS } = require(join(ROOT, 'dist', 'libs', 'domain', 'src', 'links', 'connections.js'));
   const { rows } = await db.query(
-    `SELECT f.id, f.youth_id, f.foyer_id, f.noticed_missing_at, f.last_seen_at, f.located_at, f.returned_at, f.ended_at,
+    `SELECT f.id, f.youth_id, f.foyer_id, f.noticed_missing_at, f.last_seen_at, f.departed_with, f.located_at, f.returned_at, f.ended_at,
             coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'vehicle' AND c.blind_index IS NOT NULL), '{}') AS plates,
             coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'companion' AND c.blind_index IS NOT NULL), '{}') AS aliases,
             coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'place' AND c.blind_index IS NOT NULL AND c.place_kind = ANY($2::text[])), '{}') AS addresses,
@@ -326,7 +357,7 @@ async function candidateStatement(db, fugueId) {
   const capturing = { query: async (query, parameters) => ((captured = { query, parameters }), []) };
   await new persistence.LinkRepository(null).linkCandidates(
     capturing,
-    { id: f.id, youthId: f.youth_id, foyerId: f.foyer_id, departure: f.last_seen_at ?? f.noticed_missing_at, windowStart: new Date(window.start), windowEnd: new Date(window.end) },
+    { id: f.id, youthId: f.youth_id, foyerId: f.foyer_id, departure: f.last_seen_at ?? f.noticed_missing_at, departedWithPeers: f.departed_with === 'peers', windowStart: new Date(window.start), windowEnd: new Date(window.end) },
     { plates: f.plates, aliases: f.aliases, addresses: f.addresses, companionYouthIds: f.companions },
     now,
     LINKING_PLACE_KINDS,
@@ -410,6 +441,12 @@ function report(results) {
       (p) =>
         `  ${p.label.padEnd(26)} execution p50 ${p.candidates.executionMs.p50} ms, p99 ${p.candidates.executionMs.p99} ms; ` +
         `shared buffers p50 ${p.candidates.buffers.p50}, p99 ${p.candidates.buffers.p99}`,
+    ),
+    'What the PostgreSQL cluster wrote during each phase (WAL per declaration, checkpoints, buffers written by checkpoints and by backends):',
+    ...phases.map(
+      (p) =>
+        `  ${p.label.padEnd(26)} WAL ${p.writes.walKiBPerDeclaration} KiB/decl, ${p.writes.checkpoints} checkpoint(s), ` +
+        `${p.writes.checkpointBuffers} buffers by checkpoints, ${p.writes.backendBuffers} by backends`,
     ),
     `job attempts failed in the service: ${results.failedJobs}`,
     `triage p99 ratio ${L} / ${S}: ${goal.ratio.toFixed(2)}   (p50 ratio ${results.ratios.p50.toFixed(2)}; control without connections: p99 ratio ${results.ratios.controlP99.toFixed(2)}, p50 ratio ${results.ratios.controlP50.toFixed(2)}; candidate statement p99 ratio ${results.ratios.candidateP99.toFixed(2)}, service CPU per declaration ratio ${results.ratios.cpu === null ? '-' : results.ratios.cpu.toFixed(2)})`,
@@ -496,7 +533,7 @@ async function main() {
     phases[0].candidates = await candidateCost(db, phaseYouths(0).measured);
 
     // --- grown to LARGE ---
-    step(`growing the history to ${LARGE} episodes (INSERT … SELECT generate_series), then VACUUM ANALYZE`);
+    step(`growing the history to ${LARGE} episodes (INSERT … SELECT generate_series), then VACUUM ANALYZE and CHECKPOINT`);
     started = Date.now();
     await insertYouths(db, smallYouths + 1, largeYouths, foyerCount, enc[0].identity_enc);
     // History grows into the past: the episodes open now (and so the links a new declaration may

@@ -254,32 +254,72 @@ describe('link evaluation', () => {
   });
 
   it('reads candidates through indexes only, never a scan of the episodes', async () => {
-    const plans: string[] = await t.dataSource.transaction(async (manager) => {
-      await manager.query(`SET LOCAL enable_seqscan = off`);
-      const { LinkRepository } = await import('@vigie/persistence');
-      const repo = t.app.get(LinkRepository);
-      const original = manager.query.bind(manager);
-      const captured: string[] = [];
-      (manager as { query: (q: string, p?: unknown[]) => Promise<unknown> }).query = async (q: string, p?: unknown[]) => {
-        const rows = (await original(`EXPLAIN ${q}`, p)) as { 'QUERY PLAN': string }[];
-        captured.push(rows.map((r) => r['QUERY PLAN']).join('\n'));
-        return [];
-      };
-      await repo.linkCandidates(
-        manager,
-        { id: randomUUID(), youthId: youths[0], foyerId: foyers[0].id, departure: NOW, windowStart: at(0), windowEnd: NOW },
-        { plates: ['x'], aliases: ['y'], addresses: ['z'], companionYouthIds: [youths[1]] },
-        NOW,
-        ['hotel'],
-      );
-      return captured;
+    const plansFor = (departedWithPeers: boolean): Promise<string[]> =>
+      t.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL enable_seqscan = off`);
+        const { LinkRepository } = await import('@vigie/persistence');
+        const repo = t.app.get(LinkRepository);
+        const original = manager.query.bind(manager);
+        const captured: string[] = [];
+        (manager as { query: (q: string, p?: unknown[]) => Promise<unknown> }).query = async (q: string, p?: unknown[]) => {
+          const rows = (await original(`EXPLAIN ${q}`, p)) as { 'QUERY PLAN': string }[];
+          captured.push(rows.map((r) => r['QUERY PLAN']).join('\n'));
+          return [];
+        };
+        await repo.linkCandidates(
+          manager,
+          { id: randomUUID(), youthId: youths[0], foyerId: foyers[0].id, departure: NOW, departedWithPeers, windowStart: at(0), windowEnd: NOW },
+          { plates: ['x'], aliases: ['y'], addresses: ['z'], companionYouthIds: [youths[1]] },
+          NOW,
+          ['hotel'],
+        );
+        return captured;
+      });
+    for (const departedWithPeers of [true, false]) {
+      const plans = await plansFor(departedWithPeers);
+      expect(plans).toHaveLength(1);
+      expect(plans[0]).not.toMatch(/Seq Scan on (fugues|fugue_connections)/);
+      // Each branch is keyed by its index: the blind indexes, the youth named, the youth's episodes, the foyer.
+      expect(plans[0].match(/Index Cond: \(blind_index = ANY/g)).toHaveLength(3);
+      expect(plans[0]).toMatch(/fugue_connections_companion_idx[^\n]*\n\s*Index Cond: \(companion_youth_id =/);
+      expect(plans[0]).toMatch(/fugues_youth_idx[^\n]*\n\s*Index Cond: \(youth_id = ANY/);
+      // The foyer's departures, by foyer: all of them after a departure with peers, else only those with peers.
+      expect(plans[0]).toMatch(/Index Cond: \(foyer_id =/);
+      if (!departedWithPeers) expect(plans[0]).toMatch(/fugues_foyer_peers_departure_idx|departed_with = 'peers'/);
+    }
+  });
+
+  it("reads the foyer's departures without peers only for an episode that left with peers", async () => {
+    await cleanUp();
+    const spec = (youth: number, t0: number, departedWith: EpisodeSpec['departedWith']): EpisodeSpec => ({
+      youth,
+      t0,
+      lastSeenBefore: null,
+      departedWith,
+      end: { kind: 'open', after: 1 },
+      facts: [],
     });
-    expect(plans).toHaveLength(1);
-    expect(plans[0]).not.toMatch(/Seq Scan on (fugues|fugue_connections)/);
-    // Each branch is keyed by its index: the blind indexes, the youth named, the youth's episodes, the foyer.
-    expect(plans[0].match(/Index Cond: \(blind_index = ANY/g)).toHaveLength(3);
-    expect(plans[0]).toMatch(/fugue_connections_companion_idx[^\n]*\n\s*Index Cond: \(companion_youth_id =/);
-    expect(plans[0]).toMatch(/fugues_youth_idx[^\n]*\n\s*Index Cond: \(youth_id = ANY/);
-    expect(plans[0]).toMatch(/Index Cond: \(foyer_id =/);
+    const open = new Set<number>();
+    // Youths 1 and 2 share foyer A with youth 0: one left alone, one with peers, within the hour.
+    const alone = await insertEpisode(spec(1, 150, 'alone'), open);
+    const withPeers = await insertEpisode(spec(2, 150.5, 'peers'), open);
+    const candidates = (departedWithPeers: boolean) =>
+      t.dataSource.transaction(async (manager) => {
+        const { LinkRepository } = await import('@vigie/persistence');
+        const rows = await t.app.get(LinkRepository).linkCandidates(
+          manager,
+          { id: randomUUID(), youthId: youths[0], foyerId: foyers[0].id, departure: at(150.2), departedWithPeers, windowStart: at(149), windowEnd: NOW },
+          { plates: [], aliases: [], addresses: [], companionYouthIds: [] },
+          NOW,
+          ['hotel'],
+        );
+        return rows.map((r) => r.id).sort();
+      });
+    try {
+      expect(await candidates(false)).toEqual([withPeers]);
+      expect(await candidates(true)).toEqual([alone, withPeers].sort());
+    } finally {
+      await cleanUp();
+    }
   });
 });

@@ -38,6 +38,7 @@ export class LinkEvaluationService {
         youthId: x.youthId,
         foyerId: x.foyerId,
         departure: x.lastSeenAt ?? x.noticedMissingAt,
+        departedWithPeers: x.departedWith === 'peers',
         windowStart: new Date(window.start),
         windowEnd: new Date(window.end),
       },

@@ -85,13 +85,14 @@ export class LinkRepository {
    * The episodes that may be linked to episode `x` (spec/links.md), with what the link rules read
    * of them: episodes sharing one of the given blind indexes (plates, aliases, addresses of
    * hotel, short-let or private-home places), episodes of the youths `x` names, episodes naming
-   * `x`'s youth, and episodes of the same foyer leaving within 2 h of it; of another youth, not
-   * erased, whose window overlaps `x`'s. Every branch reads through an index: the cost follows
-   * the matches, not the history.
+   * `x`'s youth, and episodes of the same foyer leaving within 2 h of it — all of them when `x`
+   * left with peers, else only those that left with peers (LEFT_TOGETHER needs `peers` on one
+   * side); of another youth, not erased, whose window overlaps `x`'s. Every branch reads through
+   * an index: the cost follows the matches, not the history, nor a foyer's other departures.
    */
   async linkCandidates(
     manager: EntityManager,
-    x: { id: string; youthId: string; foyerId: string; departure: Date; windowStart: Date; windowEnd: Date },
+    x: { id: string; youthId: string; foyerId: string; departure: Date; departedWithPeers: boolean; windowStart: Date; windowEnd: Date },
     indexes: { plates: readonly string[]; aliases: readonly string[]; addresses: readonly string[]; companionYouthIds: readonly string[] },
     now: Date,
     linkingPlaceKinds: readonly string[],
@@ -105,7 +106,11 @@ export class LinkRepository {
            UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.companion_youth_id = $2
            UNION SELECT f.id FROM fugues f WHERE f.youth_id = ANY($8::uuid[])
            UNION SELECT f.id FROM fugues f
-                  WHERE f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                  WHERE $13::boolean AND f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
+           UNION SELECT f.id FROM fugues f
+                  WHERE NOT $13::boolean AND f.departed_with = 'peers' AND f.foyer_id = $3
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
                     AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
          )
          SELECT f.id, f.youth_id AS "youthId", f.foyer_id AS "foyerId", f.department_code AS "departmentCode", f.status,
@@ -136,6 +141,7 @@ export class LinkRepository {
           x.windowEnd,
           now,
           linkingPlaceKinds,
+          x.departedWithPeers,
         ],
       ),
     );
