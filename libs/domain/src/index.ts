@@ -61,3 +61,4 @@ export * from './links/link-evaluation.service';
 export * from './links/link-effects.service';
 export * from './links/foyer-cluster.service';
 export * from './links/link-reading.service';
+export * from './ids/row-id';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiClientEntity, ApiClientRepository, DataCipher, DepartmentRepository, FoyerRepository, Page, Role, slot } from '@vigie/persistence';
@@ -7,6 +6,7 @@ import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
 import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
 import { generateApiKey, generateWebhookSecret, hashApiKey, keyPrefix } from './api-keys';
+import { newRowId } from '../ids/row-id';
 
 export interface NewApiClient {
   name: string;
@@ -50,7 +50,7 @@ export class ApiClientService {
     await this.checkScope(input.role, foyerIds, departmentCodes);
     const key = generateApiKey();
     const inboundWebhookSecret = input.role === 'hotline' ? generateWebhookSecret() : null;
-    const id = randomUUID();
+    const id = newRowId();
     const client = await this.clients.create({
       id,
       name: input.name,

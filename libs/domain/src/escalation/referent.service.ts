@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { VigieConfig } from '@vigie/config';
 import {
@@ -18,6 +17,7 @@ import { generateWebhookSecret } from '../admin/api-keys';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
 import { SECRET_ROTATION_OVERLAP_MS } from '../webhooks/webhook-endpoint.service';
+import { newRowId } from '../ids/row-id';
 
 export interface ReferentInput {
   displayName: string;
@@ -50,7 +50,7 @@ export class ReferentService {
   async createReferent(input: ReferentInput): Promise<SavedReferent> {
     await this.check(input);
     const webhookSecret = input.channels.some((c) => c.type === 'webhook') ? generateWebhookSecret() : null;
-    const id = randomUUID();
+    const id = newRowId();
     const referent = await this.referents.create({
       id,
       displayName: input.displayName,

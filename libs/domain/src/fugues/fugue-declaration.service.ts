@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataCipher, FugueEntity, FugueRepository, slot, YouthRepository } from '@vigie/persistence';
 import { JobName, JobPayloads } from '@vigie/queue';
@@ -11,6 +10,7 @@ import { Clock } from '../clock/clock';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
 import { ConnectionService } from '../links/connection.service';
 import { hasConnections } from '../links/connections';
+import { newRowId } from '../ids/row-id';
 
 @Injectable()
 export class FugueDeclarationService {
@@ -37,7 +37,7 @@ export class FugueDeclarationService {
     const unit = <T>(body: (work: Work) => Promise<T>): Promise<T> =>
       hasConnections(input.connections) ? this.uow.run(body) : this.uow.statement(body);
     try {
-      const id = randomUUID();
+      const id = newRowId();
       const triage: JobPayloads[typeof JobName.FugueTriage] = { fugueId: id, cause: 'declared' };
       const declared = await unit(async (work) => {
         const written = await this.fugues.insertDeclared(

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
@@ -25,6 +24,7 @@ import { FugueUpdateInput, LocatedInput, MAX_FUTURE_MS, ReturnInput, ReturnPriva
 import { Clock } from '../clock/clock';
 import { ConnectionService } from '../links/connection.service';
 import { UnitOfWork, Work } from '../unit-of-work/unit-of-work';
+import { newRowId } from '../ids/row-id';
 
 const OPEN: FugueStatus[] = ['missing', 'located'];
 const FIELD_ROLES: Role[] = ['admin', 'foyer', 'police', 'child_protection'];
@@ -61,7 +61,7 @@ export class FugueTransitionService {
       }
       await this.connections.check(input.connections, manager);
       const text = { note: input.note, staffConcernNote: input.staffConcern?.note, sightingPlace: input.sighting?.place };
-      const newId = randomUUID();
+      const newId = newRowId();
       const update = await this.fugues.insertUpdate(manager, {
         id: newId,
         fugueId: fugue.id,
@@ -161,7 +161,7 @@ export class FugueTransitionService {
         if (input.sighting) checkNotFuture(input.sighting.at, now, 'data.sighting.at');
         await this.connections.check(input.connections, manager, 'data.connections');
         const text = { summary: input.summary, sightingPlace: input.sighting?.place };
-        const newId = randomUUID();
+        const newId = newRowId();
         const update = await this.fugues.insertUpdate(manager, {
           id: newId,
           fugueId: fugue.id,

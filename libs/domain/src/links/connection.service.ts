@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { BlindIndex, ConnectionRow, ConnectionValue, DataCipher, LinkRepository, slot } from '@vigie/persistence';
@@ -14,6 +13,7 @@ import {
   normalisePlate,
   PlaceKind,
 } from './connections';
+import { newRowId } from '../ids/row-id';
 
 /**
  * The structured facts of an episode (spec/links.md § Structured facts): checked, stored
@@ -41,7 +41,7 @@ export class ConnectionService {
     if (!hasConnections(input)) return 0;
     const rows: ConnectionRow[] = [];
     const row = (kind: ConnectionRow['kind'], fields: Partial<ConnectionRow>, value: ConnectionValue | null): ConnectionRow => {
-      const id = randomUUID();
+      const id = newRowId();
       const indexed = value?.indexed;
       return {
         id,

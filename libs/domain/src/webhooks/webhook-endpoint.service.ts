@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigieConfig } from '@vigie/config';
@@ -20,6 +19,7 @@ import { generateWebhookSecret } from '../admin/api-keys';
 import { DeliveryEngine } from '../delivery/delivery-engine';
 import { DomainError } from '../errors/domain-error';
 import { Clock } from '../clock/clock';
+import { newRowId } from '../ids/row-id';
 
 /** After a rotation, the previous secret still signs (beside the new one) this long. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -61,7 +61,7 @@ export class WebhookEndpointService {
     if (unknown) throw DomainError.invalid('events', `unknown event type ${unknown}`);
     const secret = generateWebhookSecret();
     const hotline = caller.role === 'hotline';
-    const id = randomUUID();
+    const id = newRowId();
     const endpoint = await this.endpoints.create({
       id,
       url: input.url,

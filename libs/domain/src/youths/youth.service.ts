@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -25,6 +24,7 @@ import { DomainError } from '../errors/domain-error';
 import { ageOn, localDateOf } from '../triage/local-time';
 import { Clock } from '../clock/clock';
 import { UnitOfWork } from '../unit-of-work/unit-of-work';
+import { newRowId } from '../ids/row-id';
 
 export interface YouthInput {
   foyerId: string;
@@ -131,7 +131,7 @@ export class YouthService {
       vitalTreatment: input.medical?.vitalTreatment ?? false,
     };
     const repo = this.dataSource.getRepository(YouthEntity);
-    const id = randomUUID();
+    const id = newRowId();
     const youth = await repo.save(
       repo.create({
         id,
