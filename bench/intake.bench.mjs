@@ -14,8 +14,8 @@
 //   T  the service again at half of S's rate (paced, see runPacedDeclarations), then
 //      POST → stored classification from SQL.
 // Goal: S/B ≥ 0.4 with 0 errors and every episode classified; triage p99 ≤ 250 ms.
-// Settings (environment): BENCH_DECLARATIONS (3000), BENCH_DURATION_S (20: R, F, M and T),
-// BENCH_WARMUP_S (5), BENCH_CONNECTIONS (32), BENCH_CLASSIFY_TIMEOUT_S (120: how long B and S may
+// Settings (environment): BENCH_DECLARATIONS (3000: B, M and S), BENCH_DURATION_S (20: R, F and T),
+// BENCH_WARMUP_S (5), BENCH_CONNECTIONS (32), BENCH_CLASSIFY_TIMEOUT_S (120: how long B, M and S may
 // take to classify their backlog after the last answer), BENCH_TRIAGE_RATE (requests/s of the
 // triage phase; default half of S), BENCH_FLOOR_PHASES=1 adds F and M, BENCH_FLOOR_EXTRA_QUERY=1
 // makes F run one `SELECT 1` per request in a guard, BENCH_PG_URL
@@ -228,7 +228,7 @@ async function startReferenceServer({ name, script, database, queuePrefix, log, 
   return { child, port, url: `http://127.0.0.1:${port}` };
 }
 
-/** B and F: warm-up, then the measured phase, under the same load (a fresh random youth id per request). */
+/** R and F: warm-up, then the measured phase, under the same load (a fresh random youth id per request). */
 async function runReferencePhase(label, admin, database, server, step, settle = async () => undefined) {
   step(`${label} warm-up ${WARMUP_S} s`);
   await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });

@@ -186,7 +186,7 @@ async function encryptOpenIdentities(db, dataKey, sampleYouthId, sampleEnc) {
  * backends' own, when they must evict a dirty page) would otherwise fall into the measured
  * phase — a cost of the bulk load, not of a table of that size.
  */
-async function vacuumAnalyze(db) {
+async function settleTables(db) {
   await db.query(`VACUUM (ANALYZE) fugues, youths, foyers, fugue_connections, fugue_links`);
   await db.query('CHECKPOINT');
 }
@@ -524,7 +524,7 @@ async function main() {
     await insertEpisodes(db, { from: 1, to: SMALL, youthFrom: 1, youthCount: smallYouths, createdBy: foyerClient.id, peersShare: SHARES.peers, autoCloseDays: AUTO_CLOSE_DAYS });
     await insertConnections(db, { youthFrom: 1, youthTo: smallYouths, pool, valueEnc: sample[0].value_enc, keyId: sample[0].index_key_id });
     await encryptOpenIdentities(db, dataKey, youthIds[0], enc[0].identity_enc);
-    await vacuumAnalyze(db);
+    await settleTables(db);
     const small = await tableFacts(db);
     step(`history of ${small.episodes} episodes, ${small.connections} connections, over ${foyerCount} foyers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -550,7 +550,7 @@ async function main() {
     });
     await insertConnections(db, { youthFrom: smallYouths + 1, youthTo: largeYouths, pool, valueEnc: sample[0].value_enc, keyId: sample[0].index_key_id });
     await encryptOpenIdentities(db, dataKey, youthIds[0], enc[0].identity_enc);
-    await vacuumAnalyze(db);
+    await settleTables(db);
     const growS = Math.round((Date.now() - started) / 100) / 10;
     const large = await tableFacts(db);
     step(`  ${large.episodes} episodes, ${large.connections} connections in ${growS} s`);
