@@ -229,7 +229,7 @@ async function startReferenceServer({ name, script, database, queuePrefix, log, 
 }
 
 /** R and F: warm-up, then the measured phase, under the same load (a fresh random youth id per request). */
-async function runReferencePhase(label, admin, database, server, step, settle = async () => undefined) {
+async function runReferencePhase(label, admin, database, server, step) {
   step(`${label} warm-up ${WARMUP_S} s`);
   await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
   step(`${label} measured ${DURATION_S} s`);
@@ -238,7 +238,6 @@ async function runReferencePhase(label, admin, database, server, step, settle = 
     database,
     server.child.pid,
     () => runDeclarations({ url: server.url, duration: DURATION_S, connections: CONNECTIONS, nextYouthId: randomUUID }),
-    settle,
   );
 }
 
@@ -790,19 +789,17 @@ async function waitForOutboxDrained(timeoutMs) {
 }
 
 /**
- * Runs one measured phase and adds what it cost: share of the machine busy during the load, then,
- * once `settle` has let the server finish the work the load caused (the service's triage backlog),
- * CPU of the server process and PostgreSQL transactions committed in its database per request.
+ * Runs one measured phase and adds what it cost: share of the machine busy during the load, CPU
+ * of the server process and PostgreSQL transactions committed in its database per request.
  * pg_stat_database is fed by each backend at most once a second, so the count is approximate
  * (within a few per cent on a 20 s phase).
  */
-async function measured(admin, database, pid, run, settle) {
+async function measured(admin, database, pid, run) {
   const cpuBefore = cpuSeconds(pid);
   const machineBefore = machineJiffies();
   const xactBefore = await committedTransactions(admin, database);
   const result = summarize(await run());
   const machineAfter = machineJiffies();
-  await settle(result);
   const cpuAfter = cpuSeconds(pid);
   // Let the backends report their last statistics (they do when idle, at most once a second).
   await new Promise((resolve) => setTimeout(resolve, 1500));

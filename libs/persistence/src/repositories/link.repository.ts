@@ -87,8 +87,10 @@ export class LinkRepository {
    * hotel, short-let or private-home places), episodes of the youths `x` names, episodes naming
    * `x`'s youth, and episodes of the same foyer leaving within 2 h of it — all of them when `x`
    * left with peers, else only those that left with peers (LEFT_TOGETHER needs `peers` on one
-   * side); of another youth, not erased, whose window overlaps `x`'s. Every branch reads through
-   * an index: the cost follows the matches, not the history, nor a foyer's other departures.
+   * side, and the statement is planned with its parameters, so `false OR departed_with = 'peers'`
+   * reads the partial index of departures with peers); of another youth, not erased, whose
+   * window overlaps `x`'s. Every branch reads through an index: the cost follows the matches,
+   * not the history, nor a foyer's other departures.
    */
   async linkCandidates(
     manager: EntityManager,
@@ -106,12 +108,9 @@ export class LinkRepository {
            UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.companion_youth_id = $2
            UNION SELECT f.id FROM fugues f WHERE f.youth_id = ANY($8::uuid[])
            UNION SELECT f.id FROM fugues f
-                  WHERE $13::boolean AND f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                  WHERE f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
                     AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
-           UNION SELECT f.id FROM fugues f
-                  WHERE NOT $13::boolean AND f.departed_with = 'peers' AND f.foyer_id = $3
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
+                    AND ($13::boolean OR f.departed_with = 'peers')
          )
          SELECT f.id, f.youth_id AS "youthId", f.foyer_id AS "foyerId", f.department_code AS "departmentCode", f.status,
                 f.noticed_missing_at AS "noticedMissingAt", f.last_seen_at AS "lastSeenAt", f.departed_with AS "departedWith",
