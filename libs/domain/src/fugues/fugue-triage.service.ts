@@ -89,13 +89,15 @@ export class FugueTriageService {
    * triage's own statements, one commit. Latencies are measured once the commit has succeeded.
    */
   async triageTogether(jobs: readonly TriageJob[], now = this.clock.now()): Promise<TriageOutcome[]> {
+    // A review fires at its time even when the worker runs a little early or the clock differs.
+    const evaluatedAt = (job: TriageJob) => (job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now);
     const stored = await this.uow.run(async (work) => {
       const facts = await this.fugues.claimTriageFacts(
         work.manager,
-        jobs.map((job) => ({ outboxId: job.outboxId, fugueId: job.fugueId })),
+        jobs.map((job) => ({ outboxId: job.outboxId, fugueId: job.fugueId, at: evaluatedAt(job) })),
       );
       const outcomes: { outcome: TriageOutcome; requestedAt: Date | null }[] = [];
-      for (const job of jobs) outcomes.push(await this.triageIn(work, job, facts.get(job.outboxId) ?? null, now));
+      for (const job of jobs) outcomes.push(await this.triageIn(work, job, facts.get(job.outboxId) ?? null, evaluatedAt(job)));
       return outcomes;
     });
     const committedAt = Date.now();
@@ -120,20 +122,24 @@ export class FugueTriageService {
     }
   }
 
-  /** One episode's triage inside a unit of work, from the facts claimed for it (null: nothing to do). */
-  private async triageIn(work: Work, job: TriageJob, read: TriageFacts | null, now: Date): Promise<{ outcome: TriageOutcome; requestedAt: Date | null }> {
+  /** One episode's triage at `evaluatedAt` inside a unit of work, from the facts claimed for it (null: nothing to do). */
+  private async triageIn(
+    work: Work,
+    job: TriageJob,
+    read: TriageFacts | null,
+    evaluatedAt: Date,
+  ): Promise<{ outcome: TriageOutcome; requestedAt: Date | null }> {
     const { manager } = work;
     const skipped = { outcome: SKIPPED, requestedAt: null };
     // A cancelled episode is kept but never triaged; an erased one has no facts left.
     if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return skipped;
     const { fugue } = read;
 
-    // A review fires at its time even when the worker runs a little early or the clock differs.
-    const evaluatedAt = job.reviewAt && new Date(job.reviewAt) > now ? new Date(job.reviewAt) : now;
     // Links first (spec/links.md): a link to a youth known to be exploited counts in this classification.
-    const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt);
+    // What the link rules read was claimed with the facts; a link found now makes them read again.
+    const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt, read.links.connections);
     await this.linkEffects.onFound(work, fugue, found, evaluatedAt);
-    await this.linkEffects.gainPeerExploited(work, fugue, evaluatedAt);
+    await this.linkEffects.gainPeerExploited(work, fugue, evaluatedAt, found.length === 0 ? { peer: read.links.linkedExploited } : undefined);
     const classification = classify(this.facts(read, evaluatedAt));
     const previousEffectiveLevel = fugue.effectiveLevel;
     fugue.classification = classification;
@@ -156,7 +162,7 @@ export class FugueTriageService {
       mayHaveAlert: previousEffectiveLevel !== null,
       routineRecipients: stored.recipients ?? undefined,
     });
-    await this.linkEffects.afterClassified(work, fugue, classification, evaluatedAt);
+    await this.linkEffects.afterClassified(work, fugue, classification, evaluatedAt, read.links.disclosedExploitation);
     return {
       outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
       requestedAt: read.requestedAt,

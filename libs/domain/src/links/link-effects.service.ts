@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FugueEntity, FugueEventRepository, LinkRepository } from '@vigie/persistence';
+import { FugueEntity, FugueEventRepository, LinkRepository, StoredLink } from '@vigie/persistence';
 import { JobName } from '@vigie/queue';
 import { AlertNewsService } from '../escalation/alert-news.service';
 import { Classification } from '../triage/triage.types';
@@ -60,11 +60,12 @@ export class LinkEffectsService {
   /**
    * PEER_EXPLOITED with source `link` when the episode is linked to an episode whose youth is
    * known to be exploited; once added it stays (a human removes it by an override). An episode
-   * closed or cancelled gains nothing. Returns the link that gave it, or null.
+   * closed or cancelled gains nothing. Returns the link that gave it, or null. `read`: the first
+   * such link as the caller read it in this transaction, after which no link of the episode changed.
    */
-  async gainPeerExploited(work: Work, fugue: FugueEntity, now: Date): Promise<string | null> {
+  async gainPeerExploited(work: Work, fugue: FugueEntity, now: Date, read?: { peer: StoredLink | null }): Promise<string | null> {
     if (fugue.linkIndicators.includes(LINK_INDICATOR) || fugue.status === 'closed' || fugue.status === 'cancelled') return null;
-    const [peer] = await this.links.linkedExploited(work.manager, fugue.id, fugue.youthId, now);
+    const peer = read ? read.peer : (await this.links.linkedExploited(work.manager, fugue.id, fugue.youthId, now))[0];
     if (!peer) return null;
     fugue.linkIndicators = [...fugue.linkIndicators, LINK_INDICATOR];
     await this.links.addLinkIndicator(work.manager, fugue.id, LINK_INDICATOR);
@@ -80,11 +81,12 @@ export class LinkEffectsService {
   /**
    * When this triage shows the episode's youth known to be exploited (worrying with
    * EXPLOITATION_KNOWN, or a recent disclosure), the open episodes linked to the youth's
-   * episodes that have not gained PEER_EXPLOITED are triaged again.
+   * episodes that have not gained PEER_EXPLOITED are triaged again. `disclosed`: the youth's
+   * disclosure as of `now`, when the caller read it already.
    */
-  async afterClassified(work: Work, fugue: FugueEntity, classification: Classification, now: Date): Promise<void> {
+  async afterClassified(work: Work, fugue: FugueEntity, classification: Classification, now: Date, disclosed?: boolean): Promise<void> {
     const exploitationKnown = fugue.effectiveLevel === 'worrying' && classification.reasons.some((r) => r.code === 'EXPLOITATION_KNOWN');
-    if (!exploitationKnown && !(await this.links.youthDisclosedExploitation(work.manager, fugue.youthId, now))) return;
+    if (!exploitationKnown && !(disclosed ?? (await this.links.youthDisclosedExploitation(work.manager, fugue.youthId, now)))) return;
     await this.retriagePeersOf(work, fugue.youthId);
   }
 

@@ -28,8 +28,9 @@ export class LinkEvaluationService {
     private readonly blindIndex: BlindIndex,
   ) {}
 
-  async evaluate(manager: EntityManager, fugue: FugueEntity, now: Date): Promise<FoundLink[]> {
-    const x = await this.factsOf(manager, fugue);
+  /** The links of `fugue` found or extended at `now`; `connections`: its connections, when the caller read them already. */
+  async evaluate(manager: EntityManager, fugue: FugueEntity, now: Date, connections?: readonly ConnectionRow[]): Promise<FoundLink[]> {
+    const x = await this.factsOf(manager, fugue, connections);
     const window = linkWindow(x, now);
     const candidates = await this.links.linkCandidates(
       manager,
@@ -61,8 +62,8 @@ export class LinkEvaluationService {
    * stored under elsewhere: under the current key, and under the previous one while a key
    * rotation has not recomputed them all.
    */
-  async factsOf(manager: EntityManager, fugue: FugueEntity): Promise<LinkEpisode> {
-    const rows = await this.links.connectionsOf(fugue.id, manager);
+  async factsOf(manager: EntityManager, fugue: FugueEntity, connections?: readonly ConnectionRow[]): Promise<LinkEpisode> {
+    const rows = connections ?? (await this.links.connectionsOf(fugue.id, manager));
     const indexes = (kind: ConnectionRow['kind'], only?: (row: ConnectionRow) => boolean) =>
       rows.filter((r) => r.kind === kind && r.blindIndex && (!only || only(r))).flatMap((r) => this.indexesOf(r));
     return {

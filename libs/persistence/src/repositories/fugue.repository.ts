@@ -10,6 +10,7 @@ import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { NewWebhookEvent, WebhookEventRepository, WrittenWebhookEvent } from './webhook-event.repository';
 import { preparedQuery } from './prepared';
 import { OutboxMessage, withCorrelationId } from './outbox.repository';
+import { CONNECTIONS_JSON, ConnectionRow, connectionsFromJson, DISCLOSED, LINKED_EXPLOITED, StoredLink } from './link.repository';
 
 /** A classification to store, keyed by the trigger that asked for it. */
 export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
@@ -27,6 +28,15 @@ export interface TriageFacts {
   otherEpisodes: { noticedMissingAt: Date; status: FugueStatus; locatedAt: Date | null; returnedAt: Date | null; effectiveLevel: StoredLevel | null }[];
   /** The youth's completed return interviews. */
   completedInterviews: { conductedAt: Date | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+  /** What the link rules read of the episode (spec/links.md), as of the triage's instant `at`. */
+  links: {
+    /** The episode's connections (`LinkRepository.connectionsOf`). */
+    connections: ConnectionRow[];
+    /** The oldest of its links to an episode of a youth known to be exploited (`LinkRepository.linkedExploited`). */
+    linkedExploited: StoredLink | null;
+    /** Whether its youth disclosed exploitation at a return interview (`LinkRepository.youthDisclosedExploitation`). */
+    disclosedExploitation: boolean;
+  };
 }
 
 /** A row of `claimTriageFacts`: the episode's columns and the facts read beside them. */
@@ -40,6 +50,9 @@ type TriageFactsRow = Record<string, unknown> & {
   _updates: TriageFacts['updates'];
   _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
   _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
+  _connections: Parameters<typeof connectionsFromJson>[0];
+  _linked_exploited: { otherId: string; reasons: string[]; foundAt: string } | null;
+  _disclosed: boolean;
 };
 
 /** What `storeTriage` wrote and read. */
@@ -105,22 +118,27 @@ export class FugueRepository {
    * them, locks their episodes (FOR NO KEY UPDATE, in the order of their ids, so that two batches
    * never wait on each other in a cycle), and reads for each the youth's triage fields, the
    * département's time zone, the episode's updates, the youth's other episodes and completed
-   * return interviews. The facts are keyed by outbox id; a request is missing when its row was
+   * return interviews, and what the link rules read of the episode as of the request's `at` (its
+   * connections, its first link to a youth known to be exploited, its youth's disclosure). The
+   * facts are keyed by outbox id; a request is missing when its row was
    * already processed (a replayed job) or its episode or youth is gone, and the claims stand in
    * the caller's transaction either way. Each episode must appear once: facts read for a second
    * request on the same episode would not see the first one's triage.
    */
-  async claimTriageFacts(manager: EntityManager, requests: readonly { outboxId: string; fugueId: string }[]): Promise<Map<string, TriageFacts>> {
+  async claimTriageFacts(
+    manager: EntityManager,
+    requests: readonly { outboxId: string; fugueId: string; at: Date }[],
+  ): Promise<Map<string, TriageFacts>> {
     if (new Set(requests.map((r) => r.fugueId)).size !== requests.length) throw new Error('An episode appears twice in one triage claim');
     const rows: TriageFactsRow[] = await preparedQuery(
       manager,
       'vigie_claim_triage_facts',
       `WITH asked AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS a(outbox_id, fugue_id)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS a(outbox_id, fugue_id, at)
        ), claimed AS (
          UPDATE outbox o SET processed_at = now() FROM asked
           WHERE o.id = asked.outbox_id AND o.processed_at IS NULL
-         RETURNING o.id, o.created_at, asked.fugue_id
+         RETURNING o.id, o.created_at, asked.fugue_id, asked.at
        )
        SELECT ${columnList(manager, FugueEntity, 'f')}, claimed.id AS _outbox_id, claimed.created_at AS _requested_at,
               y.identity_enc AS _identity_enc, y.vulnerabilities AS _vulnerabilities, y.vital_treatment AS _vital_treatment,
@@ -138,14 +156,18 @@ export class FugueRepository {
                                                           'sexualExploitation', i.disclosed_sexual_exploitation,
                                                           'exploitationIndicators', i.exploitation_indicators)
                                         ORDER BY i.conducted_at), '[]')
-                 FROM return_interviews i WHERE i.youth_id = f.youth_id AND i.status = 'completed') AS _interviews
+                 FROM return_interviews i WHERE i.youth_id = f.youth_id AND i.status = 'completed') AS _interviews,
+              ${CONNECTIONS_JSON('f.id')} AS _connections,
+              (SELECT json_build_object('otherId', o.id, 'reasons', l.reasons, 'foundAt', l.found_at)
+                 ${LINKED_EXPLOITED('f.id', 'f.youth_id', 'claimed.at')} LIMIT 1) AS _linked_exploited,
+              ${DISCLOSED('f.youth_id', 'claimed.at')} AS _disclosed
          FROM claimed
          JOIN fugues f ON f.id = claimed.fugue_id
          JOIN youths y ON y.id = f.youth_id
          LEFT JOIN departments d ON d.code = f.department_code
         ORDER BY f.id
           FOR NO KEY UPDATE OF f`,
-      [requests.map((r) => r.outboxId), requests.map((r) => r.fugueId)],
+      [requests.map((r) => r.outboxId), requests.map((r) => r.fugueId), requests.map((r) => r.at)],
     );
     return new Map(rows.map((row) => [row._outbox_id, this.triageFacts(manager, row)]));
   }
@@ -166,6 +188,11 @@ export class FugueRepository {
         effectiveLevel: o.effectiveLevel,
       })),
       completedInterviews: row._interviews.map((i) => ({ ...i, conductedAt: date(i.conductedAt) })),
+      links: {
+        connections: connectionsFromJson(row._connections),
+        linkedExploited: row._linked_exploited && { ...row._linked_exploited, foundAt: new Date(row._linked_exploited.foundAt) },
+        disclosedExploitation: row._disclosed,
+      },
     };
   }
 

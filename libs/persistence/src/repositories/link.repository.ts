@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared';
 import { rowsOf } from './raw-rows';
 
 export type ConnectionKind = 'companion' | 'vehicle' | 'place';
@@ -87,10 +88,11 @@ export class LinkRepository {
    * hotel, short-let or private-home places), episodes of the youths `x` names, episodes naming
    * `x`'s youth, and episodes of the same foyer leaving within 2 h of it — all of them when `x`
    * left with peers, else only those that left with peers (LEFT_TOGETHER needs `peers` on one
-   * side, and the statement is planned with its parameters, so `false OR departed_with = 'peers'`
-   * reads the partial index of departures with peers); of another youth, not erased, whose
-   * window overlaps `x`'s. Every branch reads through an index: the cost follows the matches,
-   * not the history, nor a foyer's other departures.
+   * side); of another youth, not erased, whose window overlaps `x`'s. Every branch reads through
+   * an index: the cost follows the matches, not the history, nor a foyer's other departures.
+   * The statement is prepared, and its plan does not depend on its parameters: the departures
+   * with peers are read through their partial index in every case, and the foyer's other
+   * departures by a branch that only runs when `x` left with peers (a one-time filter).
    */
   async linkCandidates(
     manager: EntityManager,
@@ -99,18 +101,23 @@ export class LinkRepository {
     now: Date,
     linkingPlaceKinds: readonly string[],
   ): Promise<LinkCandidateRow[]> {
-    return rowsOf<LinkCandidateRow>(
-      await manager.query(
-        `WITH cand AS (
+    return preparedQuery<LinkCandidateRow>(
+      manager,
+      'vigie_link_candidates',
+      `WITH cand AS (
            SELECT c.fugue_id AS id FROM fugue_connections c WHERE c.kind = 'vehicle' AND c.blind_index = ANY($5::text[])
            UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'companion' AND c.blind_index = ANY($6::text[])
            UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'place' AND c.blind_index = ANY($7::text[]) AND c.place_kind = ANY($12::text[])
            UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.companion_youth_id = $2
            UNION SELECT f.id FROM fugues f WHERE f.youth_id = ANY($8::uuid[])
            UNION SELECT f.id FROM fugues f
-                  WHERE f.foyer_id = $3 AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                  WHERE f.foyer_id = $3 AND f.departed_with = 'peers'
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
                     AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
-                    AND ($13::boolean OR f.departed_with = 'peers')
+           UNION SELECT f.id FROM fugues f
+                  WHERE $13::boolean AND f.foyer_id = $3
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
+                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
          )
          SELECT f.id, f.youth_id AS "youthId", f.foyer_id AS "foyerId", f.department_code AS "departmentCode", f.status,
                 f.noticed_missing_at AS "noticedMissingAt", f.last_seen_at AS "lastSeenAt", f.departed_with AS "departedWith",
@@ -127,22 +134,21 @@ export class LinkRepository {
             AND coalesce(f.returned_at, f.located_at, f.ended_at, $11::timestamptz) + interval '24 hours' >= $9::timestamptz
           GROUP BY f.id
           ORDER BY f.id`,
-        [
-          x.id,
-          x.youthId,
-          x.foyerId,
-          x.departure,
-          indexes.plates,
-          indexes.aliases,
-          indexes.addresses,
-          indexes.companionYouthIds,
-          x.windowStart,
-          x.windowEnd,
-          now,
-          linkingPlaceKinds,
-          x.departedWithPeers,
-        ],
-      ),
+      [
+        x.id,
+        x.youthId,
+        x.foyerId,
+        x.departure,
+        indexes.plates,
+        indexes.aliases,
+        indexes.addresses,
+        indexes.companionYouthIds,
+        x.windowStart,
+        x.windowEnd,
+        now,
+        linkingPlaceKinds,
+        x.departedWithPeers,
+      ],
     );
   }
 
@@ -199,20 +205,12 @@ export class LinkRepository {
    * The links of the episode to episodes of other youths known to be exploited at `now`
    * (spec/links.md § What a link does): worrying with EXPLOITATION_KNOWN, or a completed return
    * interview of their youth in the last 365 days that recorded a sexual-exploitation
-   * disclosure or exploitation indicators. Oldest link first.
+   * disclosure or exploitation indicators. Oldest link first. The triage reads the first of them
+   * with its facts (`FugueRepository.claimTriageFacts`).
    */
   async linkedExploited(manager: EntityManager, fugueId: string, youthId: string, now: Date): Promise<StoredLink[]> {
     return rowsOf<StoredLink>(
-      await manager.query(
-        `SELECT o.id AS "otherId", l.reasons, l.found_at AS "foundAt"
-           FROM fugue_links l
-           JOIN fugues o ON o.id = CASE WHEN l.fugue_a = $1 THEN l.fugue_b ELSE l.fugue_a END
-          WHERE (l.fugue_a = $1 OR l.fugue_b = $1) AND o.youth_id <> $2
-            AND ((o.effective_level = 'worrying' AND o.classification->'reasons' @> '[{"code": "EXPLOITATION_KNOWN"}]'::jsonb)
-                 OR ${DISCLOSED('o.youth_id', '$3')})
-          ORDER BY l.found_at, o.id`,
-        [fugueId, youthId, now],
-      ),
+      await manager.query(`SELECT o.id AS "otherId", l.reasons, l.found_at AS "foundAt" ${LINKED_EXPLOITED('$1', '$2', '$3')}`, [fugueId, youthId, now]),
     );
   }
 
@@ -342,12 +340,40 @@ export interface OpenEpisodeRow {
   identityEnc: string;
 }
 
-/** A completed return interview of the youth within 365 days before `now` that recorded exploitation. */
-const DISCLOSED = (youth: string, now: string) =>
+/**
+ * A completed return interview of the youth within 365 days before `now` that recorded
+ * exploitation. `youth` and `now` are SQL expressions (a parameter, a column).
+ */
+export const DISCLOSED = (youth: string, now: string) =>
   `EXISTS (SELECT 1 FROM return_interviews i
             WHERE i.youth_id = ${youth} AND i.status = 'completed'
               AND i.conducted_at > ${now}::timestamptz - interval '365 days' AND i.conducted_at <= ${now}::timestamptz
               AND (i.disclosed_sexual_exploitation OR cardinality(i.exploitation_indicators) > 0))`;
+
+/**
+ * `FROM … ORDER BY …` of the links of episode `fugue` (of youth `youth`) to episodes `o` of other
+ * youths known to be exploited at `now`, oldest link `l` first (`LinkRepository.linkedExploited`).
+ */
+export const LINKED_EXPLOITED = (fugue: string, youth: string, now: string) =>
+  `FROM fugue_links l
+   JOIN fugues o ON o.id = CASE WHEN l.fugue_a = ${fugue} THEN l.fugue_b ELSE l.fugue_a END
+  WHERE (l.fugue_a = ${fugue} OR l.fugue_b = ${fugue}) AND o.youth_id <> ${youth}
+    AND ((o.effective_level = 'worrying' AND o.classification->'reasons' @> '[{"code": "EXPLOITATION_KNOWN"}]'::jsonb)
+         OR ${DISCLOSED('o.youth_id', now)})
+  ORDER BY l.found_at, o.id`;
+
+/** An episode's connections as a JSON array in the order they were told, read back by `connectionsFromJson`. */
+export const CONNECTIONS_JSON = (fugue: string) =>
+  `(SELECT coalesce(json_agg(json_build_object(
+             'id', c.id, 'fugueId', c.fugue_id, 'kind', c.kind, 'source', c.source, 'companionYouthId', c.companion_youth_id,
+             'approximateAge', c.approximate_age, 'placeKind', c.place_kind, 'communeCode', c.commune_code, 'at', c.at,
+             'valueEnc', c.value_enc, 'blindIndex', c.blind_index, 'indexKeyId', c.index_key_id) ORDER BY c.seq), '[]')
+      FROM fugue_connections c WHERE c.fugue_id = ${fugue})`;
+
+/** The rows of `CONNECTIONS_JSON`, as `LinkRepository.connectionsOf` returns them. */
+export function connectionsFromJson(rows: (Omit<ConnectionRow, 'at'> & { at: string | null })[]): ConnectionRow[] {
+  return rows.map((row) => ({ ...row, at: row.at === null ? null : new Date(row.at) }));
+}
 
 export interface EpisodeBrief {
   id: string;
