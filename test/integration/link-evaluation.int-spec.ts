@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ConnectionService, ConnectionsInput, FugueTriageService, LinkEvaluationService, PlaceKind } from '@vigie/domain';
+import { EntityManager } from 'typeorm';
 import { FugueRepository } from '@vigie/persistence';
 import { declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp } from '@vigie/testing';
 
@@ -253,59 +254,78 @@ describe('link evaluation', () => {
     expect(await state()).toEqual([{ links: 1, events: 2, webhookEvents: 2 }]);
   });
 
-  it('reads candidates through indexes only, never a scan of the episodes, in the plan prepared once for any parameters', async () => {
-    // The statement is prepared: after a few executions PostgreSQL may keep one generic plan, made
-    // without the parameters' values. That plan is the one examined here.
-    const genericPlan = (departedWithPeers: boolean): Promise<string> =>
-      t.dataSource.transaction(async (manager) => {
-        const { LinkRepository } = await import('@vigie/persistence');
-        type Prepared = { name?: string; text: string; values: unknown[] };
-        const client = (await manager.queryRunner!.connect()) as { query: (config: unknown, values?: unknown) => Promise<unknown> };
-        const original = client.query;
-        let statement: Prepared | null = null;
-        client.query = async (config: unknown, values?: unknown) => {
-          if ((config as Prepared).name !== 'vigie_link_candidates') return original.call(client, config, values);
-          statement = config as Prepared;
-          return { rows: [] };
-        };
-        try {
-          await t.app.get(LinkRepository).linkCandidates(
-            manager,
-            { id: randomUUID(), youthId: youths[0], foyerId: foyers[0].id, departure: NOW, departedWithPeers, windowStart: at(0), windowEnd: NOW },
-            { plates: ['x'], aliases: ['y'], addresses: ['z'], companionYouthIds: [youths[1]] },
-            NOW,
-            ['hotel'],
-          );
-        } finally {
-          client.query = original;
-        }
-        const { text, values } = statement as unknown as Prepared;
-        await manager.query(`SET LOCAL enable_seqscan = off`);
-        await manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-        await manager.query(`PREPARE candidates_under_test AS ${text}`);
-        // EXECUTE takes its arguments as literals: those of the values as the driver sends them.
-        const [{ literals }]: { literals: string[] }[] = await manager.query(
-          `SELECT ARRAY[${values.map((_, i) => `quote_literal($${i + 1}::text)`).join(', ')}] AS literals`,
-          values,
-        );
-        const rows: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN EXECUTE candidates_under_test(${literals.join(', ')})`);
-        await manager.query(`DEALLOCATE candidates_under_test`);
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
-    for (const departedWithPeers of [true, false]) {
-      const plan = await genericPlan(departedWithPeers);
-      expect(plan).not.toMatch(/Seq Scan on (fugues|fugue_connections)/);
-      // Each branch is keyed by its index: the blind indexes, the youth named, the youth's episodes, the foyer.
-      expect(plan.match(/Index Cond: \(blind_index = ANY/g)).toHaveLength(3);
-      expect(plan).toMatch(/fugue_connections_companion_idx[^\n]*\n\s*Index Cond: \(companion_youth_id =/);
-      expect(plan).toMatch(/fugues_youth_idx[^\n]*\n\s*Index Cond: \(youth_id = ANY/);
-      // The foyer's departures with peers by foyer (through their partial index once the table is
-      // large); the others by foyer, in a branch that runs only after a departure with peers.
-      expect(plan).toMatch(
-        /fugues_foyer_peers_departure_idx[^\n]*\n\s*Index Cond: \(\(foyer_id = \$3\)|Index Cond: \(foyer_id = \$3\)\n\s*Filter: \(\(departed_with = 'peers'/,
+  /**
+   * The plan of the prepared statement `name` that `run` sends, as PostgreSQL makes it once for
+   * any parameters (its generic plan), with sequential scans discouraged.
+   */
+  const genericPlanOf = (name: string, run: (manager: EntityManager) => Promise<unknown>): Promise<string> =>
+    t.dataSource.transaction(async (manager) => {
+      type Prepared = { name?: string; text: string; values: unknown[] };
+      const client = (await manager.queryRunner!.connect()) as { query: (config: unknown, values?: unknown) => Promise<unknown> };
+      const original = client.query;
+      let statement: Prepared | null = null;
+      client.query = async (config: unknown, values?: unknown) => {
+        if ((config as Prepared).name !== name) return original.call(client, config, values);
+        statement = config as Prepared;
+        return { rows: [] };
+      };
+      try {
+        await run(manager);
+      } finally {
+        client.query = original;
+      }
+      expect(statement).not.toBeNull();
+      const { text, values } = statement as unknown as Prepared;
+      await manager.query(`SET LOCAL enable_seqscan = off`);
+      await manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await manager.query(`PREPARE statement_under_test AS ${text}`);
+      // EXECUTE takes its arguments as literals: those of the values as the driver sends them.
+      const [{ literals }]: { literals: string[] }[] = await manager.query(
+        `SELECT ARRAY[${values.map((_, i) => `quote_literal($${i + 1}::text)`).join(', ')}] AS literals`,
+        values,
       );
+      const rows: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN EXECUTE statement_under_test(${literals.join(', ')})`);
+      await manager.query(`DEALLOCATE statement_under_test`);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+
+  /** What every plan of the candidates shows; `foyer`: how the plan names the episode's foyer, as a pattern. */
+  const expectCandidatesThroughIndexes = (plan: string, foyer: string) => {
+    expect(plan).not.toMatch(/Seq Scan on (fugues|fugue_connections)/);
+    // Each branch is keyed by its index: the blind indexes, the youth named, the youth's episodes, the foyer.
+    expect(plan.match(/Index Cond: \(blind_index = ANY/g)).toHaveLength(3);
+    expect(plan).toMatch(/fugue_connections_companion_idx[^\n]*\n\s*Index Cond: \(companion_youth_id =/);
+    expect(plan).toMatch(/fugues_youth_idx[^\n]*\n\s*Index Cond: \(youth_id = ANY/);
+    // The foyer's departures with peers by foyer (through their partial index once the table is
+    // large); the others by foyer, in a branch that runs only after a departure with peers.
+    expect(plan).toMatch(
+      new RegExp(`fugues_foyer_peers_departure_idx[^\\n]*\\n\\s*Index Cond: \\(\\(foyer_id = ${foyer}\\)|Index Cond: \\(foyer_id = ${foyer}\\)\\n\\s*Filter: \\(\\(departed_with = 'peers'`),
+    );
+    expect(plan).toMatch(/One-Time Filter: /);
+  };
+
+  it('reads candidates through indexes only, never a scan of the episodes, in the plan prepared once for any parameters', async () => {
+    const { LinkRepository } = await import('@vigie/persistence');
+    for (const departedWithPeers of [true, false]) {
+      const plan = await genericPlanOf('vigie_link_candidates', (manager) =>
+        t.app.get(LinkRepository).linkCandidates(
+          manager,
+          { id: randomUUID(), youthId: youths[0], foyerId: foyers[0].id, departure: NOW, departedWithPeers, windowStart: at(0), windowEnd: NOW },
+          { plates: ['x'], aliases: ['y'], addresses: ['z'], companionYouthIds: [youths[1]] },
+          NOW,
+          ['hotel'],
+        ),
+      );
+      expectCandidatesThroughIndexes(plan, '\\$3');
       expect(plan).toMatch(/One-Time Filter: \$13/);
     }
+  });
+
+  it("reads the candidates with the triage's claim through indexes only as well", async () => {
+    const plan = await genericPlanOf('vigie_claim_triage_facts', (manager) =>
+      t.app.get(FugueRepository).claimTriageFacts(manager, [{ outboxId: randomUUID(), fugueId: randomUUID(), at: NOW }], ['hotel']),
+    );
+    expectCandidatesThroughIndexes(plan, 'f\\.foyer_id');
   });
 
   it("reads the foyer's departures without peers only for an episode that left with peers", async () => {

@@ -32,7 +32,7 @@ describe('prepared statements of the intake and triage path', () => {
     try {
       const readAll = async () => {
         // The outbox row is processed already: the claim finds nothing, but the statement runs.
-        expect((await fugues.claimTriageFacts(runner.manager, [{ outboxId: outbox.id, fugueId: declared.id, at: new Date('2026-03-01T12:00:00Z') }])).size).toBe(0);
+        expect((await fugues.claimTriageFacts(runner.manager, [{ outboxId: outbox.id, fugueId: declared.id, at: new Date('2026-03-01T12:00:00Z') }], ['hotel'])).size).toBe(0);
         expect(await referents.findRecipients(runner.manager, '75', foyer.id, ['foyer_duty'])).toEqual([]);
         expect(await policies.find('75', runner.manager)).toBeNull();
       };

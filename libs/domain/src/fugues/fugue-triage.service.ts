@@ -14,6 +14,7 @@ import { errorSummary } from '../errors/database-errors';
 import { Batcher, Settled } from './batcher';
 import { LinkEvaluationService } from '../links/link-evaluation.service';
 import { LinkEffectsService } from '../links/link-effects.service';
+import { LINKING_PLACE_KINDS } from '../links/connections';
 
 const RANK: Record<Level, number> = { routine: 0, worrying: 1 };
 
@@ -32,7 +33,7 @@ const SKIPPED: TriageOutcome = { applied: false, classification: null, effective
 type TriageJob = JobData<typeof JobName.FugueTriage>;
 
 /** Triages stored together at most, and transactions of triages at once, per process. */
-export const TRIAGE_BATCH = { maxSize: 32, maxConcurrent: 16 } as const;
+export const TRIAGE_BATCH = { maxSize: 32, maxConcurrent: 2 } as const;
 
 /**
  * Runs the ruleset on an episode's current facts and stores the result. Idempotent: the
@@ -95,6 +96,7 @@ export class FugueTriageService {
       const facts = await this.fugues.claimTriageFacts(
         work.manager,
         jobs.map((job) => ({ outboxId: job.outboxId, fugueId: job.fugueId, at: evaluatedAt(job) })),
+        LINKING_PLACE_KINDS,
       );
       const outcomes: { outcome: TriageOutcome; requestedAt: Date | null }[] = [];
       for (const job of jobs) outcomes.push(await this.triageIn(work, job, facts.get(job.outboxId) ?? null, evaluatedAt(job)));
@@ -137,7 +139,7 @@ export class FugueTriageService {
 
     // Links first (spec/links.md): a link to a youth known to be exploited counts in this classification.
     // What the link rules read was claimed with the facts; a link found now makes them read again.
-    const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt, read.links.connections);
+    const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt, read.links);
     await this.linkEffects.onFound(work, fugue, found, evaluatedAt);
     await this.linkEffects.gainPeerExploited(work, fugue, evaluatedAt, found.length === 0 ? { peer: read.links.linkedExploited } : undefined);
     const classification = classify(this.facts(read, evaluatedAt));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { BlindIndex, ConnectionRow, ConnectionValue, DataCipher, FugueEntity, LinkRepository, slot } from '@vigie/persistence';
+import { BlindIndex, ConnectionRow, ConnectionValue, DataCipher, FugueEntity, LinkCandidateRow, LinkRepository, slot } from '@vigie/persistence';
 import { LINKING_PLACE_KINDS } from './connections';
 import { LinkEpisode, linkReasons, linkWindow, LinkReason, orderedReasons } from './link.rules';
 
@@ -28,11 +28,34 @@ export class LinkEvaluationService {
     private readonly blindIndex: BlindIndex,
   ) {}
 
-  /** The links of `fugue` found or extended at `now`; `connections`: its connections, when the caller read them already. */
-  async evaluate(manager: EntityManager, fugue: FugueEntity, now: Date, connections?: readonly ConnectionRow[]): Promise<FoundLink[]> {
-    const x = await this.factsOf(manager, fugue, connections);
+  /**
+   * The links of `fugue` found or extended at `now`. `read`: its connections and its candidates
+   * for the blind indexes stored with them, when the caller read them already (the triage's
+   * claim); those candidates are all there is while no key rotation is under way.
+   */
+  async evaluate(
+    manager: EntityManager,
+    fugue: FugueEntity,
+    now: Date,
+    read?: { connections: readonly ConnectionRow[]; candidates: readonly LinkCandidateRow[] },
+  ): Promise<FoundLink[]> {
+    const x = await this.factsOf(manager, fugue, read?.connections);
+    const readSuffices = read !== undefined && read.connections.every((row) => this.onlyStoredIndex(row));
+    const candidates = readSuffices ? read.candidates : await this.candidatesOf(manager, x, now);
+    const found: FoundLink[] = [];
+    for (const candidate of candidates) {
+      const reasons = linkReasons(x, candidate, now);
+      if (reasons.length === 0) continue;
+      const recorded = await this.links.recordLink(manager, x.id, candidate.id, reasons, now);
+      if (recorded) found.push({ otherId: candidate.id, reasons: orderedReasons(recorded.reasons), added: orderedReasons(recorded.added), created: recorded.created });
+    }
+    return found;
+  }
+
+  /** The candidates of `x` for every index its connections' values may be stored under. */
+  private candidatesOf(manager: EntityManager, x: LinkEpisode, now: Date): Promise<LinkCandidateRow[]> {
     const window = linkWindow(x, now);
-    const candidates = await this.links.linkCandidates(
+    return this.links.linkCandidates(
       manager,
       {
         id: x.id,
@@ -47,14 +70,6 @@ export class LinkEvaluationService {
       now,
       LINKING_PLACE_KINDS,
     );
-    const found: FoundLink[] = [];
-    for (const candidate of candidates) {
-      const reasons = linkReasons(x, candidate, now);
-      if (reasons.length === 0) continue;
-      const recorded = await this.links.recordLink(manager, x.id, candidate.id, reasons, now);
-      if (recorded) found.push({ otherId: candidate.id, reasons: orderedReasons(recorded.reasons), added: orderedReasons(recorded.added), created: recorded.created });
-    }
-    return found;
   }
 
   /**
@@ -84,9 +99,14 @@ export class LinkEvaluationService {
     };
   }
 
+  /** Whether the index stored with the connection is the only one its value may be stored under elsewhere. */
+  private onlyStoredIndex(row: ConnectionRow): boolean {
+    return !row.blindIndex || (row.indexKeyId === this.blindIndex.keyId && !this.blindIndex.rotating);
+  }
+
   private indexesOf(row: ConnectionRow): string[] {
     const stored = row.blindIndex as string;
-    if (row.indexKeyId === this.blindIndex.keyId && !this.blindIndex.rotating) return [stored];
+    if (this.onlyStoredIndex(row)) return [stored];
     // Decrypted in memory only: the clear value never reaches a query.
     const value = this.cipher.decryptOptional<ConnectionValue>(row.valueEnc, slot('fugue_connections', 'value_enc', row.id));
     return value?.indexed ? [...new Set([stored, ...this.blindIndex.candidates(value.indexed.kind, value.indexed.value)])] : [stored];

@@ -10,7 +10,17 @@ import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { NewWebhookEvent, WebhookEventRepository, WrittenWebhookEvent } from './webhook-event.repository';
 import { preparedQuery } from './prepared';
 import { OutboxMessage, withCorrelationId } from './outbox.repository';
-import { CONNECTIONS_JSON, ConnectionRow, connectionsFromJson, DISCLOSED, LINKED_EXPLOITED, StoredLink } from './link.repository';
+import {
+  candidatesFromJson,
+  CONNECTIONS_JSON,
+  ConnectionRow,
+  connectionsFromJson,
+  DISCLOSED,
+  LINK_CANDIDATES,
+  LinkCandidateRow,
+  LINKED_EXPLOITED,
+  StoredLink,
+} from './link.repository';
 
 /** A classification to store, keyed by the trigger that asked for it. */
 export type NewClassification = Omit<FugueClassificationEntity, 'id' | 'createdAt' | 'fugueId'>;
@@ -32,12 +42,19 @@ export interface TriageFacts {
   links: {
     /** The episode's connections (`LinkRepository.connectionsOf`). */
     connections: ConnectionRow[];
+    /** Its link candidates for the blind indexes stored with its connections (`LinkRepository.linkCandidates`). */
+    candidates: LinkCandidateRow[];
     /** The oldest of its links to an episode of a youth known to be exploited (`LinkRepository.linkedExploited`). */
     linkedExploited: StoredLink | null;
     /** Whether its youth disclosed exploitation at a return interview (`LinkRepository.youthDisclosedExploitation`). */
     disclosedExploitation: boolean;
   };
 }
+
+/** The blind indexes stored with the claimed episode `f`'s connections of this kind, as an SQL array. */
+const STORED_INDEXES = (kind: string, also = 'true') =>
+  `ARRAY(SELECT xc.blind_index FROM fugue_connections xc
+          WHERE xc.fugue_id = f.id AND xc.kind = '${kind}' AND xc.blind_index IS NOT NULL AND ${also})`;
 
 /** A row of `claimTriageFacts`: the episode's columns and the facts read beside them. */
 type TriageFactsRow = Record<string, unknown> & {
@@ -51,6 +68,7 @@ type TriageFactsRow = Record<string, unknown> & {
   _others: { noticedMissingAt: string; status: FugueStatus; locatedAt: string | null; returnedAt: string | null; effectiveLevel: StoredLevel | null }[];
   _interviews: { conductedAt: string | null; sexualExploitation: boolean; exploitationIndicators: string[] }[];
   _connections: Parameters<typeof connectionsFromJson>[0];
+  _candidates: Parameters<typeof candidatesFromJson>[0];
   _linked_exploited: { otherId: string; reasons: string[]; foundAt: string } | null;
   _disclosed: boolean;
 };
@@ -119,8 +137,9 @@ export class FugueRepository {
    * never wait on each other in a cycle), and reads for each the youth's triage fields, the
    * département's time zone, the episode's updates, the youth's other episodes and completed
    * return interviews, and what the link rules read of the episode as of the request's `at` (its
-   * connections, its first link to a youth known to be exploited, its youth's disclosure). The
-   * facts are keyed by outbox id; a request is missing when its row was
+   * connections, its link candidates for the blind indexes stored with them and
+   * `linkingPlaceKinds`, its first link to a youth known to be exploited, its youth's
+   * disclosure). The facts are keyed by outbox id; a request is missing when its row was
    * already processed (a replayed job) or its episode or youth is gone, and the claims stand in
    * the caller's transaction either way. Each episode must appear once: facts read for a second
    * request on the same episode would not see the first one's triage.
@@ -128,6 +147,7 @@ export class FugueRepository {
   async claimTriageFacts(
     manager: EntityManager,
     requests: readonly { outboxId: string; fugueId: string; at: Date }[],
+    linkingPlaceKinds: readonly string[],
   ): Promise<Map<string, TriageFacts>> {
     if (new Set(requests.map((r) => r.fugueId)).size !== requests.length) throw new Error('An episode appears twice in one triage claim');
     const rows: TriageFactsRow[] = await preparedQuery(
@@ -158,6 +178,23 @@ export class FugueRepository {
                                         ORDER BY i.conducted_at), '[]')
                  FROM return_interviews i WHERE i.youth_id = f.youth_id AND i.status = 'completed') AS _interviews,
               ${CONNECTIONS_JSON('f.id')} AS _connections,
+              (SELECT coalesce(json_agg(k ORDER BY k.id), '[]') FROM (${LINK_CANDIDATES({
+                id: 'f.id',
+                youthId: 'f.youth_id',
+                foyerId: 'f.foyer_id',
+                departure: 'coalesce(f.last_seen_at, f.noticed_missing_at)',
+                departedWithPeers: "(f.departed_with = 'peers')",
+                // link.rules.ts linkWindow, with its margin of 24 hours.
+                windowStart: "(f.noticed_missing_at - interval '24 hours')",
+                windowEnd: "(coalesce(f.returned_at, f.located_at, f.ended_at, claimed.at) + interval '24 hours')",
+                now: 'claimed.at',
+                plates: STORED_INDEXES('vehicle'),
+                aliases: STORED_INDEXES('companion'),
+                addresses: STORED_INDEXES('place', 'xc.place_kind = ANY($4::text[])'),
+                companionYouthIds: `ARRAY(SELECT DISTINCT xc.companion_youth_id FROM fugue_connections xc
+                                           WHERE xc.fugue_id = f.id AND xc.companion_youth_id IS NOT NULL)`,
+                linkingPlaceKinds: '$4::text[]',
+              })}) k) AS _candidates,
               (SELECT json_build_object('otherId', o.id, 'reasons', l.reasons, 'foundAt', l.found_at)
                  ${LINKED_EXPLOITED('f.id', 'f.youth_id', 'claimed.at')} LIMIT 1) AS _linked_exploited,
               ${DISCLOSED('f.youth_id', 'claimed.at')} AS _disclosed
@@ -167,7 +204,7 @@ export class FugueRepository {
          LEFT JOIN departments d ON d.code = f.department_code
         ORDER BY f.id
           FOR NO KEY UPDATE OF f`,
-      [requests.map((r) => r.outboxId), requests.map((r) => r.fugueId), requests.map((r) => r.at)],
+      [requests.map((r) => r.outboxId), requests.map((r) => r.fugueId), requests.map((r) => r.at), linkingPlaceKinds],
     );
     return new Map(rows.map((row) => [row._outbox_id, this.triageFacts(manager, row)]));
   }
@@ -190,6 +227,7 @@ export class FugueRepository {
       completedInterviews: row._interviews.map((i) => ({ ...i, conductedAt: date(i.conductedAt) })),
       links: {
         connections: connectionsFromJson(row._connections),
+        candidates: candidatesFromJson(row._candidates),
         linkedExploited: row._linked_exploited && { ...row._linked_exploited, foundAt: new Date(row._linked_exploited.foundAt) },
         disclosedExploitation: row._disclosed,
       },

@@ -83,16 +83,10 @@ export class LinkRepository {
   }
 
   /**
-   * The episodes that may be linked to episode `x` (spec/links.md), with what the link rules read
-   * of them: episodes sharing one of the given blind indexes (plates, aliases, addresses of
-   * hotel, short-let or private-home places), episodes of the youths `x` names, episodes naming
-   * `x`'s youth, and episodes of the same foyer leaving within 2 h of it — all of them when `x`
-   * left with peers, else only those that left with peers (LEFT_TOGETHER needs `peers` on one
-   * side); of another youth, not erased, whose window overlaps `x`'s. Every branch reads through
-   * an index: the cost follows the matches, not the history, nor a foyer's other departures.
-   * The statement is prepared, and its plan does not depend on its parameters: the departures
-   * with peers are read through their partial index in every case, and the foyer's other
-   * departures by a branch that only runs when `x` left with peers (a one-time filter).
+   * The link candidates of episode `x` (`LINK_CANDIDATES`) for the given blind indexes: those of
+   * its connections under every key they may be stored under. The triage reads them with its
+   * facts when its stored indexes are all there is to match (`FugueRepository.claimTriageFacts`).
+   * A prepared statement, whose plan does not depend on its parameters.
    */
   async linkCandidates(
     manager: EntityManager,
@@ -104,36 +98,21 @@ export class LinkRepository {
     return preparedQuery<LinkCandidateRow>(
       manager,
       'vigie_link_candidates',
-      `WITH cand AS (
-           SELECT c.fugue_id AS id FROM fugue_connections c WHERE c.kind = 'vehicle' AND c.blind_index = ANY($5::text[])
-           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'companion' AND c.blind_index = ANY($6::text[])
-           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.kind = 'place' AND c.blind_index = ANY($7::text[]) AND c.place_kind = ANY($12::text[])
-           UNION SELECT c.fugue_id FROM fugue_connections c WHERE c.companion_youth_id = $2
-           UNION SELECT f.id FROM fugues f WHERE f.youth_id = ANY($8::uuid[])
-           UNION SELECT f.id FROM fugues f
-                  WHERE f.foyer_id = $3 AND f.departed_with = 'peers'
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
-           UNION SELECT f.id FROM fugues f
-                  WHERE $13::boolean AND f.foyer_id = $3
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) > $4::timestamptz - interval '2 hours'
-                    AND coalesce(f.last_seen_at, f.noticed_missing_at) < $4::timestamptz + interval '2 hours'
-         )
-         SELECT f.id, f.youth_id AS "youthId", f.foyer_id AS "foyerId", f.department_code AS "departmentCode", f.status,
-                f.noticed_missing_at AS "noticedMissingAt", f.last_seen_at AS "lastSeenAt", f.departed_with AS "departedWith",
-                f.located_at AS "locatedAt", f.returned_at AS "returnedAt", f.ended_at AS "endedAt",
-                coalesce(array_agg(c.companion_youth_id::text) FILTER (WHERE c.companion_youth_id IS NOT NULL), '{}') AS "companionYouthIds",
-                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'vehicle' AND c.blind_index IS NOT NULL), '{}') AS "plateIndexes",
-                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'companion' AND c.blind_index IS NOT NULL), '{}') AS "aliasIndexes",
-                coalesce(array_agg(c.blind_index) FILTER (WHERE c.kind = 'place' AND c.blind_index IS NOT NULL AND c.place_kind = ANY($12::text[])), '{}') AS "addressIndexes"
-           FROM cand
-           JOIN fugues f ON f.id = cand.id
-           LEFT JOIN fugue_connections c ON c.fugue_id = f.id
-          WHERE f.id <> $1 AND f.youth_id <> $2 AND f.erased_at IS NULL
-            AND f.noticed_missing_at - interval '24 hours' <= $10::timestamptz
-            AND coalesce(f.returned_at, f.located_at, f.ended_at, $11::timestamptz) + interval '24 hours' >= $9::timestamptz
-          GROUP BY f.id
-          ORDER BY f.id`,
+      LINK_CANDIDATES({
+        id: '$1::uuid',
+        youthId: '$2::uuid',
+        foyerId: '$3::uuid',
+        departure: '$4::timestamptz',
+        plates: '$5::text[]',
+        aliases: '$6::text[]',
+        addresses: '$7::text[]',
+        companionYouthIds: '$8::uuid[]',
+        windowStart: '$9::timestamptz',
+        windowEnd: '$10::timestamptz',
+        now: '$11::timestamptz',
+        linkingPlaceKinds: '$12::text[]',
+        departedWithPeers: '$13::boolean',
+      }),
       [
         x.id,
         x.youthId,
@@ -373,6 +352,86 @@ export const CONNECTIONS_JSON = (fugue: string) =>
 /** The rows of `CONNECTIONS_JSON`, as `LinkRepository.connectionsOf` returns them. */
 export function connectionsFromJson(rows: (Omit<ConnectionRow, 'at'> & { at: string | null })[]): ConnectionRow[] {
   return rows.map((row) => ({ ...row, at: row.at === null ? null : new Date(row.at) }));
+}
+
+/** SQL expressions (parameters, or columns of an enclosing statement) of what `LINK_CANDIDATES` reads of `x`. */
+export interface CandidatesOf {
+  id: string;
+  youthId: string;
+  foyerId: string;
+  /** `coalesce(last_seen_at, noticed_missing_at)`. */
+  departure: string;
+  departedWithPeers: string;
+  /** `x`'s link window (link.rules.ts `linkWindow`). */
+  windowStart: string;
+  windowEnd: string;
+  now: string;
+  /** Arrays: the blind indexes of `x`'s plates, aliases and addresses of linking places, the youths it names. */
+  plates: string;
+  aliases: string;
+  addresses: string;
+  companionYouthIds: string;
+  linkingPlaceKinds: string;
+}
+
+/**
+ * The episodes that may be linked to episode `x` (spec/links.md), with what the link rules read
+ * of them: episodes sharing one of the given blind indexes (plates, aliases, addresses of hotel,
+ * short-let or private-home places), episodes of the youths `x` names, episodes naming `x`'s
+ * youth, and episodes of the same foyer leaving within 2 h of it — all of them when `x` left
+ * with peers, else only those that left with peers (LEFT_TOGETHER needs `peers` on one side); of
+ * another youth, not erased, whose window overlaps `x`'s. Ordered by id. Every branch reads
+ * through an index: the cost follows the matches, not the history, nor a foyer's other
+ * departures. The plan does not depend on the values of `x`: the departures with peers are read
+ * through their partial index in every case, and the foyer's other departures by a branch that
+ * runs only when `x` left with peers (a one-time filter). Its own aliases (`cf`, `cc`, `cand`)
+ * leave the enclosing statement's free.
+ */
+export const LINK_CANDIDATES = (x: CandidatesOf) =>
+  `WITH cand AS (
+     SELECT cc.fugue_id AS id FROM fugue_connections cc WHERE cc.kind = 'vehicle' AND cc.blind_index = ANY(${x.plates})
+     UNION SELECT cc.fugue_id FROM fugue_connections cc WHERE cc.kind = 'companion' AND cc.blind_index = ANY(${x.aliases})
+     UNION SELECT cc.fugue_id FROM fugue_connections cc
+            WHERE cc.kind = 'place' AND cc.blind_index = ANY(${x.addresses}) AND cc.place_kind = ANY(${x.linkingPlaceKinds})
+     UNION SELECT cc.fugue_id FROM fugue_connections cc WHERE cc.companion_youth_id = ${x.youthId}
+     UNION SELECT cf.id FROM fugues cf WHERE cf.youth_id = ANY(${x.companionYouthIds})
+     UNION SELECT cf.id FROM fugues cf
+            WHERE cf.foyer_id = ${x.foyerId} AND cf.departed_with = 'peers'
+              AND coalesce(cf.last_seen_at, cf.noticed_missing_at) > ${x.departure} - interval '2 hours'
+              AND coalesce(cf.last_seen_at, cf.noticed_missing_at) < ${x.departure} + interval '2 hours'
+     UNION SELECT cf.id FROM fugues cf
+            WHERE ${x.departedWithPeers} AND cf.foyer_id = ${x.foyerId}
+              AND coalesce(cf.last_seen_at, cf.noticed_missing_at) > ${x.departure} - interval '2 hours'
+              AND coalesce(cf.last_seen_at, cf.noticed_missing_at) < ${x.departure} + interval '2 hours'
+   )
+   SELECT cf.id, cf.youth_id AS "youthId", cf.foyer_id AS "foyerId", cf.department_code AS "departmentCode", cf.status,
+          cf.noticed_missing_at AS "noticedMissingAt", cf.last_seen_at AS "lastSeenAt", cf.departed_with AS "departedWith",
+          cf.located_at AS "locatedAt", cf.returned_at AS "returnedAt", cf.ended_at AS "endedAt",
+          coalesce(array_agg(cc.companion_youth_id::text) FILTER (WHERE cc.companion_youth_id IS NOT NULL), '{}') AS "companionYouthIds",
+          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'vehicle' AND cc.blind_index IS NOT NULL), '{}') AS "plateIndexes",
+          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'companion' AND cc.blind_index IS NOT NULL), '{}') AS "aliasIndexes",
+          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'place' AND cc.blind_index IS NOT NULL
+                                                    AND cc.place_kind = ANY(${x.linkingPlaceKinds})), '{}') AS "addressIndexes"
+     FROM cand
+     JOIN fugues cf ON cf.id = cand.id
+     LEFT JOIN fugue_connections cc ON cc.fugue_id = cf.id
+    WHERE cf.id <> ${x.id} AND cf.youth_id <> ${x.youthId} AND cf.erased_at IS NULL
+      AND cf.noticed_missing_at - interval '24 hours' <= ${x.windowEnd}
+      AND coalesce(cf.returned_at, cf.located_at, cf.ended_at, ${x.now}) + interval '24 hours' >= ${x.windowStart}
+    GROUP BY cf.id
+    ORDER BY cf.id`;
+
+/** The rows of `LINK_CANDIDATES` read back from JSON (`json_agg`), as `LinkRepository.linkCandidates` returns them. */
+export function candidatesFromJson(rows: Record<string, unknown>[]): LinkCandidateRow[] {
+  const date = (value: unknown): Date | null => (value === null ? null : new Date(value as string));
+  return rows.map((row) => ({
+    ...(row as unknown as LinkCandidateRow),
+    noticedMissingAt: new Date(row.noticedMissingAt as string),
+    lastSeenAt: date(row.lastSeenAt),
+    locatedAt: date(row.locatedAt),
+    returnedAt: date(row.returnedAt),
+    endedAt: date(row.endedAt),
+  }));
 }
 
 export interface EpisodeBrief {
