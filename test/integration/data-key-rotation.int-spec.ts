@@ -198,9 +198,9 @@ describe('data key rotation', () => {
       both.app.get(LinkEvaluationService).evaluate(manager, (await both.app.get(FugueRepository).findById(third.id, manager))!, new Date()),
     );
     expect(found.map((link) => [link.otherId, link.reasons])).toEqual([[otherId, ['SAME_VEHICLE']]]);
-    // So does its triage, whose claim reads candidates for the stored indexes only: under rotation
-    // it reads them again for every index. The link is there already: the triage must not drop it
-    // nor find it new; a fourth episode with the same plate, triaged, is linked to both.
+    // A triage's claim reads the candidates for the stored indexes only; under a rotation the
+    // triage reads them again for every index. A fourth episode with the same plate, triaged, is
+    // linked to the one whose plate is indexed under key A as well as to the third.
     const fourth = await declareFugue(both, foyerKey, youths[4].id, { connections: { vehicles: [{ plate: 'RT 111 AA' }] } });
     const [job]: { outboxId: string }[] = await both.dataSource.query(
       `SELECT id::text AS "outboxId" FROM outbox WHERE payload->>'fugueId' = $1 AND processed_at IS NULL`,
