@@ -164,7 +164,7 @@ export class FugueTriageService {
       mayHaveAlert: previousEffectiveLevel !== null,
       routineRecipients: stored.recipients ?? undefined,
     });
-    await this.linkEffects.afterClassified(work, fugue, classification, evaluatedAt, read.links.disclosedExploitation);
+    await this.linkEffects.afterClassified(work, fugue, classification, read.links.disclosedExploitation);
     return {
       outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
       requestedAt: read.requestedAt,

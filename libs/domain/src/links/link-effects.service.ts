@@ -82,11 +82,11 @@ export class LinkEffectsService {
    * When this triage shows the episode's youth known to be exploited (worrying with
    * EXPLOITATION_KNOWN, or a recent disclosure), the open episodes linked to the youth's
    * episodes that have not gained PEER_EXPLOITED are triaged again. `disclosed`: the youth's
-   * disclosure as of `now`, when the caller read it already.
+   * disclosure, read with the triage's facts (`TriageFacts.links`).
    */
-  async afterClassified(work: Work, fugue: FugueEntity, classification: Classification, now: Date, disclosed?: boolean): Promise<void> {
+  async afterClassified(work: Work, fugue: FugueEntity, classification: Classification, disclosed: boolean): Promise<void> {
     const exploitationKnown = fugue.effectiveLevel === 'worrying' && classification.reasons.some((r) => r.code === 'EXPLOITATION_KNOWN');
-    if (!exploitationKnown && !(disclosed ?? (await this.links.youthDisclosedExploitation(work.manager, fugue.youthId, now)))) return;
+    if (!exploitationKnown && !disclosed) return;
     await this.retriagePeersOf(work, fugue.youthId);
   }
 

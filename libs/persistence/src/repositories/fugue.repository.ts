@@ -46,7 +46,7 @@ export interface TriageFacts {
     candidates: LinkCandidateRow[];
     /** The oldest of its links to an episode of a youth known to be exploited (`LinkRepository.linkedExploited`). */
     linkedExploited: StoredLink | null;
-    /** Whether its youth disclosed exploitation at a return interview (`LinkRepository.youthDisclosedExploitation`). */
+    /** Whether its youth disclosed exploitation at a return interview in the last 365 days (`DISCLOSED`). */
     disclosedExploitation: boolean;
   };
 }

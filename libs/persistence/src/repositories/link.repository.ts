@@ -21,10 +21,6 @@ export interface ConnectionRow {
   indexKeyId: string | null;
 }
 
-const CONNECTION_COLUMNS = `id, fugue_id AS "fugueId", kind, source, companion_youth_id AS "companionYouthId",
-  approximate_age AS "approximateAge", place_kind AS "placeKind", commune_code AS "communeCode", at,
-  value_enc AS "valueEnc", blind_index AS "blindIndex", index_key_id AS "indexKeyId"`;
-
 /** Connections and links between episodes (spec/links.md). Clear plates, aliases and addresses never reach a query. */
 @Injectable()
 export class LinkRepository {
@@ -66,9 +62,10 @@ export class LinkRepository {
 
   /** An episode's connections, in the order they were told. */
   async connectionsOf(fugueId: string, manager?: EntityManager): Promise<ConnectionRow[]> {
-    return rowsOf<ConnectionRow>(
-      await (manager ?? this.dataSource.manager).query(`SELECT ${CONNECTION_COLUMNS} FROM fugue_connections WHERE fugue_id = $1 ORDER BY seq`, [fugueId]),
+    const [row] = rowsOf<{ connections: Parameters<typeof connectionsFromJson>[0] }>(
+      await (manager ?? this.dataSource.manager).query(`SELECT ${CONNECTIONS_JSON('$1::uuid')} AS connections`, [fugueId]),
     );
+    return connectionsFromJson(row.connections);
   }
 
   /** The foyer and département of these youths (who may see them). */
@@ -191,12 +188,6 @@ export class LinkRepository {
     return rowsOf<StoredLink>(
       await manager.query(`SELECT o.id AS "otherId", l.reasons, l.found_at AS "foundAt" ${LINKED_EXPLOITED('$1', '$2', '$3')}`, [fugueId, youthId, now]),
     );
-  }
-
-  /** Whether the youth had a completed return interview in the last 365 days that recorded exploitation. */
-  async youthDisclosedExploitation(manager: EntityManager, youthId: string, now: Date): Promise<boolean> {
-    const rows = rowsOf<{ yes: boolean }>(await manager.query(`SELECT ${DISCLOSED('$1::uuid', '$2')} AS yes`, [youthId, now]));
-    return rows[0]?.yes === true;
   }
 
   async addLinkIndicator(manager: EntityManager, fugueId: string, indicator: string): Promise<void> {
@@ -341,7 +332,10 @@ export const LINKED_EXPLOITED = (fugue: string, youth: string, now: string) =>
          OR ${DISCLOSED('o.youth_id', now)})
   ORDER BY l.found_at, o.id`;
 
-/** An episode's connections as a JSON array in the order they were told, read back by `connectionsFromJson`. */
+/**
+ * An episode's connections as a JSON array in the order they were told, read back by
+ * `connectionsFromJson` (`LinkRepository.connectionsOf`, the triage's claim).
+ */
 export const CONNECTIONS_JSON = (fugue: string) =>
   `(SELECT coalesce(json_agg(json_build_object(
              'id', c.id, 'fugueId', c.fugue_id, 'kind', c.kind, 'source', c.source, 'companionYouthId', c.companion_youth_id,
@@ -349,7 +343,7 @@ export const CONNECTIONS_JSON = (fugue: string) =>
              'valueEnc', c.value_enc, 'blindIndex', c.blind_index, 'indexKeyId', c.index_key_id) ORDER BY c.seq), '[]')
       FROM fugue_connections c WHERE c.fugue_id = ${fugue})`;
 
-/** The rows of `CONNECTIONS_JSON`, as `LinkRepository.connectionsOf` returns them. */
+/** The rows of `CONNECTIONS_JSON` as `ConnectionRow`s. */
 export function connectionsFromJson(rows: (Omit<ConnectionRow, 'at'> & { at: string | null })[]): ConnectionRow[] {
   return rows.map((row) => ({ ...row, at: row.at === null ? null : new Date(row.at) }));
 }
