@@ -143,4 +143,35 @@ describe('links between episodes', () => {
     await settled();
     expect(reasonOf(await fugue(open), 'PEER_EXPLOITED')).toEqual(expect.objectContaining({ source: 'link' }));
   });
+
+  it("triages an open linked episode again when a later episode's triage reads the other youth's disclosure", async () => {
+    // A disclosure the interview's own re-triage of the peers did not reach: recorded while the
+    // link was being found by a triage that had already read the youth as not exploited. The
+    // interview row is completed here in SQL to stand for that interleaving; the youth's next
+    // episode is triaged, reads the disclosure with its facts, and the linked peer gains the indicator.
+    const youthId = (await makeYouth(t, otherFoyerKey, otherFoyerId)).id;
+    const returned = (await declareFugue(t, otherFoyerKey, youthId, { noticedMissingAt: ago(30 * MINUTE), connections: { vehicles: [{ plate: 'TD-456-LR' }] } })).id;
+    const open = await declare(foyerKey, foyerId, { connections: { vehicles: [{ plate: 'td456lr' }] } });
+    await settled();
+    expect((await timeline(open)).filter((e) => e.type === 'linked').map((e) => e.data.reasons)).toEqual([['SAME_VEHICLE']]);
+    await t.http.post(`/v1/fugues/${returned}/return`).set(bearer(otherFoyerKey)).send({ returnedAt: ago(20 * MINUTE), foundBy: 'self' }).expect(200);
+    await settled();
+    const [completed] = await t.dataSource.query(
+      `UPDATE return_interviews SET status = 'completed', conducted_at = $2, recorded_at = $2, disclosed_sexual_exploitation = true
+        WHERE fugue_id = $1 RETURNING id`,
+      [returned, ago(10 * MINUTE)],
+    );
+    expect(completed).toHaveLength(1);
+    expect(reasonOf(await fugue(open), 'PEER_EXPLOITED')).toBeNull();
+
+    const next = (await declareFugue(t, otherFoyerKey, youthId, { noticedMissingAt: ago(2 * MINUTE) })).id;
+    await settled();
+    expect((await timeline(next)).filter((e) => e.type === 'linked')).toEqual([]);
+    expect(reasonOf(await fugue(next), 'PRIOR_EXPLOITATION_DISCLOSURE')).not.toBeNull();
+    expect(reasonOf(await fugue(open), 'PEER_EXPLOITED')).toEqual(expect.objectContaining({ source: 'link' }));
+    const gained = (await timeline(open)).filter((e) => e.type === 'link.indicator');
+    expect(gained).toEqual([expect.objectContaining({ data: expect.objectContaining({ linkedFugueId: returned }) })]);
+    const classified = (await timeline(open)).filter((e) => e.type === 'classified');
+    expect(classified[classified.length - 1].data.cause).toBe('linked');
+  });
 });
