@@ -1,5 +1,6 @@
 import { FugueTriageService, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
-import { declareFugue, makeClient, makeFoyer, makeYouth, startTestApp, TestApp } from '@vigie/testing';
+import { JOB_QUEUE, JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
+import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
 
 /**
  * Triages that arrive together are stored together (FugueTriageService, Batcher): one claim
@@ -21,11 +22,11 @@ describe('triage in batches', () => {
   });
   afterAll(() => t?.close());
 
-  /** `n` declared episodes, one per youth, with the jobs their outbox rows ask for. */
-  async function declaredJobs(n: number, overrides: Record<string, unknown> = {}) {
+  /** `n` declared episodes, one per youth (of the foyer of `key`), with the jobs their outbox rows ask for. */
+  async function declaredJobs(n: number, overrides: Record<string, unknown> = {}, foyer = { key: foyerKey, id: foyerId }) {
     const jobs: { fugueId: string; cause: 'declared'; outboxId: string }[] = [];
     for (let i = 0; i < n; i++) {
-      const fugue = await declareFugue(t, foyerKey, (await makeYouth(t, foyerKey, foyerId)).id, overrides);
+      const fugue = await declareFugue(t, foyer.key, (await makeYouth(t, foyer.key, foyer.id)).id, overrides);
       const [row]: { id: string }[] = await t.dataSource.query(`SELECT id::text FROM outbox WHERE payload->>'fugueId' = $1`, [fugue.id]);
       jobs.push({ fugueId: fugue.id, cause: 'declared', outboxId: row.id });
     }
@@ -127,5 +128,77 @@ describe('triage in batches', () => {
     // Once the cause is gone, the job that failed goes through.
     await triage.runTriageJob(poison);
     expect((await effects([poison.fugueId]))[poison.fugueId]).toEqual({ classifications: 1, events: 1, webhookEvents: 1, alerts: 0, pending: 0 });
+  });
+
+  it("writes each triage of a batch with its own webhook deliveries and routine referents, and nothing for one already stored", async () => {
+    // Two départements, each informing its own child-protection referent of a routine episode;
+    // a hotline endpoint of 13 receives the worrying episodes of 13 only.
+    const foyers: Record<string, { key: string; id: string }> = {};
+    const referents: Record<string, string> = {};
+    for (const code of ['13', '69']) {
+      const id = (await makeFoyer(t, { departmentCode: code })).id;
+      foyers[code] = { id, key: (await makeClient(t, { role: 'foyer', foyerIds: [id] })).key };
+      await t.http
+        .put(`/v1/departments/${code}/escalation-policy`)
+        .set(bearer(t.adminKey))
+        .send({ worrying: { steps: [{ afterSeconds: 0, notify: ['police'] }], repeatLastStepEverySeconds: null }, routine: { notify: ['child_protection'] } })
+        .expect(200);
+      referents[code] = (await makeReferent(t, { role: 'child_protection', departmentCode: code, channels: [{ type: 'email', address: `ase${code}@batch.test` }] })).id;
+    }
+    const hotline = await makeClient(t, { role: 'hotline', departmentCodes: ['13'] });
+    const endpoint = (await t.http.post('/v1/webhook-endpoints').set(bearer(hotline.key)).send({ url: 'http://127.0.0.1:9/hooks', events: ['fugue.classified'] }).expect(201)).body as { id: string };
+    const worrying = { staffConcern: { worrying: true } };
+    const [routine69] = await declaredJobs(1, {}, foyers['69']);
+    const [worrying13] = await declaredJobs(1, worrying, foyers['13']);
+    const [already] = await declaredJobs(1, {}, foyers['13']);
+    const [routine13] = await declaredJobs(1, {}, foyers['13']);
+    const [worrying69] = await declaredJobs(1, worrying, foyers['69']);
+    // The classification of this request is there already: its triage writes nothing.
+    await t.dataSource.query(
+      `INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at, created_at)
+       VALUES ($1, $2, 'declared', '2026.1', now(), 'routine', 0, '[]', NULL, now())`,
+      [already.fugueId, `outbox-${already.outboxId}`],
+    );
+    const jobs = [routine69, worrying13, already, routine13, worrying69];
+
+    const outcomes = await triage.triageTogether(jobs);
+
+    expect(outcomes.map((o) => [o.applied, o.effectiveLevel])).toEqual([
+      [true, 'routine'],
+      [true, 'worrying'],
+      [false, null],
+      [true, 'routine'],
+      [true, 'worrying'],
+    ]);
+    const ids = jobs.map((j) => j.fugueId);
+    const once = { classifications: 1, events: 1, webhookEvents: 1, pending: 0 };
+    expect(await effects(ids)).toEqual({
+      [routine69.fugueId]: { ...once, alerts: 0 },
+      [worrying13.fugueId]: { ...once, alerts: 1 },
+      [already.fugueId]: { classifications: 1, events: 0, webhookEvents: 0, alerts: 0, pending: 0 },
+      [routine13.fugueId]: { ...once, alerts: 0 },
+      [worrying69.fugueId]: { ...once, alerts: 1 },
+    });
+    const [{ level }]: { level: string | null }[] = await t.dataSource.query(`SELECT effective_level AS level FROM fugues WHERE id = $1`, [already.fugueId]);
+    expect(level).toBeNull();
+    const informed: { fugue_id: string; referent_id: string }[] = await t.dataSource.query(
+      `SELECT fugue_id::text, referent_id::text FROM notifications WHERE kind = 'routine.information' AND fugue_id = ANY($1::uuid[]) ORDER BY fugue_id`,
+      [ids],
+    );
+    expect(informed).toEqual(
+      [
+        { fugue_id: routine69.fugueId, referent_id: referents['69'] },
+        { fugue_id: routine13.fugueId, referent_id: referents['13'] },
+      ].sort((a, b) => a.fugue_id.localeCompare(b.fugue_id)),
+    );
+    const delivered: { id: string; fugue_id: string; endpoint_id: string }[] = await t.dataSource.query(
+      `SELECT d.id::text, ev.data->>'fugueId' AS fugue_id, d.endpoint_id::text FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+        WHERE ev.type = 'fugue.classified' AND ev.data->>'fugueId' = ANY($1::text[])`,
+      [ids],
+    );
+    expect(delivered).toEqual([{ id: expect.any(String), fugue_id: worrying13.fugueId, endpoint_id: endpoint.id }]);
+    // Its first attempt is scheduled once the batch has committed.
+    const deliveries = t.app.get(JobProducer).queue(JOB_QUEUE[JobName.WebhookDeliver]);
+    await waitFor(async () => (await deliveries.getJob(webhookDeliveryJobId(delivered[0].id, 1))) !== undefined, { what: 'the first attempt of the delivery' });
   });
 });

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { DataCipher, FugueEntity, FugueEventRepository, FugueRepository, slot, StoredTriage, TriageFacts, YouthIdentity } from '@vigie/persistence';
+import { DataCipher, FugueEntity, FugueEventRepository, FugueRepository, slot, TriageFacts, TriageToStore, YouthIdentity } from '@vigie/persistence';
 import { JobData, JobName } from '@vigie/queue';
 import { EscalationService } from '../escalation/escalation.service';
 import { classify } from '../triage/triage.rules';
@@ -29,6 +29,23 @@ export interface TriageOutcome {
 }
 
 const SKIPPED: TriageOutcome = { applied: false, classification: null, effectiveLevel: null, previousEffectiveLevel: null, latencyMs: null };
+
+/** A triage's outcome, and when it was asked for (null: skipped). */
+type Stored = { outcome: TriageOutcome; requestedAt: Date | null };
+const SKIPPED_STORED: Stored = { outcome: SKIPPED, requestedAt: null };
+
+/** A triage classified and not yet stored: what its statement writes, and what it sets off once stored. */
+interface Pending {
+  /** Its place in the batch. */
+  index: number;
+  toStore: TriageToStore;
+  classification: Classification;
+  previousEffectiveLevel: Level | null;
+  superseded: Record<string, unknown> | null;
+  /** The youth's disclosure, read with the facts. */
+  disclosed: boolean;
+  requestedAt: Date;
+}
 
 type TriageJob = JobData<typeof JobName.FugueTriage>;
 
@@ -86,8 +103,9 @@ export class FugueTriageService {
   }
 
   /**
-   * Triages of distinct episodes in one unit of work: one claim statement for all, then each
-   * triage's own statements, one commit. Latencies are measured once the commit has succeeded.
+   * Triages of distinct episodes in one unit of work: one claim statement for all, each triage's
+   * link rules and classification, one statement that stores them, then what each sets off; one
+   * commit. Latencies are measured once the commit has succeeded.
    */
   async triageTogether(jobs: readonly TriageJob[], now = this.clock.now()): Promise<TriageOutcome[]> {
     // A review fires at its time even when the worker runs a little early or the clock differs.
@@ -98,8 +116,18 @@ export class FugueTriageService {
         jobs.map((job) => ({ outboxId: job.outboxId, fugueId: job.fugueId, at: evaluatedAt(job) })),
         LINKING_PLACE_KINDS,
       );
-      const outcomes: { outcome: TriageOutcome; requestedAt: Date | null }[] = [];
-      for (const job of jobs) outcomes.push(await this.triageIn(work, job, facts.get(job.outboxId) ?? null, evaluatedAt(job)));
+      const outcomes: Stored[] = jobs.map(() => SKIPPED_STORED);
+      let pending: Pending[] = [];
+      const storePending = async () => {
+        const batch = pending;
+        pending = [];
+        await this.storeAndFollow(work, batch, outcomes);
+      };
+      for (const [index, job] of jobs.entries()) {
+        const triage = await this.triageIn(work, job, facts.get(job.outboxId) ?? null, evaluatedAt(job), storePending);
+        if (triage) pending.push({ ...triage, index });
+      }
+      await storePending();
       return outcomes;
     });
     const committedAt = Date.now();
@@ -124,22 +152,22 @@ export class FugueTriageService {
     }
   }
 
-  /** One episode's triage at `evaluatedAt` inside a unit of work, from the facts claimed for it (null: nothing to do). */
-  private async triageIn(
-    work: Work,
-    job: TriageJob,
-    read: TriageFacts | null,
-    evaluatedAt: Date,
-  ): Promise<{ outcome: TriageOutcome; requestedAt: Date | null }> {
+  /**
+   * One episode's triage at `evaluatedAt` inside a unit of work, from the facts claimed for it:
+   * its link rules and its classification, not yet stored (null: nothing to do). When the triage
+   * finds a link, `storePending` first stores the triages before it, with what they set off:
+   * what the link rules read again, and tell, is then as it was before batching.
+   */
+  private async triageIn(work: Work, job: TriageJob, read: TriageFacts | null, evaluatedAt: Date, storePending: () => Promise<void>): Promise<Omit<Pending, 'index'> | null> {
     const { manager } = work;
-    const skipped = { outcome: SKIPPED, requestedAt: null };
     // A cancelled episode is kept but never triaged; an erased one has no facts left.
-    if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return skipped;
+    if (!read || read.fugue.status === 'cancelled' || read.fugue.erasedAt || !read.youth.identityEnc) return null;
     const { fugue } = read;
 
     // Links first (spec/links.md): a link to a youth known to be exploited counts in this classification.
     // What the link rules read was claimed with the facts; a link found now makes them read again.
     const found = await this.linkEvaluation.evaluate(manager, fugue, evaluatedAt, read.links);
+    if (found.length > 0) await storePending();
     await this.linkEffects.onFound(work, fugue, found, evaluatedAt);
     await this.linkEffects.gainPeerExploited(work, fugue, evaluatedAt, found.length === 0 ? { peer: read.links.linkedExploited } : undefined);
     const classification = classify(this.facts(read, evaluatedAt));
@@ -151,24 +179,60 @@ export class FugueTriageService {
     // The `fugue.classified` webhook event and the referents of a routine information are
     // written and read by the statement that stores the triage.
     const event = fugue.effectiveLevel !== previousEffectiveLevel ? fugueClassifiedEvent(fugue, previousEffectiveLevel) : null;
-    const recipientRoles = await this.escalation.routineRecipientRoles(fugue, manager);
-    const stored = await this.store(manager, fugue, classification, `outbox-${job.outboxId}`, job.cause, {
-      webhookEvent: event && { type: 'fugue.classified', departmentCode: event.scope.departmentCode, level: event.scope.level ?? null, data: event.data },
-      recipientRoles,
-    });
-    if (!stored.stored) return skipped;
-    if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
-    if (stored.webhookEvent) this.webhooks.deliveriesWritten(work, stored.webhookEvent.deliveryIds);
-    // Alerts are opened by classifications only: an episode never classified before has none.
-    await this.escalation.onClassified(work, fugue, this.clock.now(), {
-      mayHaveAlert: previousEffectiveLevel !== null,
-      routineRecipients: stored.recipients ?? undefined,
-    });
-    await this.linkEffects.afterClassified(work, fugue, classification, read.links.disclosedExploitation);
-    return {
-      outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
-      requestedAt: read.requestedAt,
+    const toStore: TriageToStore = {
+      fugue,
+      classification: {
+        triggerKey: `outbox-${job.outboxId}`,
+        cause: job.cause,
+        rulesetVersion: classification.rulesetVersion,
+        evaluatedAt: new Date(classification.evaluatedAt),
+        level: classification.level,
+        score: classification.score,
+        reasons: classification.reasons,
+        nextReviewAt: classification.nextReviewAt ? new Date(classification.nextReviewAt) : null,
+      },
+      event: {
+        cause: job.cause,
+        level: classification.level,
+        score: classification.score,
+        reasonCodes: classification.reasons.map((r) => r.code),
+        rulesetVersion: classification.rulesetVersion,
+        nextReviewAt: classification.nextReviewAt,
+      },
+      webhookEvent: event && {
+        id: randomUUID(),
+        type: 'fugue.classified',
+        departmentCode: event.scope.departmentCode,
+        level: event.scope.level ?? null,
+        data: event.data,
+      },
+      recipientRoles: await this.escalation.routineRecipientRoles(fugue, manager),
     };
+    return { toStore, classification, previousEffectiveLevel, superseded, disclosed: read.links.disclosedExploitation, requestedAt: read.requestedAt };
+  }
+
+  /** Stores triages in one statement, then, in their order, what each stored one sets off; fills their outcomes. */
+  private async storeAndFollow(work: Work, triages: readonly Pending[], outcomes: Stored[]): Promise<void> {
+    if (triages.length === 0) return;
+    const { manager } = work;
+    const stored = await this.fugues.storeTriages(manager, triages.map((t) => t.toStore));
+    for (const [i, triage] of triages.entries()) {
+      const { toStore: { fugue }, classification, previousEffectiveLevel, superseded } = triage;
+      const written = stored[i];
+      if (!written.stored) continue;
+      if (superseded) await this.events.append(manager, { fugueId: fugue.id, type: 'override.superseded', data: superseded });
+      if (written.webhookEvent) this.webhooks.deliveriesWritten(work, written.webhookEvent.deliveryIds);
+      // Alerts are opened by classifications only: an episode never classified before has none.
+      await this.escalation.onClassified(work, fugue, this.clock.now(), {
+        mayHaveAlert: previousEffectiveLevel !== null,
+        routineRecipients: written.recipients ?? undefined,
+      });
+      await this.linkEffects.afterClassified(work, fugue, classification, triage.disclosed);
+      outcomes[triage.index] = {
+        outcome: { applied: true, classification, effectiveLevel: fugue.effectiveLevel, previousEffectiveLevel, latencyMs: null },
+        requestedAt: triage.requestedAt,
+      };
+    }
   }
 
   private facts(read: TriageFacts, now: Date): TriageInput {
@@ -211,40 +275,6 @@ export class FugueTriageService {
         ),
       },
     };
-  }
-
-  /** The classification, its timeline event and the episode's new state, with what `with_` asks, in one statement. */
-  private store(
-    manager: EntityManager,
-    fugue: FugueEntity,
-    c: Classification,
-    triggerKey: string,
-    cause: string,
-    with_: Parameters<FugueRepository['storeTriage']>[4],
-  ): Promise<StoredTriage> {
-    return this.fugues.storeTriage(
-      manager,
-      fugue,
-      {
-        triggerKey,
-        cause,
-        rulesetVersion: c.rulesetVersion,
-        evaluatedAt: new Date(c.evaluatedAt),
-        level: c.level,
-        score: c.score,
-        reasons: c.reasons,
-        nextReviewAt: c.nextReviewAt ? new Date(c.nextReviewAt) : null,
-      },
-      {
-        cause,
-        level: c.level,
-        score: c.score,
-        reasonCodes: c.reasons.map((r) => r.code),
-        rulesetVersion: c.rulesetVersion,
-        nextReviewAt: c.nextReviewAt,
-      },
-      with_,
-    );
   }
 
   /**

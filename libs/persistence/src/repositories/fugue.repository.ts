@@ -73,7 +73,19 @@ type TriageFactsRow = Record<string, unknown> & {
   _disclosed: boolean;
 };
 
-/** What `storeTriage` wrote and read. */
+/** A triage to store (`FugueRepository.storeTriages`): the episode as the triage left it, and what it writes. */
+export interface TriageToStore {
+  fugue: FugueEntity;
+  classification: NewClassification;
+  /** The data of the `classified` timeline event. */
+  event: Record<string, unknown>;
+  /** The webhook event reporting the triage, under the id the caller chose for it. */
+  webhookEvent: (NewWebhookEvent & { id: string }) | null;
+  /** The roles whose referents the statement reads (the routine information); null for none. */
+  recipientRoles: readonly ReferentRole[] | null;
+}
+
+/** What `storeTriages` wrote and read for one triage. */
 export interface StoredTriage {
   /** False when this trigger's classification was already stored: nothing was written. */
   stored: boolean;
@@ -235,85 +247,100 @@ export class FugueRepository {
   }
 
   /**
-   * Stores a triage in one statement: the classification (once per trigger), its `classified`
-   * timeline event, and what it changes on the episode (classification, review time, effective
-   * level, a superseded override). The classification's `created_at` is the time of this write,
-   * not the start of the transaction. With `webhookEvent`, the same statement writes that event
-   * and its deliveries (the `fugue.classified` event); with `recipientRoles`, it reads the
-   * referents those roles reach for the episode (`ReferentRepository.findRecipients`), for the
-   * routine information. `stored` is false, and nothing is written, when this trigger's
-   * classification was already stored.
+   * Stores the triages of a batch in one statement. For each: the classification (once per
+   * trigger), its `classified` timeline event, and what it changes on the episode
+   * (classification, review time, effective level, a superseded override). A classification's
+   * `created_at` is the time of its write, not the start of the transaction. With
+   * `webhookEvent`, the same statement writes that event, under the id the caller chose, and its
+   * deliveries (the `fugue.classified` event); with `recipientRoles`, it reads the referents those
+   * roles reach for the episode (`ReferentRepository.findRecipients`), for the routine
+   * information. A triage's `stored` is false, and nothing of it is written, when its trigger's
+   * classification was already stored. Results are in the order of `triages`; each episode must
+   * appear once.
    */
-  async storeTriage(
-    manager: EntityManager,
-    fugue: FugueEntity,
-    stored: NewClassification,
-    event: Record<string, unknown>,
-    with_: { webhookEvent?: NewWebhookEvent | null; recipientRoles?: readonly ReferentRole[] | null } = {},
-  ): Promise<StoredTriage> {
-    const recipientRoles = with_.recipientRoles ?? null;
-    const params = [
-      fugue.id,
-      fugue.classification === null ? null : JSON.stringify(fugue.classification),
-      fugue.nextReviewAt,
-      fugue.effectiveLevel,
-      fugue.overrideLevel,
-      fugue.overrideBy,
-      fugue.overrideAt,
-      fugue.overrideReasonEnc,
-      stored.triggerKey,
-      stored.cause,
-      stored.rulesetVersion,
-      stored.evaluatedAt,
-      stored.level,
-      stored.score,
-      JSON.stringify(stored.reasons),
-      stored.nextReviewAt,
+  async storeTriages(manager: EntityManager, triages: readonly TriageToStore[]): Promise<StoredTriage[]> {
+    if (triages.length === 0) return [];
+    if (new Set(triages.map((t) => t.fugue.id)).size !== triages.length) throw new Error('An episode appears twice in one triage write');
+    const rows = triages.map(({ fugue, classification: c, event, webhookEvent, recipientRoles }, ord) => ({
+      ord,
+      fugue_id: fugue.id,
+      classification: fugue.classification,
+      next_review_at: fugue.nextReviewAt,
+      effective_level: fugue.effectiveLevel,
+      override_level: fugue.overrideLevel,
+      override_by: fugue.overrideBy,
+      override_at: fugue.overrideAt,
+      override_reason_enc: fugue.overrideReasonEnc,
+      override_basis: fugue.overrideBasis,
+      department_code: fugue.departmentCode,
+      foyer_id: fugue.foyerId,
+      trigger_key: c.triggerKey,
+      cause: c.cause,
+      ruleset_version: c.rulesetVersion,
+      evaluated_at: c.evaluatedAt,
+      level: c.level,
+      score: c.score,
+      reasons: c.reasons,
+      c_next_review_at: c.nextReviewAt,
       event,
-      fugue.overrideBasis,
-      recipientRoles ?? [],
-      fugue.departmentCode,
-      fugue.foyerId,
-    ];
-    const ctes = `c AS (
+      recipient_roles: recipientRoles,
+      webhook_event_id: webhookEvent?.id ?? null,
+      webhook_type: webhookEvent?.type ?? null,
+      webhook_department_code: webhookEvent?.departmentCode ?? null,
+      webhook_level: webhookEvent?.level ?? null,
+      webhook_data: webhookEvent?.data ?? null,
+    }));
+    const written = await this.webhookEvents.insertManyWithChange<{ ord: number; stored: boolean; _recipients: Record<string, unknown>[] | null }>(manager, {
+      name: 'vigie_store_triages',
+      ctes: `t AS MATERIALIZED (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+           ord int, fugue_id uuid, classification jsonb, next_review_at timestamptz, effective_level text,
+           override_level text, override_by uuid, override_at timestamptz, override_reason_enc text, override_basis text[],
+           department_code text, foyer_id uuid, trigger_key text, cause text, ruleset_version text, evaluated_at timestamptz,
+           level text, score int, reasons jsonb, c_next_review_at timestamptz, event jsonb, recipient_roles text[],
+           webhook_event_id uuid, webhook_type text, webhook_department_code text, webhook_level text, webhook_data jsonb)
+       ), c AS (
          INSERT INTO fugue_classifications (fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, next_review_at, created_at)
-         VALUES ($1, $9, $10, $11, $12, $13, $14, $15, $16, clock_timestamp())
+         SELECT fugue_id, trigger_key, cause, ruleset_version, evaluated_at, level, score, reasons, c_next_review_at, clock_timestamp()
+           FROM t ORDER BY ord
          ON CONFLICT DO NOTHING
          RETURNING fugue_id
+       ), s AS (
+         SELECT t.* FROM t WHERE t.fugue_id IN (SELECT fugue_id FROM c)
        ), e AS (
-         INSERT INTO fugue_events (fugue_id, type, at, data) SELECT fugue_id, 'classified', $12, $17 FROM c
+         INSERT INTO fugue_events (fugue_id, type, at, data) SELECT fugue_id, 'classified', evaluated_at, event FROM s ORDER BY ord
        ), f AS (
          UPDATE fugues
-            SET classification = $2, next_review_at = $3, effective_level = $4, override_level = $5,
-                override_by = $6, override_at = $7, override_reason_enc = $8, override_basis = $18, updated_at = now()
-          WHERE id IN (SELECT fugue_id FROM c)
-       )`;
-    // The referents of ReferentRepository.findRecipients, as JSON rows keyed by column name.
-    const recipients = `(SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]')
-          FROM (SELECT ${columnList(manager, ReferentEntity, 'r')} FROM referents r
-                 WHERE r.deleted_at IS NULL AND r.department_code = $20 AND r.role = ANY($19::text[])
-                   AND (r.role <> 'foyer_duty' OR r.foyer_id = $21::uuid) AND jsonb_array_length(r.channels) > 0) x) AS _recipients`;
-    const referents = (rows: Record<string, unknown>[]): ReferentEntity[] | null =>
-      recipientRoles === null ? null : rows.map((row) => entityFromRow(manager, ReferentEntity, row));
-
-    if (with_.webhookEvent) {
-      const [written] = await this.webhookEvents.insertWithChange<{ _recipients: Record<string, unknown>[] }>(
-        manager,
-        { name: 'vigie_store_triage_with_event', ctes, params, after: 'c', select: recipients, from: 'c' },
-        with_.webhookEvent,
-      );
-      if (!written) return { stored: false, webhookEvent: null, recipients: null };
-      return { stored: true, webhookEvent: written.event, recipients: referents(written.row._recipients) };
-    }
-    const [row] = await preparedQuery<{ stored: boolean; _recipients: Record<string, unknown>[] }>(
-      manager,
-      'vigie_store_triage',
-      `WITH ${ctes}
-       SELECT count(*) > 0 AS stored, ${recipients} FROM c`,
-      params,
-    );
-    if (!row.stored) return { stored: false, webhookEvent: null, recipients: null };
-    return { stored: true, webhookEvent: null, recipients: referents(row._recipients) };
+            SET classification = s.classification, next_review_at = s.next_review_at, effective_level = s.effective_level,
+                override_level = s.override_level, override_by = s.override_by, override_at = s.override_at,
+                override_reason_enc = s.override_reason_enc, override_basis = s.override_basis, updated_at = now()
+           FROM s WHERE fugues.id = s.fugue_id
+       )`,
+      params: [JSON.stringify(rows)],
+      events: `(SELECT webhook_event_id AS id, webhook_type AS type, webhook_department_code AS department_code,
+                       webhook_level AS level, webhook_data AS data
+                  FROM s WHERE webhook_event_id IS NOT NULL ORDER BY ord) x`,
+      // The referents of ReferentRepository.findRecipients, as JSON rows keyed by column name.
+      select: `t.ord, c.fugue_id IS NOT NULL AS stored,
+               CASE WHEN c.fugue_id IS NOT NULL AND t.recipient_roles IS NOT NULL THEN
+                 (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]')
+                    FROM (SELECT ${columnList(manager, ReferentEntity, 'r')} FROM referents r
+                           WHERE r.deleted_at IS NULL AND r.department_code = t.department_code AND r.role = ANY(t.recipient_roles)
+                             AND (r.role <> 'foyer_duty' OR r.foyer_id = t.foyer_id) AND jsonb_array_length(r.channels) > 0) x)
+               END AS _recipients`,
+      from: 't LEFT JOIN c ON c.fugue_id = t.fugue_id',
+      eventId: 'CASE WHEN c.fugue_id IS NOT NULL THEN t.webhook_event_id END',
+    });
+    const byOrd = new Map(written.map((w) => [w.row.ord, w]));
+    return triages.map(({ webhookEvent }, ord): StoredTriage => {
+      const w = byOrd.get(ord);
+      if (!w?.row.stored) return { stored: false, webhookEvent: null, recipients: null };
+      return {
+        stored: true,
+        webhookEvent: webhookEvent ? { eventId: webhookEvent.id, deliveryIds: w.deliveryIds } : null,
+        recipients: w.row._recipients === null ? null : w.row._recipients.map((row) => entityFromRow(manager, ReferentEntity, row)),
+      };
+    });
   }
 
   /**

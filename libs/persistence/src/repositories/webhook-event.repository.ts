@@ -27,7 +27,7 @@ const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpoint_id,
      AND (NOT ep.worrying_only OR ev.level = 'worrying')
      AND (owner.role <> 'hotline' OR owner.revoked_at IS NULL)
   ON CONFLICT (event_id, endpoint_id) DO NOTHING
-  RETURNING id`;
+  RETURNING id, event_id`;
 
 /** An event written with its fan-out: its id, and the new deliveries' ids (none when nobody subscribes). */
 export interface WrittenWebhookEvent {
@@ -56,6 +56,25 @@ export interface ReportedChange {
    * event's `departmentCode` is null, and an object merged into the event's data.
    */
   eventFrom?: { departmentCode: string; data: string };
+}
+
+/**
+ * A change written in one statement for several rows, each of which may be reported by a webhook
+ * event of its own (the triages of a batch). The change is a list of CTEs using the parameters of
+ * `params`; `events` is SQL, usable after FROM, giving the events to write, with the columns
+ * `id` (chosen by the caller), `type`, `department_code`, `level` and `data`; the statement
+ * returns `select` from `from`, and for each row the ids of the deliveries of the event whose id
+ * is `eventId` (SQL over the row of `from`; none when null).
+ */
+export interface ReportedChanges {
+  /** The prepared statement's name: one name always goes with one text. */
+  name: string;
+  ctes: string;
+  params: unknown[];
+  events: string;
+  select: string;
+  from: string;
+  eventId: string;
 }
 
 /** A webhook event whose département and part of whose data the change finds (`ReportedChange.eventFrom`). */
@@ -110,6 +129,27 @@ export class WebhookEventRepository {
       row: row as unknown as T,
       event: { eventId: webhook_event_id, deliveryIds: webhook_delivery_ids },
     }));
+  }
+
+  /**
+   * Runs another repository's change of several rows and writes the webhook events reporting
+   * them, with their fan-out, in the same statement (`ReportedChanges`). One result per row the
+   * statement returns: the change's columns, and the deliveries of that row's event.
+   */
+  async insertManyWithChange<T>(manager: EntityManager, change: ReportedChanges): Promise<{ row: T; deliveryIds: string[] }[]> {
+    const rows = await preparedQuery<T & { webhook_delivery_ids: string[] }>(
+      manager,
+      change.name,
+      `WITH ${change.ctes}, ev AS (
+         INSERT INTO webhook_events (id, type, department_code, level, data, fanned_out_at)
+         SELECT id, type, department_code, level, data, now() FROM ${change.events}
+         RETURNING id, type, department_code, level, occurred_at
+       ), d AS (${DELIVERIES_OF_EV})
+       SELECT ${change.select}, ARRAY(SELECT d.id::text FROM d WHERE d.event_id = ${change.eventId}) AS webhook_delivery_ids
+         FROM ${change.from}`,
+      change.params,
+    );
+    return rows.map(({ webhook_delivery_ids, ...row }) => ({ row: row as unknown as T, deliveryIds: webhook_delivery_ids }));
   }
 
   /**
