@@ -28,7 +28,8 @@ export class OutboxRepository {
   /**
    * Marks rows published. A row locked by its consumer is being processed at this moment: it is
    * skipped (SKIP LOCKED) rather than waited for, so that one mark covering many rows never
-   * queues behind, and then in front of, the triages that claim them.
+   * queues behind, and then in front of, the triages that claim them. A processed row is left
+   * as it is: nothing reads when it was published.
    */
   async markPublished(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0) return;
@@ -36,7 +37,7 @@ export class OutboxRepository {
       manager,
       'vigie_outbox_published',
       `UPDATE outbox SET published_at = now(), publish_count = publish_count + 1
-        WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)`,
+        WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::uuid[]) AND processed_at IS NULL FOR UPDATE SKIP LOCKED)`,
       [ids],
     );
   }
