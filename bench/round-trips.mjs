@@ -4,7 +4,8 @@
 // then bench/raw-baseline.mjs with its worker, both with bench/count-round-trips.cjs preloaded,
 // sends each a warm-up of 200 declarations, then BENCH_ROUND_TRIP_DECLARATIONS (1000) on 32
 // connections, waits until every one is classified and the service's outbox has drained, and
-// prints the PostgreSQL, Redis and HTTP writes per declaration. Databases vigie_bench_count and
+// prints the PostgreSQL, Redis and HTTP writes per declaration; with BENCH_COUNT_STATEMENTS=1, also
+// the service's queries per declaration by statement. Databases vigie_bench_count and
 // vigie_bench_count_b, Redis prefixes vigie-bench-count and vigie-bench-count-b, dropped at the end.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -51,6 +52,15 @@ function perDeclaration(before, after) {
     redis: per(before.writes.redis, after.writes.redis),
     http: per(before.writes.http, after.writes.http),
     pgQueries: per(before.pgQueries, after.pgQueries),
+    // BENCH_COUNT_STATEMENTS=1: per statement (its prepared name, or its first characters).
+    ...(after.statements && {
+      statements: Object.fromEntries(
+        Object.entries(after.statements)
+          .map(([k, v]) => [k, per(before.statements?.[k] ?? 0, v)])
+          .filter(([, v]) => v >= 0.01)
+          .sort((a, b) => b[1] - a[1]),
+      ),
+    }),
   };
 }
 
@@ -150,6 +160,9 @@ async function main() {
         `${''.padEnd(24)} ${'PG'.padStart(6)} ${'Redis'.padStart(6)} ${'HTTP'.padStart(6)}`,
         line(`S service (${DIST})`, s, serviceCounts),
         line('B fair baseline', b, baselineCounts),
+        ...(serviceCounts.statements
+          ? ['', 'S: pg queries per declaration, by statement (BENCH_COUNT_STATEMENTS=1)', ...Object.entries(serviceCounts.statements).map(([k, v]) => `${String(v).padStart(6)}  ${k}`)]
+          : []),
         '',
       ].join('\n') + '\n',
     );
