@@ -130,6 +130,35 @@ describe('triage in batches', () => {
     expect((await effects([poison.fugueId]))[poison.fugueId]).toEqual({ classifications: 1, events: 1, webhookEvents: 1, alerts: 0, pending: 0 });
   });
 
+  it('stores the triages before one that finds a link, so that it reads what they changed', async () => {
+    /** The triage job the episode's unprocessed outbox row asks for. */
+    const pendingJob = async (fugueId: string) => {
+      const [row]: { id: string; cause: 'declared' }[] = await t.dataSource.query(
+        `SELECT id::text, payload->>'cause' AS cause FROM outbox WHERE payload->>'fugueId' = $1 AND processed_at IS NULL`,
+        [fugueId],
+      );
+      return { fugueId, cause: row.cause, outboxId: row.id };
+    };
+    const declare = async (plate: string) => (await declareFugue(t, foyerKey, (await makeYouth(t, foyerKey, foyerId)).id, { connections: { vehicles: [{ plate }] } })).id;
+    // A and B left in one vehicle and are linked; C left in another.
+    const a = await declare('TB-101-AA');
+    const b = await declare('TB-101-AA');
+    const c = await declare('TB-202-CC');
+    await triage.triageTogether([await pendingJob(a), await pendingJob(b), await pendingJob(c)]);
+    expect(await t.dataSource.query(`SELECT 1 FROM fugue_links WHERE $1 IN (fugue_a, fugue_b) AND $2 IN (fugue_a, fugue_b)`, [a, b])).toHaveLength(1);
+
+    // A's youth becomes known to be exploited; B is seen in C's vehicle. One batch, A first.
+    await t.http.post(`/v1/fugues/${a}/updates`).set(bearer(foyerKey)).send({ indicators: ['EXPLOITATION_KNOWN'] }).expect(201);
+    await t.http.post(`/v1/fugues/${b}/updates`).set(bearer(foyerKey)).send({ connections: { vehicles: [{ plate: 'TB-202-CC' }] } }).expect(201);
+    const [first, second] = await triage.triageTogether([await pendingJob(a), await pendingJob(b)]);
+
+    expect(first.effectiveLevel).toBe('worrying');
+    // B's triage found its link to C; it then read A as stored by the same batch, worrying with
+    // EXPLOITATION_KNOWN, and gained PEER_EXPLOITED in this very classification.
+    expect(await t.dataSource.query(`SELECT 1 FROM fugue_links WHERE $1 IN (fugue_a, fugue_b) AND $2 IN (fugue_a, fugue_b)`, [b, c])).toHaveLength(1);
+    expect(second.classification?.reasons.map((r) => r.code)).toContain('PEER_EXPLOITED');
+  });
+
   it("writes each triage of a batch with its own webhook deliveries and routine referents, and nothing for one already stored", async () => {
     // Two départements, each informing its own child-protection referent of a routine episode;
     // a hotline endpoint of 13 receives the worrying episodes of 13 only.
