@@ -11,11 +11,12 @@ export interface NewWebhookEvent {
 }
 
 /**
- * The routing rule of webhook events, private to this repository: the fan-out of the event in a
+ * The routing rule of webhook events, private to this repository: the fan-out of the events in a
  * CTE named `ev` (id, type, department_code, level, occurred_at): one pending delivery per
- * endpoint that receives it — active, subscribed to its type since before the event, and within
+ * endpoint that receives each — active, subscribed to its type since before the event, and within
  * its scope (département, worrying only). An endpoint owned by a hotline client stops receiving
- * when that client is revoked. A replayed fan-out creates nothing.
+ * when that client is revoked. A replayed fan-out creates nothing. Returns each new delivery's id
+ * and its event's id.
  */
 const DELIVERIES_OF_EV = `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)
   SELECT ev.id, ep.id, now()
