@@ -1,5 +1,6 @@
-import { FugueTriageService, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
+import { FugueTriageService, LINKING_PLACE_KINDS, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
 import { JOB_QUEUE, JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
+import { FugueRepository } from '@vigie/persistence';
 import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
 
 /**
@@ -229,5 +230,66 @@ describe('triage in batches', () => {
     // Its first attempt is scheduled once the batch has committed.
     const deliveries = t.app.get(JobProducer).queue(JOB_QUEUE[JobName.WebhookDeliver]);
     await waitFor(async () => (await deliveries.getJob(webhookDeliveryJobId(delivered[0].id, 1))) !== undefined, { what: 'the first attempt of the delivery' });
+  });
+
+  it("writes a batch's episodes through their primary key, however many others the table holds", async () => {
+    const jobs = await declaredJobs(3);
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const manager = runner.manager;
+      // 3,000 other episodes, and statistics that know them: the planner counts 100 rows for the
+      // batch's JSON, and without the primary key in the statement it scans the whole table.
+      await manager.query(
+        `INSERT INTO fugues SELECT (jsonb_populate_record(NULL::fugues, to_jsonb(f) || jsonb_build_object('id', gen_random_uuid(), 'status', 'closed'))).*
+           FROM fugues f, generate_series(1, 3000) WHERE f.id = $1`,
+        [jobs[0].fugueId],
+      );
+      await manager.query('ANALYZE fugues');
+      const repository = t.app.get(FugueRepository);
+      const at = new Date('2026-03-14T02:30:00Z');
+      const facts = await repository.claimTriageFacts(
+        manager,
+        jobs.map((j) => ({ outboxId: j.outboxId, fugueId: j.fugueId, at })),
+        LINKING_PLACE_KINDS,
+      );
+      expect(facts.size).toBe(3);
+      // Whole-table reads of the episodes made so far in this transaction.
+      const fugueScans = async () =>
+        (await manager.query(`SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'fugues'::regclass`))[0].n as number;
+      const before = await fugueScans();
+
+      const stored = await repository.storeTriages(
+        manager,
+        [...facts.values()].map(({ fugue }, i) => ({
+          fugue,
+          classification: {
+            triggerKey: `plan-test-${i}`,
+            cause: 'declared',
+            rulesetVersion: 'test',
+            evaluatedAt: at,
+            level: 'routine' as const,
+            score: 0,
+            reasons: [],
+            nextReviewAt: null,
+          },
+          event: {},
+          webhookEvent: null,
+          recipientRoles: null,
+        })),
+      );
+
+      expect(stored.map((s) => s.stored)).toEqual([true, true, true]);
+      expect(await fugueScans()).toBe(before);
+      const updated: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM fugues WHERE id = ANY($1::uuid[]) AND updated_at = now()`,
+        [jobs.map((j) => j.fugueId)],
+      );
+      expect(updated[0].n).toBe(3);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

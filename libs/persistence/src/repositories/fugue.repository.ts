@@ -314,9 +314,12 @@ export class FugueRepository {
             SET classification = s.classification, next_review_at = s.next_review_at, effective_level = s.effective_level,
                 override_level = s.override_level, override_by = s.override_by, override_at = s.override_at,
                 override_reason_enc = s.override_reason_enc, override_basis = s.override_basis, updated_at = now()
-           FROM s WHERE fugues.id = s.fugue_id
+           -- fugues.id = ANY($2) reads the episodes through the primary key: the planner counts
+           -- 100 rows for any jsonb_to_recordset, and would scan a table of a few thousand
+           -- episodes rather than look each one up.
+           FROM s WHERE fugues.id = ANY($2::uuid[]) AND fugues.id = s.fugue_id
        )`,
-      params: [JSON.stringify(rows)],
+      params: [JSON.stringify(rows), triages.map((t) => t.fugue.id)],
       events: `(SELECT webhook_event_id AS id, webhook_type AS type, webhook_department_code AS department_code,
                        webhook_level AS level, webhook_data AS data
                   FROM s WHERE webhook_event_id IS NOT NULL ORDER BY ord) x`,
