@@ -1,7 +1,7 @@
 import { FugueTriageService, LINKING_PLACE_KINDS, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
 import { JOB_QUEUE, JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
 import { FugueRepository } from '@vigie/persistence';
-import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, waitFor } from '@vigie/testing';
+import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, testNow, waitFor } from '@vigie/testing';
 
 /**
  * Triages that arrive together are stored together (FugueTriageService, Batcher): one claim
@@ -287,6 +287,46 @@ describe('triage in batches', () => {
         [jobs.map((j) => j.fugueId)],
       );
       expect(updated[0].n).toBe(3);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  it("claims a batch's facts without reading the whole episodes table, with statistics or without", async () => {
+    // Three batches to claim, and a fourth youth whose episode is copied 3,000 times: episodes of
+    // the same foyer, in the batches' link window, that none of the link rules can match.
+    const foyer = (await makeFoyer(t)).id;
+    const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyer] })).key;
+    const jobs = await declaredJobs(7, {}, { key, id: foyer });
+    const [first, second, [copied]] = [jobs.slice(0, 3), jobs.slice(3, 6), jobs.slice(6)];
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const manager = runner.manager;
+      await manager.query(
+        `INSERT INTO fugues SELECT (jsonb_populate_record(NULL::fugues, to_jsonb(f) || jsonb_build_object('id', gen_random_uuid(), 'status', 'closed'))).*
+           FROM fugues f, generate_series(1, 3000) WHERE f.id = $1`,
+        [copied.fugueId],
+      );
+      const repository = t.app.get(FugueRepository);
+      const fugueScans = async () =>
+        (await manager.query(`SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'fugues'::regclass`))[0].n as number;
+      const claim = async (batch: typeof jobs) => {
+        const before = await fugueScans();
+        const facts = await repository.claimTriageFacts(
+          manager,
+          batch.map((j) => ({ outboxId: j.outboxId, fugueId: j.fugueId, at: testNow() })),
+          LINKING_PLACE_KINDS,
+        );
+        return { claimed: facts.size, candidates: [...facts.values()].map((f) => f.links.candidates.length), scans: (await fugueScans()) - before };
+      };
+
+      // Statistics that have never seen the copies: PostgreSQL guesses how many pass the window.
+      expect(await claim(first)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
+      await manager.query('ANALYZE fugues');
+      expect(await claim(second)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

@@ -377,9 +377,13 @@ export interface CandidatesOf {
  * another youth, not erased, whose window overlaps `x`'s. Ordered by id. Every branch reads
  * through an index: the cost follows the matches, not the history, nor a foyer's other
  * departures. The plan does not depend on the values of `x`: the departures with peers are read
- * through their partial index in every case, and the foyer's other departures by a branch that
- * runs only when `x` left with peers (a one-time filter). Its own aliases (`cf`, `cc`, `cand`)
- * leave the enclosing statement's free.
+ * through their partial index in every case, the foyer's other departures by a branch that runs
+ * only when `x` left with peers, and the episodes of the youths `x` names by one that runs only
+ * when it names some (one-time filters). Each candidate is then read through the primary key, in
+ * lateral subqueries the planner may not flatten (`OFFSET 0`, an aggregate): flattened, a
+ * misestimate of how many episodes fall in the window (statistics taken before a burst, or none)
+ * had it scan the whole episodes table once per triage, a cost that grew with the history. Its own
+ * aliases (`cand`, `cf`, `cc`, `e`, `cx`) leave the enclosing statement's free.
  */
 export const LINK_CANDIDATES = (x: CandidatesOf) =>
   `WITH cand AS (
@@ -388,7 +392,7 @@ export const LINK_CANDIDATES = (x: CandidatesOf) =>
      UNION SELECT cc.fugue_id FROM fugue_connections cc
             WHERE cc.kind = 'place' AND cc.blind_index = ANY(${x.addresses}) AND cc.place_kind = ANY(${x.linkingPlaceKinds})
      UNION SELECT cc.fugue_id FROM fugue_connections cc WHERE cc.companion_youth_id = ${x.youthId}
-     UNION SELECT cf.id FROM fugues cf WHERE cf.youth_id = ANY(${x.companionYouthIds})
+     UNION SELECT cf.id FROM fugues cf WHERE cardinality(${x.companionYouthIds}) > 0 AND cf.youth_id = ANY(${x.companionYouthIds})
      UNION SELECT cf.id FROM fugues cf
             WHERE cf.foyer_id = ${x.foyerId} AND cf.departed_with = 'peers'
               AND coalesce(cf.last_seen_at, cf.noticed_missing_at) > ${x.departure} - interval '2 hours'
@@ -398,21 +402,26 @@ export const LINK_CANDIDATES = (x: CandidatesOf) =>
               AND coalesce(cf.last_seen_at, cf.noticed_missing_at) > ${x.departure} - interval '2 hours'
               AND coalesce(cf.last_seen_at, cf.noticed_missing_at) < ${x.departure} + interval '2 hours'
    )
-   SELECT cf.id, cf.youth_id AS "youthId", cf.foyer_id AS "foyerId", cf.department_code AS "departmentCode", cf.status,
-          cf.noticed_missing_at AS "noticedMissingAt", cf.last_seen_at AS "lastSeenAt", cf.departed_with AS "departedWith",
-          cf.located_at AS "locatedAt", cf.returned_at AS "returnedAt", cf.ended_at AS "endedAt",
-          coalesce(array_agg(cc.companion_youth_id::text) FILTER (WHERE cc.companion_youth_id IS NOT NULL), '{}') AS "companionYouthIds",
-          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'vehicle' AND cc.blind_index IS NOT NULL), '{}') AS "plateIndexes",
-          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'companion' AND cc.blind_index IS NOT NULL), '{}') AS "aliasIndexes",
-          coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'place' AND cc.blind_index IS NOT NULL
-                                                    AND cc.place_kind = ANY(${x.linkingPlaceKinds})), '{}') AS "addressIndexes"
+   SELECT cf.*, cx.*
      FROM cand
-     JOIN fugues cf ON cf.id = cand.id
-     LEFT JOIN fugue_connections cc ON cc.fugue_id = cf.id
-    WHERE cf.id <> ${x.id} AND cf.youth_id <> ${x.youthId} AND cf.erased_at IS NULL
-      AND cf.noticed_missing_at - interval '24 hours' <= ${x.windowEnd}
-      AND coalesce(cf.returned_at, cf.located_at, cf.ended_at, ${x.now}) + interval '24 hours' >= ${x.windowStart}
-    GROUP BY cf.id
+     CROSS JOIN LATERAL (
+       SELECT e.id, e.youth_id AS "youthId", e.foyer_id AS "foyerId", e.department_code AS "departmentCode", e.status,
+              e.noticed_missing_at AS "noticedMissingAt", e.last_seen_at AS "lastSeenAt", e.departed_with AS "departedWith",
+              e.located_at AS "locatedAt", e.returned_at AS "returnedAt", e.ended_at AS "endedAt"
+         FROM fugues e
+        WHERE e.id = cand.id AND e.id <> ${x.id} AND e.youth_id <> ${x.youthId} AND e.erased_at IS NULL
+          AND e.noticed_missing_at - interval '24 hours' <= ${x.windowEnd}
+          AND coalesce(e.returned_at, e.located_at, e.ended_at, ${x.now}) + interval '24 hours' >= ${x.windowStart}
+       OFFSET 0
+     ) cf
+     CROSS JOIN LATERAL (
+       SELECT coalesce(array_agg(cc.companion_youth_id::text) FILTER (WHERE cc.companion_youth_id IS NOT NULL), '{}') AS "companionYouthIds",
+              coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'vehicle' AND cc.blind_index IS NOT NULL), '{}') AS "plateIndexes",
+              coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'companion' AND cc.blind_index IS NOT NULL), '{}') AS "aliasIndexes",
+              coalesce(array_agg(cc.blind_index) FILTER (WHERE cc.kind = 'place' AND cc.blind_index IS NOT NULL
+                                                        AND cc.place_kind = ANY(${x.linkingPlaceKinds})), '{}') AS "addressIndexes"
+         FROM fugue_connections cc WHERE cc.fugue_id = cf.id
+     ) cx
     ORDER BY cf.id`;
 
 /** The rows of `LINK_CANDIDATES` read back from JSON (`json_agg`), as `LinkRepository.linkCandidates` returns them. */
