@@ -354,7 +354,9 @@ async function candidateStatement(db, fugueId) {
   const now = new Date();
   const window = linkWindow({ noticedMissingAt: f.noticed_missing_at, locatedAt: f.located_at, returnedAt: f.returned_at, endedAt: f.ended_at }, now);
   let captured = null;
-  const capturing = { query: async (query, parameters) => ((captured = { query, parameters }), []) };
+  // linkCandidates runs a prepared statement on the manager's connection: this one records it.
+  const connection = { query: async ({ text, values }) => ((captured = { query: text, parameters: values }), { rows: [] }) };
+  const capturing = { queryRunner: { connect: async () => connection } };
   await new persistence.LinkRepository(null).linkCandidates(
     capturing,
     { id: f.id, youthId: f.youth_id, foyerId: f.foyer_id, departure: f.last_seen_at ?? f.noticed_missing_at, departedWithPeers: f.departed_with === 'peers', windowStart: new Date(window.start), windowEnd: new Date(window.end) },
