@@ -1,6 +1,6 @@
 import { FugueTriageService, LINKING_PLACE_KINDS, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
 import { JOB_QUEUE, JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
-import { FugueRepository } from '@vigie/persistence';
+import { FugueRepository, OutboxRepository } from '@vigie/persistence';
 import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, testNow, waitFor } from '@vigie/testing';
 
 /**
@@ -327,6 +327,44 @@ describe('triage in batches', () => {
       expect(await claim(first)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
       await manager.query('ANALYZE fugues');
       expect(await claim(second)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  it('marks and claims outbox rows through their primary key, however many others are pending', async () => {
+    const jobs = await declaredJobs(3);
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const manager = runner.manager;
+      // 3,000 other rows, which the statistics saw processed and which are pending again: the
+      // statistics of a quiet moment, and then a backlog (a burst, or the worker stopped).
+      await manager.query(
+        `INSERT INTO outbox (job_name, payload, processed_at) SELECT 'fugue.triage', '{}'::jsonb, now() FROM generate_series(1, 3000)`,
+      );
+      await manager.query('ANALYZE outbox');
+      await manager.query(`UPDATE outbox SET processed_at = NULL WHERE payload = '{}'::jsonb`);
+      // The plans PostgreSQL keeps for the prepared statements once they have run a few times.
+      await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      // Outbox rows read so far in this transaction, by whole-table and by index reads.
+      const rowsRead = async () =>
+        (await manager.query(`SELECT (seq_tup_read + idx_tup_fetch)::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'outbox'::regclass`))[0].n as number;
+
+      let before = await rowsRead();
+      await t.app.get(OutboxRepository).markPublished([jobs[0].outboxId], manager);
+      expect((await rowsRead()) - before).toBeLessThanOrEqual(10);
+
+      before = await rowsRead();
+      const facts = await t.app.get(FugueRepository).claimTriageFacts(
+        manager,
+        jobs.map((j) => ({ outboxId: j.outboxId, fugueId: j.fugueId, at: testNow() })),
+        LINKING_PLACE_KINDS,
+      );
+      expect(facts.size).toBe(3);
+      expect((await rowsRead()) - before).toBeLessThanOrEqual(30);
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

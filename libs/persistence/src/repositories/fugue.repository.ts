@@ -9,7 +9,7 @@ import { Page, keysetPage } from './pagination';
 import { columnList, entityFromRow, rowsOf } from './raw-rows';
 import { NewWebhookEvent, WebhookEventRepository, WrittenWebhookEvent } from './webhook-event.repository';
 import { preparedQuery } from './prepared';
-import { OutboxMessage, withCorrelationId } from './outbox.repository';
+import { OutboxMessage, PENDING, withCorrelationId } from './outbox.repository';
 import {
   candidatesFromJson,
   CONNECTIONS_JSON,
@@ -169,7 +169,7 @@ export class FugueRepository {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS a(outbox_id, fugue_id, at)
        ), claimed AS (
          UPDATE outbox o SET processed_at = now() FROM asked
-          WHERE o.id = asked.outbox_id AND o.processed_at IS NULL
+          WHERE o.id = asked.outbox_id AND ${PENDING('o')}
          RETURNING o.id, o.created_at, asked.fugue_id, asked.at
        )
        SELECT ${columnList(manager, FugueEntity, 'f')}, claimed.id AS _outbox_id, claimed.created_at AS _requested_at,
