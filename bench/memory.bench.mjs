@@ -6,15 +6,19 @@
 // after the warm-up (10,001–20,000) to the last one (90,001–100,000) ≤ 20 % passes. Then the bench
 // waits for the outbox backlog (triage and webhook fan-out jobs) to drain and reports the resident
 // set then.
-// Youths: by default written in SQL (BENCH_MEMORY_YOUTHS=sql), each with the identity ciphertext
-// of one youth created through the API, so that the run is spent on episodes; BENCH_MEMORY_YOUTHS=api
+// Youths: by default written in SQL (BENCH_MEMORY_YOUTHS=sql), each with the identity of one youth
+// created through the API, encrypted again by the bench under the service's data key for its own
+// row (a ciphertext is bound to its row), so that the run is spent on episodes; BENCH_MEMORY_YOUTHS=api
 // creates every youth through POST /v1/youths first (about 5 more minutes on a 2-core machine).
 // Settings (environment): BENCH_MEMORY_EPISODES (100000), BENCH_MEMORY_WARMUP (10000),
 // BENCH_MEMORY_CONNECTIONS (16), BENCH_MEMORY_YOUTHS (sql), BENCH_PG_URL, REDIS_URL,
 // BENCH_KEEP_DB=1 keeps the database.
 // Exit code: 0 when the goal passes, 1 when it fails, 2 when the bench itself failed.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import pg from 'pg';
@@ -22,6 +26,7 @@ import {
   KEEP_DB,
   PG_ADMIN_URL,
   REDIS_URL,
+  ROOT,
   api,
   birthDateForAge,
   cpuSeconds,
@@ -93,15 +98,26 @@ function slopePerWindow(samples) {
 // ---------------------------------------------------------------------------------------------
 // Load.
 
-/** Youths written in SQL, spread over the foyers, each with the service's ciphertext of one API-created identity. */
-async function insertYouths(db, foyerIds, count, identityEnc) {
-  const { rows } = await db.query(
-    `INSERT INTO youths (foyer_id, identity_enc, sex)
-     SELECT ($1::uuid[])[(g - 1) % cardinality($1::uuid[]) + 1], $2, 'F' FROM generate_series(1, $3::int) g
-     RETURNING id`,
-    [foyerIds, identityEnc, count],
-  );
-  return rows.map((r) => r.id);
+/**
+ * Youths written in SQL, spread over the foyers, each with the identity of the API-created youth
+ * `model`, encrypted under the service's data key for its own row as the service would.
+ */
+async function insertYouths(db, foyerIds, count, dataKey, model) {
+  const require = createRequire(import.meta.url);
+  const { DataCipher, slot } = require(join(ROOT, 'dist', 'libs', 'persistence', 'src', 'index.js'));
+  const cipher = DataCipher.withKey(dataKey);
+  const identity = cipher.decrypt(model.identityEnc, slot('youths', 'identity_enc', model.id));
+  const ids = Array.from({ length: count }, () => randomUUID());
+  const sealed = ids.map((id) => cipher.encrypt(identity, slot('youths', 'identity_enc', id)));
+  for (let from = 0; from < count; from += 10_000) {
+    await db.query(
+      `INSERT INTO youths (id, foyer_id, identity_enc, sex)
+       SELECT y.id, ($1::uuid[])[(y.n - 1) % cardinality($1::uuid[]) + 1], y.identity_enc, 'F'
+         FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS y(id, identity_enc, n)`,
+      [foyerIds, ids.slice(from, from + 10_000), sealed.slice(from, from + 10_000)],
+    );
+  }
+  return ids;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +185,8 @@ async function main() {
     await recreateDatabase(admin, DATABASE);
     await deleteRedisPrefix(redis, QUEUE_PREFIX);
     step('starting the service (migrations run at start)');
-    service = await startService({ database: DATABASE, queuePrefix: QUEUE_PREFIX, log, logPath });
+    const dataKey = randomBytes(32);
+    service = await startService({ database: DATABASE, queuePrefix: QUEUE_PREFIX, log, logPath, env: { VIGIE_DATA_KEY: dataKey.toString('base64') } });
     const { url, adminKey } = service;
     const pid = service.child.pid;
     db = new pg.Client({ connectionString: databaseUrl(DATABASE) });
@@ -195,7 +212,7 @@ async function main() {
         sex: 'F',
       });
       const { rows } = await db.query(`SELECT identity_enc FROM youths WHERE id = $1`, [youth.id]);
-      youthIds = await insertYouths(db, foyerIds, EPISODES, rows[0].identity_enc);
+      youthIds = await insertYouths(db, foyerIds, EPISODES, dataKey, { id: youth.id, identityEnc: rows[0].identity_enc });
       await db.query('VACUUM (ANALYZE) youths');
     }
     step(`  ${youthIds.length} youths in ${((Date.now() - started) / 1000).toFixed(1)} s; RSS of the service ${residentSet(pid).rss} MiB`);
