@@ -294,8 +294,8 @@ describe('triage in batches', () => {
   });
 
   it("claims a batch's facts without reading the whole episodes table, with statistics or without", async () => {
-    // Three batches to claim, and a fourth youth whose episode is copied 3,000 times: episodes of
-    // the same foyer, in the batches' link window, that none of the link rules can match.
+    // Two batches of three to claim, and a seventh episode copied 3,000 times: episodes of the
+    // same foyer, in the batches' link window, that none of the link rules can match.
     const foyer = (await makeFoyer(t)).id;
     const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyer] })).key;
     const jobs = await declaredJobs(7, {}, { key, id: foyer });
