@@ -1,6 +1,7 @@
 import { FugueTriageService, LINKING_PLACE_KINDS, MetricsService, TRIAGE_BATCH } from '@vigie/domain';
 import { JOB_QUEUE, JobName, JobProducer, webhookDeliveryJobId } from '@vigie/queue';
 import { FugueRepository, OutboxRepository } from '@vigie/persistence';
+import type { EntityManager } from 'typeorm';
 import { bearer, declareFugue, makeClient, makeFoyer, makeReferent, makeYouth, startTestApp, TestApp, testNow, waitFor } from '@vigie/testing';
 
 /**
@@ -54,6 +55,37 @@ describe('triage in batches', () => {
     const metric = await t.app.get(MetricsService).triageBatchSize.get();
     const value = (name: string) => metric.values.find((v) => v.metricName === name)?.value ?? 0;
     return { batches: value('vigie_triage_batch_size_count'), jobs: value('vigie_triage_batch_size_sum') };
+  }
+
+  /** Runs `body` in a transaction that is rolled back afterwards, with everything it wrote. */
+  async function inRolledBackTransaction(body: (manager: EntityManager) => Promise<void>): Promise<void> {
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await body(runner.manager);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /** What the transaction of `manager` has read of `table` so far: whole-table reads, and rows read by them and through indexes. */
+  async function readsOf(manager: EntityManager, table: 'fugues' | 'outbox'): Promise<{ wholeTable: number; rows: number }> {
+    const [row] = await manager.query(
+      `SELECT seq_scan::int AS "wholeTable", (seq_tup_read + idx_tup_fetch)::int AS rows FROM pg_stat_xact_user_tables WHERE relid = $1::regclass`,
+      [table],
+    );
+    return row;
+  }
+
+  /** Copies episode `fugueId` `times` times, closed, under new ids: other episodes of the same youth, foyer and times. */
+  async function copyEpisode(manager: EntityManager, fugueId: string, times: number): Promise<void> {
+    await manager.query(
+      `INSERT INTO fugues SELECT (jsonb_populate_record(NULL::fugues, to_jsonb(f) || jsonb_build_object('id', gen_random_uuid(), 'status', 'closed'))).*
+         FROM fugues f, generate_series(1, $2::int) WHERE f.id = $1`,
+      [fugueId, times],
+    );
   }
 
   it('stores the triages of distinct episodes together, each once, a worrying one with its alert', async () => {
@@ -234,18 +266,10 @@ describe('triage in batches', () => {
 
   it("writes a batch's episodes through their primary key, however many others the table holds", async () => {
     const jobs = await declaredJobs(3);
-    const runner = t.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    try {
-      const manager = runner.manager;
+    await inRolledBackTransaction(async (manager) => {
       // 3,000 other episodes, and statistics that know them: the planner counts 100 rows for the
       // batch's JSON, and without the primary key in the statement it scans the whole table.
-      await manager.query(
-        `INSERT INTO fugues SELECT (jsonb_populate_record(NULL::fugues, to_jsonb(f) || jsonb_build_object('id', gen_random_uuid(), 'status', 'closed'))).*
-           FROM fugues f, generate_series(1, 3000) WHERE f.id = $1`,
-        [jobs[0].fugueId],
-      );
+      await copyEpisode(manager, jobs[0].fugueId, 3000);
       await manager.query('ANALYZE fugues');
       const repository = t.app.get(FugueRepository);
       const at = new Date('2026-03-14T02:30:00Z');
@@ -255,10 +279,7 @@ describe('triage in batches', () => {
         LINKING_PLACE_KINDS,
       );
       expect(facts.size).toBe(3);
-      // Whole-table reads of the episodes made so far in this transaction.
-      const fugueScans = async () =>
-        (await manager.query(`SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'fugues'::regclass`))[0].n as number;
-      const before = await fugueScans();
+      const before = (await readsOf(manager, 'fugues')).wholeTable;
 
       const stored = await repository.storeTriages(
         manager,
@@ -281,16 +302,13 @@ describe('triage in batches', () => {
       );
 
       expect(stored.map((s) => s.stored)).toEqual([true, true, true]);
-      expect(await fugueScans()).toBe(before);
+      expect((await readsOf(manager, 'fugues')).wholeTable).toBe(before);
       const updated: { n: number }[] = await manager.query(
         `SELECT count(*)::int AS n FROM fugues WHERE id = ANY($1::uuid[]) AND updated_at = now()`,
         [jobs.map((j) => j.fugueId)],
       );
       expect(updated[0].n).toBe(3);
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   });
 
   it("claims a batch's facts without reading the whole episodes table, with statistics or without", async () => {
@@ -300,46 +318,29 @@ describe('triage in batches', () => {
     const key = (await makeClient(t, { role: 'foyer', foyerIds: [foyer] })).key;
     const jobs = await declaredJobs(7, {}, { key, id: foyer });
     const [first, second, [copied]] = [jobs.slice(0, 3), jobs.slice(3, 6), jobs.slice(6)];
-    const runner = t.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    try {
-      const manager = runner.manager;
-      await manager.query(
-        `INSERT INTO fugues SELECT (jsonb_populate_record(NULL::fugues, to_jsonb(f) || jsonb_build_object('id', gen_random_uuid(), 'status', 'closed'))).*
-           FROM fugues f, generate_series(1, 3000) WHERE f.id = $1`,
-        [copied.fugueId],
-      );
+    await inRolledBackTransaction(async (manager) => {
+      await copyEpisode(manager, copied.fugueId, 3000);
       const repository = t.app.get(FugueRepository);
-      const fugueScans = async () =>
-        (await manager.query(`SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'fugues'::regclass`))[0].n as number;
       const claim = async (batch: typeof jobs) => {
-        const before = await fugueScans();
+        const before = (await readsOf(manager, 'fugues')).wholeTable;
         const facts = await repository.claimTriageFacts(
           manager,
           batch.map((j) => ({ outboxId: j.outboxId, fugueId: j.fugueId, at: testNow() })),
           LINKING_PLACE_KINDS,
         );
-        return { claimed: facts.size, candidates: [...facts.values()].map((f) => f.links.candidates.length), scans: (await fugueScans()) - before };
+        return { claimed: facts.size, candidates: [...facts.values()].map((f) => f.links.candidates.length), scans: (await readsOf(manager, 'fugues')).wholeTable - before };
       };
 
       // Statistics that have never seen the copies: PostgreSQL guesses how many pass the window.
       expect(await claim(first)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
       await manager.query('ANALYZE fugues');
       expect(await claim(second)).toEqual({ claimed: 3, candidates: [0, 0, 0], scans: 0 });
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   });
 
   it('marks and claims outbox rows through their primary key, however many others are pending', async () => {
     const jobs = await declaredJobs(3);
-    const runner = t.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    try {
-      const manager = runner.manager;
+    await inRolledBackTransaction(async (manager) => {
       // 3,000 other rows, which the statistics saw processed and which are pending again: the
       // statistics of a quiet moment, and then a backlog (a burst, or the worker stopped).
       await manager.query(
@@ -349,9 +350,7 @@ describe('triage in batches', () => {
       await manager.query(`UPDATE outbox SET processed_at = NULL WHERE payload = '{}'::jsonb`);
       // The plans PostgreSQL keeps for the prepared statements once they have run a few times.
       await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      // Outbox rows read so far in this transaction, by whole-table and by index reads.
-      const rowsRead = async () =>
-        (await manager.query(`SELECT (seq_tup_read + idx_tup_fetch)::int AS n FROM pg_stat_xact_user_tables WHERE relid = 'outbox'::regclass`))[0].n as number;
+      const rowsRead = async () => (await readsOf(manager, 'outbox')).rows;
 
       let before = await rowsRead();
       await t.app.get(OutboxRepository).markPublished([jobs[0].outboxId], manager);
@@ -365,9 +364,6 @@ describe('triage in batches', () => {
       );
       expect(facts.size).toBe(3);
       expect((await rowsRead()) - before).toBeLessThanOrEqual(30);
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   });
 });
