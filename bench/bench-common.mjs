@@ -4,7 +4,7 @@
 // declaration body, and CPU readings from /proc.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +128,35 @@ export function cpuSeconds(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds (user + system) of a process and of its children: a PostgreSQL cluster, whose
+ * postmaster forks a backend per connection. Children already gone count through the postmaster's
+ * reaped time. Null when the process is gone or /proc is missing.
+ */
+export function processTreeCpuSeconds(rootPid) {
+  let ticks = null;
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fields;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    } catch {
+      continue; // ended between the listing and the read
+    }
+    const own = Number(fields[11]) + Number(fields[12]);
+    if (Number(entry) === rootPid) ticks = (ticks ?? 0) + own + Number(fields[13]) + Number(fields[14]);
+    else if (Number(fields[1]) === rootPid) ticks = (ticks ?? 0) + own;
+  }
+  return ticks === null ? null : ticks / 100;
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat; null where /proc is missing. */

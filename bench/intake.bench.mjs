@@ -25,7 +25,7 @@
 // BENCH_SERVICE_DIST (dist) the build the service runs from, to compare builds.
 // Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -43,6 +43,7 @@ import {
   machineJiffies,
   pad,
   PG_ADMIN_URL,
+  processTreeCpuSeconds,
   positiveInt,
   recreateDatabase,
   REDIS_URL,
@@ -289,6 +290,7 @@ async function countedReferencePhase({ label, admin, database, server, step }) {
  */
 async function countedPhase({ admin, database, pid, url, key, nextYouthId, progress }) {
   const cpuBefore = cpuSeconds(pid);
+  const sharedBefore = sharedCpuSeconds();
   const machineBefore = machineJiffies();
   const xactBefore = await committedTransactions(admin, database);
   const startedMs = Date.now();
@@ -311,6 +313,7 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
   }
   const machineAfter = machineJiffies();
   const cpuAfter = cpuSeconds(pid);
+  const sharedAfter = sharedCpuSeconds();
   const allClassified = state.classified >= declared;
   // Declared means answered: the end is the later of the last answer and the last classification.
   const endMs = allClassified && state.lastClassifiedMs ? Math.max(state.lastClassifiedMs, loadEndedMs) : Date.now();
@@ -335,11 +338,61 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
     statusCodes: Object.fromEntries(Object.entries(load.statusCodeStats).map(([code, st]) => [code, st.count])),
     errors: load.errors,
     timeouts: load.timeouts,
-    cpuMsPerDeclaration: cpuBefore !== null && cpuAfter !== null ? round(((cpuAfter - cpuBefore) * 1000) / per, 2) : null,
+    cpuMsPerDeclaration: perDeclaration(cpuBefore, cpuAfter, per),
     pgTransactionsPerDeclaration: round((xactAfter - xactBefore) / per, 2),
     machineBusyPercent:
       machineBefore && machineAfter ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100) : null,
+    cpuMsPerDeclarationBy: {
+      server: perDeclaration(cpuBefore, cpuAfter, per),
+      postgres: perDeclaration(sharedBefore.postgres, sharedAfter.postgres, per),
+      redis: perDeclaration(sharedBefore.redis, sharedAfter.redis, per),
+      bench: perDeclaration(sharedBefore.bench, sharedAfter.bench, per),
+      machine:
+        machineBefore && machineAfter ? round(((machineAfter.busy - machineBefore.busy) * (1000 / CLOCK_TICKS_PER_SECOND)) / per, 2) : null,
+    },
   };
+}
+
+/** /proc's clock ticks per second (USER_HZ), 100 on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The processes besides the server that share the machine during a counted phase: the PostgreSQL
+ * cluster (its postmaster and backends), Redis, and this bench (autocannon runs in it). Found once
+ * at start; a pid stays null when the process is not on this machine.
+ */
+const shared = { postmasterPid: null, redisPid: null };
+
+async function findSharedProcesses(admin, redis) {
+  // The pid PostgreSQL or Redis reports names a process of this machine only if it runs here.
+  const backend = localProcess(Number((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid), 'postgres');
+  shared.postmasterPid = backend && localProcess(backend.parentPid, 'postgres') ? backend.parentPid : null;
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  shared.redisPid = localProcess(redisPid, 'redis-server') ? redisPid : null;
+}
+
+/** A process of this machine with that pid and command name, and its parent's pid; else null. */
+function localProcess(pid, command) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    return name === command ? { parentPid: Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+function sharedCpuSeconds() {
+  const own = process.cpuUsage();
+  return {
+    postgres: shared.postmasterPid ? processTreeCpuSeconds(shared.postmasterPid) : null,
+    redis: shared.redisPid ? cpuSeconds(shared.redisPid) : null,
+    bench: (own.user + own.system) / 1e6,
+  };
+}
+
+function perDeclaration(before, after, per) {
+  return before !== null && after !== null ? round(((after - before) * 1000) / per, 2) : null;
 }
 
 function round(value, digits) {
@@ -392,6 +445,11 @@ function countedRow(label, c) {
   ].join(' ');
 }
 
+function cpuRow(label, c) {
+  const by = c.cpuMsPerDeclarationBy;
+  return [label.padEnd(26), pad(by.server ?? '-', 8), pad(by.postgres ?? '-', 9), pad(by.redis ?? '-', 7), pad(by.bench ?? '-', 7), pad(by.machine ?? '-', 8)].join(' ');
+}
+
 function backlogText(backlog) {
   const entries = Object.entries(backlog);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
@@ -425,6 +483,12 @@ function report(results) {
     countedRow('B fair baseline', baseline),
     ...(minimal ? [countedRow('M minimal service', minimal)] : []),
     countedRow('S service (npm start)', service),
+    '',
+    'CPU per declaration over each counted phase, ms (the server process; the PostgreSQL cluster; Redis; this bench, autocannon included; the whole machine, busy):',
+    [''.padEnd(26), pad('server', 8), pad('postgres', 9), pad('redis', 7), pad('bench', 7), pad('machine', 8)].join(' '),
+    cpuRow('B fair baseline', baseline),
+    ...(minimal ? [cpuRow('M minimal service', minimal)] : []),
+    cpuRow('S service (npm start)', service),
     '',
     `S/B: ${results.ratio.toFixed(2)}  (goal ≥ ${GOALS.ratio}, moonshot ${GOALS.moonshot}); ` +
       `unclassified at the last answer: B ${baseline.unclassifiedAtLastAnswer}, S ${service.unclassifiedAtLastAnswer}; ` +
@@ -487,6 +551,7 @@ async function main() {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  await findSharedProcesses(admin, redis);
   const started = [];
   let service = null;
 
