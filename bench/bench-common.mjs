@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,14 +121,34 @@ export async function deleteRedisPrefix(redis, prefix) {
   } while (cursor !== '0');
 }
 
-/** CPU seconds (user + system) used so far by a process, from /proc; null once it is gone. */
-export function cpuSeconds(pid) {
+/** /proc's clock ticks per second (USER_HZ), 100 on Linux. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * A process of this machine from /proc/<pid>/stat: its command name, its parent's pid, its own
+ * CPU ticks (user + system) and those of its children it has reaped; null when there is none.
+ */
+export function processStat(pid) {
+  let stat;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
+  // The command name is in parentheses and may hold spaces or parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    parentPid: Number(fields[1]),
+    ticks: Number(fields[11]) + Number(fields[12]),
+    reapedTicks: Number(fields[13]) + Number(fields[14]),
+  };
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc; null once it is gone. */
+export function cpuSeconds(pid) {
+  const stat = processStat(pid);
+  return stat ? stat.ticks / CLOCK_TICKS_PER_SECOND : null;
 }
 
 /**
@@ -136,27 +157,29 @@ export function cpuSeconds(pid) {
  * reaped time. Null when the process is gone or /proc is missing.
  */
 export function processTreeCpuSeconds(rootPid) {
-  let ticks = null;
-  let entries;
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  for (const entry of entries) {
+  const root = processStat(rootPid);
+  if (!root) return null;
+  let ticks = root.ticks + root.reapedTicks;
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fields;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    } catch {
-      continue; // ended between the listing and the read
-    }
-    const own = Number(fields[11]) + Number(fields[12]);
-    if (Number(entry) === rootPid) ticks = (ticks ?? 0) + own + Number(fields[13]) + Number(fields[14]);
-    else if (Number(fields[1]) === rootPid) ticks = (ticks ?? 0) + own;
+    const child = processStat(entry); // null when it ended since the listing
+    if (child?.parentPid === rootPid) ticks += child.ticks;
   }
-  return ticks === null ? null : ticks / 100;
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * The identity of the API-created youth `model` (`{ id, identityEnc }`), encrypted again under the
+ * service's data key for each of `youthIds`, as the service would for youths written in SQL: a
+ * ciphertext is bound to its row, so a copy of the model's would not decrypt. Needs the build.
+ */
+export function identitiesFor(dataKey, model, youthIds) {
+  const require = createRequire(import.meta.url);
+  require('reflect-metadata');
+  const { DataCipher, slot } = require(join(ROOT, 'dist', 'libs', 'persistence', 'src', 'index.js'));
+  const cipher = DataCipher.withKey(dataKey);
+  const identity = cipher.decrypt(model.identityEnc, slot('youths', 'identity_enc', model.id));
+  return youthIds.map((id) => cipher.encrypt(identity, slot('youths', 'identity_enc', id)));
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat; null where /proc is missing. */

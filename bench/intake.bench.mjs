@@ -25,7 +25,7 @@
 // BENCH_SERVICE_DIST (dist) the build the service runs from, to compare builds.
 // Exit code: 0 when every goal passes, 1 when one fails, 2 when the bench itself failed.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -33,6 +33,7 @@ import IORedis from 'ioredis';
 import pg from 'pg';
 import {
   api,
+  CLOCK_TICKS_PER_SECOND,
   cpuSeconds,
   createYouths,
   databaseUrl,
@@ -43,6 +44,7 @@ import {
   machineJiffies,
   pad,
   PG_ADMIN_URL,
+  processStat,
   processTreeCpuSeconds,
   positiveInt,
   recreateDatabase,
@@ -343,7 +345,6 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
     machineBusyPercent:
       machineBefore && machineAfter ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100) : null,
     cpuMsPerDeclarationBy: {
-      server: perDeclaration(cpuBefore, cpuAfter, per),
       postgres: perDeclaration(sharedBefore.postgres, sharedAfter.postgres, per),
       redis: perDeclaration(sharedBefore.redis, sharedAfter.redis, per),
       bench: perDeclaration(sharedBefore.bench, sharedAfter.bench, per),
@@ -352,9 +353,6 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
     },
   };
 }
-
-/** /proc's clock ticks per second (USER_HZ), 100 on Linux. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * The processes besides the server that share the machine during a counted phase: the PostgreSQL
@@ -365,22 +363,12 @@ const shared = { postmasterPid: null, redisPid: null };
 
 async function findSharedProcesses(admin, redis) {
   // The pid PostgreSQL or Redis reports names a process of this machine only if it runs here.
-  const backend = localProcess(Number((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid), 'postgres');
-  shared.postmasterPid = backend && localProcess(backend.parentPid, 'postgres') ? backend.parentPid : null;
+  const backend = processStat(Number((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+  shared.postmasterPid = backend?.command === 'postgres' && processStat(backend.parentPid)?.command === 'postgres' ? backend.parentPid : null;
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
-  shared.redisPid = localProcess(redisPid, 'redis-server') ? redisPid : null;
+  shared.redisPid = processStat(redisPid)?.command === 'redis-server' ? redisPid : null;
 }
 
-/** A process of this machine with that pid and command name, and its parent's pid; else null. */
-function localProcess(pid, command) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    return name === command ? { parentPid: Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) } : null;
-  } catch {
-    return null;
-  }
-}
 
 function sharedCpuSeconds() {
   const own = process.cpuUsage();
@@ -447,7 +435,7 @@ function countedRow(label, c) {
 
 function cpuRow(label, c) {
   const by = c.cpuMsPerDeclarationBy;
-  return [label.padEnd(26), pad(by.server ?? '-', 8), pad(by.postgres ?? '-', 9), pad(by.redis ?? '-', 7), pad(by.bench ?? '-', 7), pad(by.machine ?? '-', 8)].join(' ');
+  return [label.padEnd(26), pad(c.cpuMsPerDeclaration ?? '-', 8), pad(by.postgres ?? '-', 9), pad(by.redis ?? '-', 7), pad(by.bench ?? '-', 7), pad(by.machine ?? '-', 8)].join(' ');
 }
 
 function backlogText(backlog) {

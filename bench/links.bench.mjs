@@ -44,6 +44,7 @@ import {
   cpuSeconds,
   databaseUrl,
   deleteRedisPrefix,
+  identitiesFor,
   machineJiffies,
   openRun,
   pad,
@@ -165,17 +166,12 @@ async function insertConnections(db, { youthFrom, youthTo, pool, valueEnc, keyId
  * to another row and would not decrypt.
  */
 async function encryptOpenIdentities(db, dataKey, sampleYouthId, sampleEnc) {
-  const require = createRequire(import.meta.url);
-  require('reflect-metadata');
-  const { DataCipher, slot } = require(join(ROOT, 'dist', 'libs', 'persistence', 'src', 'index.js'));
-  const cipher = DataCipher.withKey(dataKey);
-  const identity = cipher.decrypt(sampleEnc, slot('youths', 'identity_enc', sampleYouthId));
   const { rows } = await db.query(
     `SELECT DISTINCT y.id FROM youths y JOIN fugues f ON f.youth_id = y.id WHERE f.status IN ('missing', 'located') AND y.identity_enc = $1 AND y.id <> $2`,
     [sampleEnc, sampleYouthId],
   );
   const ids = rows.map((r) => r.id);
-  const encs = ids.map((id) => cipher.encrypt(identity, slot('youths', 'identity_enc', id)));
+  const encs = identitiesFor(dataKey, { id: sampleYouthId, identityEnc: sampleEnc }, ids);
   await db.query(`UPDATE youths y SET identity_enc = v.enc FROM unnest($1::uuid[], $2::text[]) AS v(id, enc) WHERE y.id = v.id`, [ids, encs]);
   return ids.length;
 }

@@ -16,9 +16,7 @@
 // Exit code: 0 when the goal passes, 1 when it fails, 2 when the bench itself failed.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import pg from 'pg';
@@ -26,10 +24,10 @@ import {
   KEEP_DB,
   PG_ADMIN_URL,
   REDIS_URL,
-  ROOT,
   api,
   birthDateForAge,
   cpuSeconds,
+  identitiesFor,
   createYouths,
   databaseUrl,
   declarationBody,
@@ -103,12 +101,8 @@ function slopePerWindow(samples) {
  * `model`, encrypted under the service's data key for its own row as the service would.
  */
 async function insertYouths(db, foyerIds, count, dataKey, model) {
-  const require = createRequire(import.meta.url);
-  const { DataCipher, slot } = require(join(ROOT, 'dist', 'libs', 'persistence', 'src', 'index.js'));
-  const cipher = DataCipher.withKey(dataKey);
-  const identity = cipher.decrypt(model.identityEnc, slot('youths', 'identity_enc', model.id));
   const ids = Array.from({ length: count }, () => randomUUID());
-  const sealed = ids.map((id) => cipher.encrypt(identity, slot('youths', 'identity_enc', id)));
+  const sealed = identitiesFor(dataKey, model, ids);
   for (let from = 0; from < count; from += 10_000) {
     await db.query(
       `INSERT INTO youths (id, foyer_id, identity_enc, sex)
