@@ -126,6 +126,22 @@ describe('sign-in by e-mailed link in a browser', () => {
       expect(failure?.message).toMatch(/html-has-lang \(serious\)/);
     });
 
+    browser.test('axe finds a serious violation inside a frame of the page', async (page) => {
+      await page.goto('/health/live');
+      await page.setContent(
+        '<!doctype html><html lang="fr"><head><title>x</title></head><body><main><h1>Cadre</h1>' +
+          '<iframe title="cadre" srcdoc="<!doctype html><html lang=fr><head><title>y</title></head><body><button id=vide-du-cadre></button></body></html>"></iframe>' +
+          '</main></body></html>',
+      );
+      await page.frameLocator('iframe').locator('#vide-du-cadre').waitFor({ state: 'attached' });
+      const failure = await expectNoSeriousA11yViolations(page).then(
+        () => null,
+        (error: Error) => error,
+      );
+      expect(failure?.message).toMatch(/button-name \(critical\)/);
+      expect(failure?.message).toContain('#vide-du-cadre');
+    });
+
     it('a failing browser test leaves a screenshot under test-results/browser/ and fails as it would have', async () => {
       const name = 'harness screenshot check';
       const path = join(BROWSER_RESULTS_DIR, 'harness-screenshot-check.png');
