@@ -17,8 +17,9 @@ const moduleNameMapper = {
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
-  // One test file at a time on a two-core machine: one handle left open by a test would keep the
-  // run from ever ending. Exit once every test has finished; jest still names the leak.
+  // One test file at a time in each jest process (`npm test` runs two side by side, see
+  // scripts/test.mjs): one handle left open by a test would keep the run from ever ending. Exit
+  // once every test has finished; jest still names the leak.
   forceExit: true,
   // ...in one worker process, replaced by a fresh one after a file that leaves it above this heap.
   // Each file that boots the service keeps some 30 MB reachable after it ends; in jest's own
