@@ -369,7 +369,6 @@ async function findSharedProcesses(admin, redis) {
   shared.redisPid = processStat(redisPid)?.command === 'redis-server' ? redisPid : null;
 }
 
-
 function sharedCpuSeconds() {
   const own = process.cpuUsage();
   return {

@@ -27,16 +27,12 @@ const LANES = [
 ];
 const LAST = { name: 'faults', projects: ['faults'] };
 
-function selectArgs(projects) {
-  return ['--selectProjects', ...projects];
-}
-
-/** Runs jest with `args`, each line of its output prefixed with `[name]`; resolves to its exit code. */
-function runLane(name, args) {
+/** Runs jest on the lane's projects, each line of its output prefixed with `[name]`; resolves to its exit code. */
+function runLane({ name, projects }) {
   const started = Date.now();
   return new Promise((resolvePromise) => {
     // A process group of its own, so that a signal reaches jest's workers and what they started.
-    const child = spawn(process.execPath, [JEST, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
+    const child = spawn(process.execPath, [JEST, '--selectProjects', ...projects], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
     running.add(child);
     const drained = [
       [child.stdout, process.stdout],
@@ -61,7 +57,13 @@ function runLane(name, args) {
 const running = new Set();
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const child of running) process.kill(-child.pid, signal);
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group has ended already.
+      }
+    }
     process.exit(1);
   });
 }
@@ -83,8 +85,8 @@ async function main() {
   if (built !== 0) process.exit(built);
 
   const started = Date.now();
-  const codes = await Promise.all(LANES.map((lane) => runLane(lane.name, selectArgs(lane.projects))));
-  const lastCode = await runLane(LAST.name, selectArgs(LAST.projects));
+  const codes = await Promise.all(LANES.map(runLane));
+  const lastCode = await runLane(LAST);
   const seconds = Math.round((Date.now() - started) / 1000);
   const failed = [...LANES, LAST].filter((_, i) => [...codes, lastCode][i] !== 0).map((lane) => lane.name);
   process.stdout.write(
