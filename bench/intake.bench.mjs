@@ -1,5 +1,6 @@
 // `npm run bench:intake`: intake throughput and triage latency, measured side by side in one run
-// (docs/performance.md). Phases, one after another (B and S in rounds, see below):
+// (docs/performance.md). Phases, one after another: R, then F and M when asked, then B and S in
+// rounds (see below), then T:
 //   R  the request-only baseline (bench/raw-baseline.mjs: bare node:http, one pg INSERT, one
 //      BullMQ add, nobody runs the jobs), 20 s closed loop. Informational;
 //   B  the fair baseline (bench/raw-baseline.mjs with BENCH_BASELINE_WORKER=1): R plus a BullMQ
@@ -569,7 +570,7 @@ function report(results) {
     `  R: B without the worker (jobs enqueued, never run). S/R ${results.requestOnlyRatio.toFixed(2)}, B/R ${results.baselineToRequestOnly.toFixed(2)} (declared and classified ÷ requests)` +
       (floor ? `; F/R ${results.floorRatio.toFixed(2)}` : ''),
     '',
-    `Triage at ${settings.triageRateFromEnv ? 'BENCH_TRIAGE_RATE' : '~50 % of S'}: ${triage.offeredRate} req/s offered for ${settings.durationS} s ` +
+    `Triage at ${settings.triageRateFromEnv ? 'BENCH_TRIAGE_RATE' : '~50 % of the median S'}: ${triage.offeredRate} req/s offered for ${settings.durationS} s ` +
       `(${triage.load.slices} paced senders, ${triage.load.connections} connections), ` +
       `${triage.load.requestsPerSecond} req/s served, POST p50 ${triage.load.latencyMs.p50} ms / p99 ${triage.load.latencyMs.p99} ms, ` +
       `non-2xx ${triage.load.non2xx}, errors ${triage.load.errors}`,
@@ -705,7 +706,7 @@ async function main() {
       });
       started.push(minimalServer.child);
       step(`started the minimal service on port ${minimalServer.port}`);
-      m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step });
+      m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step, warmUp: true });
       step(`  ${m.perSecond} declared and classified per second (${m.classified}/${m.declared} in ${m.totalS} s)`);
       await stopChild(minimalServer.child);
     }
@@ -755,7 +756,7 @@ async function main() {
     step(`creating ${triageNeed} youths for the triage phase`);
     const triageIds = (await createYouths(serviceUrl, client.key, foyerIds, triageNeed, CONNECTIONS)).ids;
     const triagePool = youthPool(triageIds);
-    step(`T ${DURATION_S} s at ${offeredRate} req/s (${TRIAGE_RATE ? 'BENCH_TRIAGE_RATE' : '50 % of S'})`);
+    step(`T ${DURATION_S} s at ${offeredRate} req/s (${TRIAGE_RATE ? 'BENCH_TRIAGE_RATE' : '50 % of the median S'})`);
     const t = await runPacedDeclarations({
       url: serviceUrl,
       key: client.key,
