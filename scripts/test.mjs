@@ -4,10 +4,10 @@
 // Each jest process runs its files one at a time (jest.config.js); the machine's two cores are
 // shared by two of them. The lanes take about as long as each other (the second a fifth less in
 // the runs measured): the `integration` project (integration and end-to-end files on the
-// machine's clock) in one; `e2e-night`, `browser` and `unit` in the other. The fault suite kills and restarts processes on a schedule
-// under a burst of declarations, and runs last, with the machine to itself. Every file has its
-// own database and queue prefix, so two lanes never share data (docs/performance.md § The test
-// suite's time).
+// machine's clock) in one; `e2e-night`, `browser` and `unit` in the other. The fault suite kills
+// and restarts processes on a schedule under a burst of declarations, and runs last, with the
+// machine to itself. Every file has its own database and queue prefix, so two lanes never share
+// data (docs/performance.md § The test suite's time).
 //
 // The service's build (dist/, started by some tests) is made once before the lanes start, so that
 // their global set-ups find it current and never build it twice at once.
@@ -85,10 +85,9 @@ async function main() {
   if (built !== 0) process.exit(built);
 
   const started = Date.now();
-  const codes = await Promise.all(LANES.map(runLane));
-  const lastCode = await runLane(LAST);
+  const codes = [...(await Promise.all(LANES.map(runLane))), await runLane(LAST)];
   const seconds = Math.round((Date.now() - started) / 1000);
-  const failed = [...LANES, LAST].filter((_, i) => [...codes, lastCode][i] !== 0).map((lane) => lane.name);
+  const failed = [...LANES, LAST].filter((_, i) => codes[i] !== 0).map((lane) => lane.name);
   process.stdout.write(
     failed.length === 0 ? `All jest projects passed in ${seconds} s.\n` : `Failed: ${failed.join('; ')} (after ${seconds} s). Each lane's summary is above, its lines prefixed with its name.\n`,
   );
