@@ -12,16 +12,19 @@
 //      counted as B;
 //   S  the service as `npm start` runs it (API + worker in one process), POST /v1/fugues, counted
 //      as B: the same number of declarations, until every one is classified;
-//      B and S run in BENCH_ROUNDS (3) rounds, B then S in each, after one warm-up each: a shared
-//      VM's speed drifts from one minute to the next, so each round gives its own S/B and the goal
-//      reads their median;
+//      B and S run in BENCH_ROUNDS (3) rounds, B then S in each: a shared VM's speed drifts from
+//      one minute to the next, so each round gives its own S/B and the goal reads their median.
+//      Every counted phase follows its own warm-up (BENCH_WARMUP_S in the first round, ten
+//      declarations per connection in the next ones), so that each side starts on open
+//      connections: `pg`'s pools close a connection idle for 10 s, about as long as the other
+//      side's phase lasts;
 //   T  the service again at half of S's rate (the median round's; paced, see
 //      runPacedDeclarations), then POST → stored classification from SQL.
 // Goal: the median S/B ≥ 0.4 with 0 errors and every episode of every round classified; triage
 // p99 ≤ 250 ms.
 // Settings (environment): BENCH_DECLARATIONS (3000: B, M and S), BENCH_ROUNDS (3: B and S),
 // BENCH_DURATION_S (20: R, F and T),
-// BENCH_WARMUP_S (5), BENCH_CONNECTIONS (32), BENCH_CLASSIFY_TIMEOUT_S (120: how long B, M and S may
+// BENCH_WARMUP_S (20), BENCH_CONNECTIONS (32), BENCH_CLASSIFY_TIMEOUT_S (120: how long B, M and S may
 // take to classify their backlog after the last answer), BENCH_TRIAGE_RATE (requests/s of the
 // triage phase; default half of S), BENCH_FLOOR_PHASES=1 adds F and M, BENCH_FLOOR_EXTRA_QUERY=1
 // makes F run one `SELECT 1` per request in a guard, BENCH_PG_URL
@@ -65,12 +68,17 @@ import { startProfiling, summarizeProfile } from './cpu-profile.mjs';
 
 const DECLARATIONS = positiveInt('BENCH_DECLARATIONS', 3000);
 const DURATION_S = positiveInt('BENCH_DURATION_S', 20);
-const WARMUP_S = positiveInt('BENCH_WARMUP_S', 5);
+const WARMUP_S = positiveInt('BENCH_WARMUP_S', 20);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 /** Offered rate of the triage phase; by default half of what S sustained. */
 const TRIAGE_RATE = process.env.BENCH_TRIAGE_RATE ? positiveInt('BENCH_TRIAGE_RATE', 0) : null;
 /** After the last answer of B or S, how long the worker may take to classify what is left. */
 const CLASSIFY_TIMEOUT_S = positiveInt('BENCH_CLASSIFY_TIMEOUT_S', 120);
+/**
+ * The warm-up of B and S in the rounds after the first: enough to open every connection of their
+ * pools again (20 each) and run their statements once on each.
+ */
+const REWARM_DECLARATIONS = 10 * CONNECTIONS;
 /** F and M (bench/nest-floor.mjs) run only when asked: they add about a minute and have no goal. */
 const FLOOR_PHASES = process.env.BENCH_FLOOR_PHASES === '1';
 /** BENCH_PROFILE=1: a CPU profile of the service over S (the inspector slows it: not a run to quote). */
@@ -107,6 +115,12 @@ const GOALS = { ratio: 0.4, moonshot: 0.5, triageP99Ms: 250 };
 
 async function committedTransactions(admin, name) {
   const { rows } = await admin.query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = $1`, [name]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Connections PostgreSQL has accepted to a database since its statistics were reset. */
+async function openedSessions(admin, name) {
+  const { rows } = await admin.query(`SELECT sessions::bigint AS n FROM pg_stat_database WHERE datname = $1`, [name]);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -256,17 +270,21 @@ async function runReferencePhase(label, admin, database, server, step) {
 }
 
 /**
- * B and M, counted as S is: with `warmUp`, a warm-up first; the episodes declared before are
- * classified and then deleted; then DECLARATIONS declarations (a fresh random youth id each) until
- * every one is classified in the server's `baseline_fugues` (bench/baseline-work.mjs).
+ * B and M, counted as S is: a warm-up first (`warmUp`: 'full', BENCH_WARMUP_S; 'short',
+ * REWARM_DECLARATIONS); the episodes declared before are classified and then deleted; then
+ * DECLARATIONS declarations (a fresh random youth id each) until every one is classified in the
+ * server's `baseline_fugues` (bench/baseline-work.mjs).
  */
 async function countedReferencePhase({ label, admin, database, server, step, warmUp }) {
   const client = await openClient(database);
   try {
     const unclassified = async () => Number((await client.query(`SELECT count(*) AS n FROM baseline_fugues WHERE classified_at IS NULL`)).rows[0].n);
-    if (warmUp) {
+    if (warmUp === 'full') {
       step(`${label} warm-up ${WARMUP_S} s`);
       await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
+    } else {
+      step(`${label} warm-up ${REWARM_DECLARATIONS} declarations`);
+      await runDeclarations({ url: server.url, amount: REWARM_DECLARATIONS, connections: CONNECTIONS, nextYouthId: randomUUID });
     }
     await waitFor(`${label} to classify its earlier episodes`, async () => (await unclassified()) === 0, CLASSIFY_TIMEOUT_S * 1000, 200);
     await client.query('TRUNCATE baseline_fugues');
@@ -351,6 +369,7 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
   const sharedBefore = sharedCpuSeconds();
   const machineBefore = machineJiffies();
   const xactBefore = await committedTransactions(admin, database);
+  const sessionsBefore = await openedSessions(admin, database);
   const startedMs = Date.now();
   const instance = runDeclarations({ url, key, amount: DECLARATIONS, connections: CONNECTIONS, nextYouthId });
   // autocannon settles on its next one-second tick after the last answer: the end of the load is
@@ -380,6 +399,7 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
   await new Promise((resolve) => setTimeout(resolve, 1500));
   await admin.query('SELECT pg_stat_clear_snapshot()');
   const xactAfter = await committedTransactions(admin, database);
+  const sessionsAfter = await openedSessions(admin, database);
   const per = Math.max(1, declared);
   return {
     sent: load.requests.total,
@@ -398,6 +418,7 @@ async function countedPhase({ admin, database, pid, url, key, nextYouthId, progr
     timeouts: load.timeouts,
     cpuMsPerDeclaration: perDeclaration(cpuBefore, cpuAfter, per),
     pgTransactionsPerDeclaration: round((xactAfter - xactBefore) / per, 2),
+    pgSessionsOpened: sessionsAfter - sessionsBefore,
     machineBusyPercent:
       machineBefore && machineAfter ? Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100) : null,
     cpuMsPerDeclarationBy: {
@@ -544,6 +565,7 @@ function report(results) {
     `S/B per round: ${rounds.map((c) => c.ratio.toFixed(2)).join(', ')}; median ${results.ratio.toFixed(2)}  (goal ≥ ${GOALS.ratio}, moonshot ${GOALS.moonshot})`,
     `  unclassified at the last answer: ${rounds.map((c, i) => `B${i + 1} ${c.baseline.unclassifiedAtLastAnswer}, S${i + 1} ${c.service.unclassifiedAtLastAnswer}`).join('; ')}`,
     `  service outbox backlog once all were classified: ${rounds.map((c, i) => `S${i + 1} ${backlogText(c.service.outboxBacklogAtClassified)}`).join('; ')}`,
+    `  PostgreSQL connections opened during the phase: ${rounds.map((c, i) => `B${i + 1} ${c.baseline.pgSessionsOpened}, S${i + 1} ${c.service.pgSessionsOpened}`).join('; ')}`,
     ...(minimal
       ? [
           `M/B: ${results.minimalToBaseline.toFixed(2)}, S/M: ${results.serviceToMinimal.toFixed(2)}  ` +
@@ -658,10 +680,15 @@ async function main() {
     );
     // Every declaration of S takes a fresh youth; autocannon may send a few more than `amount`.
     const measuredIdsByRound = [];
+    const rewarmIdsByRound = [warmupIds];
     for (let i = 0; i < ROUNDS; i++) {
       measuredIdsByRound.push((await createYouths(serviceUrl, client.key, foyerIds, DECLARATIONS + CONNECTIONS + 100, CONNECTIONS)).ids);
+      if (i > 0) rewarmIdsByRound.push((await createYouths(serviceUrl, client.key, foyerIds, REWARM_DECLARATIONS + CONNECTIONS, CONNECTIONS)).ids);
     }
-    step(`  ${warmupIds.length} youths for the warm-up of S, ${measuredIdsByRound.map((ids) => ids.length).join(' + ')} for its ${ROUNDS} round(s)`);
+    step(
+      `  ${warmupIds.length} youths for the warm-up of S, ${measuredIdsByRound.map((ids) => ids.length).join(' + ')} for its ${ROUNDS} round(s), ` +
+        `${rewarmIdsByRound.slice(1).map((ids) => ids.length).join(' + ') || 'none'} for the warm-ups of the later rounds`,
+    );
 
     // --- R: the request-only baseline (informational) ---
     const requestOnly = await startReferenceServer({
@@ -706,7 +733,7 @@ async function main() {
       });
       started.push(minimalServer.child);
       step(`started the minimal service on port ${minimalServer.port}`);
-      m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step, warmUp: true });
+      m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step, warmUp: 'full' });
       step(`  ${m.perSecond} declared and classified per second (${m.classified}/${m.declared} in ${m.totalS} s)`);
       await stopChild(minimalServer.child);
     }
@@ -723,15 +750,22 @@ async function main() {
     });
     started.push(baselineServer.child);
     step(`started the fair baseline (with its triage worker) on port ${baselineServer.port}`);
-    step(`S warm-up ${WARMUP_S} s`);
-    const warmupPool = youthPool(warmupIds);
-    const warm = await runDeclarations({ url: serviceUrl, key: client.key, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: warmupPool.take });
-    step(`  warm-up served ${Math.round(warm['2xx'] / warm.duration)} req/s${warmupPool.exhausted ? ' (youth pool exhausted: some 409s)' : ''}`);
     const rounds = [];
     for (let i = 1; i <= ROUNDS; i++) {
-      const b = await countedReferencePhase({ label: `B${i}`, admin, database: BASELINE_DB, server: baselineServer, step, warmUp: i === 1 });
+      const b = await countedReferencePhase({ label: `B${i}`, admin, database: BASELINE_DB, server: baselineServer, step, warmUp: i === 1 ? 'full' : 'short' });
       step(`  ${b.perSecond} declared and classified per second (${b.classified}/${b.declared} in ${b.totalS} s)`);
-      step(`S${i}: waiting for the outbox backlog`);
+      const warmupPool = youthPool(rewarmIdsByRound[i - 1]);
+      step(`S${i} warm-up ${i === 1 ? `${WARMUP_S} s` : `${REWARM_DECLARATIONS} declarations`}`);
+      const warm = await runDeclarations({
+        url: serviceUrl,
+        key: client.key,
+        ...(i === 1 ? { duration: WARMUP_S } : { amount: REWARM_DECLARATIONS }),
+        connections: CONNECTIONS,
+        nextYouthId: warmupPool.take,
+      });
+      step(`  warm-up served ${Math.round(warm['2xx'] / warm.duration)} req/s${warmupPool.exhausted ? ' (youth pool exhausted: some 409s)' : ''}`);
+      step(`S${i}: waiting for the warm-up's episodes to be classified and the outbox backlog to drain`);
+      await waitForClassified(rewarmIdsByRound[i - 1].slice(0, warmupPool.used()), CLASSIFY_TIMEOUT_S * 1000);
       await waitForOutboxDrained(CLASSIFY_TIMEOUT_S * 1000);
       const s = await countedServicePhase({
         label: `S${i}`,
@@ -890,6 +924,20 @@ async function outboxBacklog() {
 
 async function waitForOutboxDrained(timeoutMs) {
   await waitFor('the outbox backlog to drain', async () => Object.keys(await outboxBacklog()).length === 0, timeoutMs, 200);
+}
+
+/** Until every episode of these youths has its classification at declaration. */
+async function waitForClassified(youthIds, timeoutMs) {
+  const unclassified = async () =>
+    (
+      await serviceQuery(
+        `SELECT count(*)::int AS n FROM fugues f
+          WHERE f.youth_id = ANY($1::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM fugue_classifications c WHERE c.fugue_id = f.id AND c.cause = 'declared')`,
+        [youthIds],
+      )
+    ).rows[0].n;
+  await waitFor('the warm-up episodes to be classified', async () => (await unclassified()) === 0, timeoutMs, 200);
 }
 
 /**
