@@ -279,13 +279,8 @@ async function countedReferencePhase({ label, admin, database, server, step, war
   const client = await openClient(database);
   try {
     const unclassified = async () => Number((await client.query(`SELECT count(*) AS n FROM baseline_fugues WHERE classified_at IS NULL`)).rows[0].n);
-    if (warmUp === 'full') {
-      step(`${label} warm-up ${WARMUP_S} s`);
-      await runDeclarations({ url: server.url, duration: WARMUP_S, connections: CONNECTIONS, nextYouthId: randomUUID });
-    } else {
-      step(`${label} warm-up ${REWARM_DECLARATIONS} declarations`);
-      await runDeclarations({ url: server.url, amount: REWARM_DECLARATIONS, connections: CONNECTIONS, nextYouthId: randomUUID });
-    }
+    step(`${label} warm-up ${warmUpLength(warmUp).text}`);
+    await runDeclarations({ url: server.url, ...warmUpLength(warmUp).load, connections: CONNECTIONS, nextYouthId: randomUUID });
     await waitFor(`${label} to classify its earlier episodes`, async () => (await unclassified()) === 0, CLASSIFY_TIMEOUT_S * 1000, 200);
     await client.query('TRUNCATE baseline_fugues');
     step(`${label} ${DECLARATIONS} declarations, then until all are classified`);
@@ -307,12 +302,29 @@ async function countedReferencePhase({ label, admin, database, server, step, war
   }
 }
 
+/** How long a warm-up lasts: 'full', BENCH_WARMUP_S; 'short', REWARM_DECLARATIONS. */
+function warmUpLength(warmUp) {
+  return warmUp === 'full'
+    ? { text: `${WARMUP_S} s`, load: { duration: WARMUP_S } }
+    : { text: `${REWARM_DECLARATIONS} declarations`, load: { amount: REWARM_DECLARATIONS } };
+}
+
 /**
- * One counted phase of the service (S): DECLARATIONS declarations, each with a fresh youth of
- * `measuredIds`, until every one has its classification (cause `declared`). With `profile`, a CPU
- * profile of the service covers this phase only.
+ * One counted phase of the service (S): a warm-up first (`warmUp` as B's, each declaration with a
+ * fresh youth of `warmUpIds`), until its episodes are classified and the outbox has drained; then
+ * DECLARATIONS declarations, each with a fresh youth of `measuredIds`, until every one has its
+ * classification (cause `declared`). With `profile`, a CPU profile of the service covers the
+ * counted declarations only.
  */
-async function countedServicePhase({ label, admin, pid, url, key, measuredIds, profile, step }) {
+async function countedServicePhase({ label, admin, pid, url, key, warmUp, warmUpIds, measuredIds, profile, step }) {
+  const warmUpPool = youthPool(warmUpIds);
+  step(`${label} warm-up ${warmUpLength(warmUp).text}`);
+  const warm = await runDeclarations({ url, key, ...warmUpLength(warmUp).load, connections: CONNECTIONS, nextYouthId: warmUpPool.take });
+  step(`  warm-up served ${Math.round(warm['2xx'] / warm.duration)} req/s${warmUpPool.exhausted ? ' (youth pool exhausted: some 409s)' : ''}`);
+  step(`${label}: waiting for the warm-up's episodes to be classified and the outbox backlog to drain`);
+  await waitForClassified(warmUpIds.slice(0, warmUpPool.used()), CLASSIFY_TIMEOUT_S * 1000);
+  await waitForOutboxDrained(CLASSIFY_TIMEOUT_S * 1000);
+
   const measuredPool = youthPool(measuredIds);
   step(`${label} ${DECLARATIONS} declarations, then until all are classified`);
   const serviceClient = await openClient(SERVICE_DB);
@@ -680,14 +692,14 @@ async function main() {
     );
     // Every declaration of S takes a fresh youth; autocannon may send a few more than `amount`.
     const measuredIdsByRound = [];
-    const rewarmIdsByRound = [warmupIds];
+    const warmUpIdsByRound = [warmupIds];
     for (let i = 0; i < ROUNDS; i++) {
       measuredIdsByRound.push((await createYouths(serviceUrl, client.key, foyerIds, DECLARATIONS + CONNECTIONS + 100, CONNECTIONS)).ids);
-      if (i > 0) rewarmIdsByRound.push((await createYouths(serviceUrl, client.key, foyerIds, REWARM_DECLARATIONS + CONNECTIONS, CONNECTIONS)).ids);
+      if (i > 0) warmUpIdsByRound.push((await createYouths(serviceUrl, client.key, foyerIds, REWARM_DECLARATIONS + CONNECTIONS, CONNECTIONS)).ids);
     }
     step(
       `  ${warmupIds.length} youths for the warm-up of S, ${measuredIdsByRound.map((ids) => ids.length).join(' + ')} for its ${ROUNDS} round(s), ` +
-        `${rewarmIdsByRound.slice(1).map((ids) => ids.length).join(' + ') || 'none'} for the warm-ups of the later rounds`,
+        `${warmUpIdsByRound.slice(1).map((ids) => ids.length).join(' + ') || 'none'} for the warm-ups of the later rounds`,
     );
 
     // --- R: the request-only baseline (informational) ---
@@ -752,27 +764,17 @@ async function main() {
     step(`started the fair baseline (with its triage worker) on port ${baselineServer.port}`);
     const rounds = [];
     for (let i = 1; i <= ROUNDS; i++) {
-      const b = await countedReferencePhase({ label: `B${i}`, admin, database: BASELINE_DB, server: baselineServer, step, warmUp: i === 1 ? 'full' : 'short' });
+      const warmUp = i === 1 ? 'full' : 'short';
+      const b = await countedReferencePhase({ label: `B${i}`, admin, database: BASELINE_DB, server: baselineServer, step, warmUp });
       step(`  ${b.perSecond} declared and classified per second (${b.classified}/${b.declared} in ${b.totalS} s)`);
-      const warmupPool = youthPool(rewarmIdsByRound[i - 1]);
-      step(`S${i} warm-up ${i === 1 ? `${WARMUP_S} s` : `${REWARM_DECLARATIONS} declarations`}`);
-      const warm = await runDeclarations({
-        url: serviceUrl,
-        key: client.key,
-        ...(i === 1 ? { duration: WARMUP_S } : { amount: REWARM_DECLARATIONS }),
-        connections: CONNECTIONS,
-        nextYouthId: warmupPool.take,
-      });
-      step(`  warm-up served ${Math.round(warm['2xx'] / warm.duration)} req/s${warmupPool.exhausted ? ' (youth pool exhausted: some 409s)' : ''}`);
-      step(`S${i}: waiting for the warm-up's episodes to be classified and the outbox backlog to drain`);
-      await waitForClassified(rewarmIdsByRound[i - 1].slice(0, warmupPool.used()), CLASSIFY_TIMEOUT_S * 1000);
-      await waitForOutboxDrained(CLASSIFY_TIMEOUT_S * 1000);
       const s = await countedServicePhase({
         label: `S${i}`,
         admin,
         pid: service.pid,
         url: serviceUrl,
         key: client.key,
+        warmUp,
+        warmUpIds: warmUpIdsByRound[i - 1],
         measuredIds: measuredIdsByRound[i - 1],
         profile: PROFILE && i === 1 ? { inspectPort, path: join(RESULTS_DIR, `intake-${stamp}.service.cpuprofile`) } : null,
         step,
