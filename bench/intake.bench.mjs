@@ -27,7 +27,8 @@
 // BENCH_WARMUP_S (20), BENCH_CONNECTIONS (32), BENCH_CLASSIFY_TIMEOUT_S (120: how long B, M and S may
 // take to classify their backlog after the last answer), BENCH_TRIAGE_RATE (requests/s of the
 // triage phase; default half of S), BENCH_FLOOR_PHASES=1 adds F and M, BENCH_FLOOR_EXTRA_QUERY=1
-// makes F run one `SELECT 1` per request in a guard, BENCH_PG_URL
+// makes F run one `SELECT 1` per request in a guard, BENCH_FLOOR_ADAPTER (express; or fastify: F and
+// M on Nest's Fastify adapter instead), BENCH_PG_URL
 // (postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (redis://127.0.0.1:6379),
 // BENCH_KEEP_DB=1 keeps the bench databases for inspection, BENCH_PROFILE=1 records a CPU profile
 // of the service during S1 only (bench/cpu-profile.mjs; run node with --experimental-websocket),
@@ -103,6 +104,14 @@ const FLOOR_PREFIX = 'vigie-bench-floor';
 const MINIMAL_PREFIX = 'vigie-bench-minimal';
 /** Passed on to F (bench/nest-floor.mjs): a guard runs `SELECT 1` before each request. */
 const FLOOR_EXTRA_QUERY = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
+/** Passed on to F and M (bench/nest-floor.mjs): the HTTP adapter Nest serves them on. */
+const FLOOR_ADAPTER = process.env.BENCH_FLOOR_ADAPTER ?? 'express';
+if (!['express', 'fastify'].includes(FLOOR_ADAPTER)) {
+  process.stderr.write(`BENCH_FLOOR_ADAPTER must be express or fastify, not ${FLOOR_ADAPTER}\n`);
+  process.exit(2);
+}
+/** The rows of F and M name the adapter when it is not the service's own (Express). */
+const FLOOR_SUFFIX = FLOOR_ADAPTER === 'express' ? '' : ` (${FLOOR_ADAPTER})`;
 /** The service's database pool (libs/persistence data-source.ts); the baseline and the floor get the same. */
 const POOL_SIZE = 20;
 /** Foyers the bench youths are spread over, all reachable by one foyer API client. */
@@ -566,12 +575,12 @@ function report(results) {
       pad('PG xact/decl', 13),
       pad('busy%', 5),
     ].join(' '),
-    ...(minimal ? [countedRow('M minimal service', minimal)] : []),
+    ...(minimal ? [countedRow(`M minimal service${FLOOR_SUFFIX}`, minimal)] : []),
     ...counted.map(([label, c]) => countedRow(label, c)),
     '',
     'CPU per declaration over each counted phase, ms (the server process; the PostgreSQL cluster; Redis; this bench, autocannon included; the whole machine, busy):',
     [''.padEnd(26), pad('server', 8), pad('postgres', 9), pad('redis', 7), pad('bench', 7), pad('machine', 8)].join(' '),
-    ...(minimal ? [cpuRow('M minimal service', minimal)] : []),
+    ...(minimal ? [cpuRow(`M minimal service${FLOOR_SUFFIX}`, minimal)] : []),
     ...counted.map(([label, c]) => cpuRow(label, c)),
     '',
     `S/B per round: ${rounds.map((c) => c.ratio.toFixed(2)).join(', ')}; median ${results.ratio.toFixed(2)}  (goal ≥ ${GOALS.ratio}, moonshot ${GOALS.moonshot})`,
@@ -600,7 +609,7 @@ function report(results) {
       pad('busy%', 5),
     ].join(' '),
     row('R request-only baseline', requestOnly),
-    ...(floor ? [row('F NestJS floor', floor)] : []),
+    ...(floor ? [row(`F NestJS floor${FLOOR_SUFFIX}`, floor)] : []),
     `  R: B without the worker (jobs enqueued, never run). S/R ${results.requestOnlyRatio.toFixed(2)}, B/R ${results.baselineToRequestOnly.toFixed(2)} (declared and classified ÷ requests)` +
       (floor ? `; F/R ${results.floorRatio.toFixed(2)}` : ''),
     '',
@@ -727,10 +736,10 @@ async function main() {
         queuePrefix: FLOOR_PREFIX,
         log,
         logPath,
-        env: { BENCH_FLOOR_EXTRA_QUERY: FLOOR_EXTRA_QUERY ? '1' : '0' },
+        env: { BENCH_FLOOR_EXTRA_QUERY: FLOOR_EXTRA_QUERY ? '1' : '0', BENCH_FLOOR_ADAPTER: FLOOR_ADAPTER },
       });
       started.push(floor.child);
-      step(`started the NestJS floor on port ${floor.port}${FLOOR_EXTRA_QUERY ? ' (with one extra SELECT 1 per request)' : ''}`);
+      step(`started the NestJS floor${FLOOR_SUFFIX} on port ${floor.port}${FLOOR_EXTRA_QUERY ? ' (with one extra SELECT 1 per request)' : ''}`);
       f = await runReferencePhase('F', admin, FLOOR_DB, floor, step);
       await stopChild(floor.child);
 
@@ -741,10 +750,10 @@ async function main() {
         queuePrefix: MINIMAL_PREFIX,
         log,
         logPath,
-        env: { BENCH_FLOOR_MINIMAL: '1' },
+        env: { BENCH_FLOOR_MINIMAL: '1', BENCH_FLOOR_ADAPTER: FLOOR_ADAPTER },
       });
       started.push(minimalServer.child);
-      step(`started the minimal service on port ${minimalServer.port}`);
+      step(`started the minimal service${FLOOR_SUFFIX} on port ${minimalServer.port}`);
       m = await countedReferencePhase({ label: 'M', admin, database: MINIMAL_DB, server: minimalServer, step, warmUp: 'full' });
       step(`  ${m.perSecond} declared and classified per second (${m.classified}/${m.declared} in ${m.totalS} s)`);
       await stopChild(minimalServer.child);
@@ -851,6 +860,7 @@ async function main() {
         triageRateFromEnv: TRIAGE_RATE !== null,
         floorPhases: FLOOR_PHASES,
         floorExtraQuery: FLOOR_EXTRA_QUERY,
+        floorAdapter: FLOOR_ADAPTER,
         profile: PROFILE,
         serviceDist: SERVICE_DIST,
         rounds: ROUNDS,

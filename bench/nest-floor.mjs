@@ -15,16 +15,21 @@
 // (concurrency 32, as the service) that triages each episode with one read and one write:
 // `SELECT` the episode, classify it, `UPDATE` its classification. No transaction, outbox, audit,
 // encryption, history, escalation or webhook event: every one of those is more than M does.
+// BENCH_FLOOR_ADAPTER=fastify serves F or M on Nest's Fastify adapter (@nestjs/platform-fastify,
+// a development dependency for this comparison only) instead of Express, the service's: Fastify
+// parses the JSON body itself, as Express's body parser does for F and M.
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { Body, Controller, HttpCode, Module, Post, UnauthorizedException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import { openBaselineWork, startTriageWorker } from './baseline-work.mjs';
 
 const port = Number(process.env.PORT);
 const extraQuery = process.env.BENCH_FLOOR_EXTRA_QUERY === '1';
 const minimal = process.env.BENCH_FLOOR_MINIMAL === '1';
+const fastify = process.env.BENCH_FLOOR_ADAPTER === 'fastify';
 const work = await openBaselineWork();
 
 /** A copy of DEPARTED_WITH_VALUES (libs/domain/src/triage/vocabulary.ts); the floor does not load the service's code. */
@@ -112,13 +117,17 @@ Reflect.decorate([Module({ controllers: [FuguesController] })], FloorModule);
 // ---------------------------------------------------------------------------------------------
 // Start and stop.
 
-const app = await NestFactory.create(FloorModule, { logger: ['error'] });
+const app = fastify
+  ? await NestFactory.create(FloorModule, new FastifyAdapter(), { logger: ['error'] })
+  : await NestFactory.create(FloorModule, { logger: ['error'] });
 app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
 if (extraQuery) app.useGlobalGuards(new ExtraQueryGuard());
 if (minimal) app.useGlobalGuards(new ApiKeyGuard());
 const worker = minimal ? await startMinimalTriage() : null;
 await app.listen(port, '127.0.0.1');
-process.stdout.write(`ready ${port}${extraQuery ? ' (with the extra query)' : ''}${minimal ? ' (minimal service: key lookup and triage worker)' : ''}\n`);
+process.stdout.write(
+  `ready ${port}${fastify ? ' (on Fastify)' : ''}${extraQuery ? ' (with the extra query)' : ''}${minimal ? ' (minimal service: key lookup and triage worker)' : ''}\n`,
+);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT']) {
