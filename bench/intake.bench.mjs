@@ -814,13 +814,8 @@ async function main() {
     const episodes = await waitFor(
       'every episode of the triage phase to be classified',
       async () => {
-        const { rows } = await serviceQuery(
-          `SELECT count(*)::int AS declared, count(c.id)::int AS classified
-             FROM fugues f LEFT JOIN fugue_classifications c ON c.fugue_id = f.id AND c.cause = 'declared'
-            WHERE f.youth_id = ANY($1::uuid[])`,
-          [usedIds],
-        );
-        return rows[0].declared > 0 && rows[0].declared === rows[0].classified ? rows[0].declared : null;
+        const { declared, classified } = await classificationOf(usedIds);
+        return declared > 0 && declared === classified ? declared : null;
       },
       CLASSIFY_TIMEOUT_S * 1000,
       250,
@@ -938,18 +933,29 @@ async function waitForOutboxDrained(timeoutMs) {
   await waitFor('the outbox backlog to drain', async () => Object.keys(await outboxBacklog()).length === 0, timeoutMs, 200);
 }
 
+/** The episodes of these youths, and how many of them have their classification at declaration. */
+async function classificationOf(youthIds) {
+  const { rows } = await serviceQuery(
+    `SELECT count(*)::int AS declared,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM fugue_classifications c WHERE c.fugue_id = f.id AND c.cause = 'declared'))::int AS classified
+       FROM fugues f
+      WHERE f.youth_id = ANY($1::uuid[])`,
+    [youthIds],
+  );
+  return rows[0];
+}
+
 /** Until every episode of these youths has its classification at declaration. */
 async function waitForClassified(youthIds, timeoutMs) {
-  const unclassified = async () =>
-    (
-      await serviceQuery(
-        `SELECT count(*)::int AS n FROM fugues f
-          WHERE f.youth_id = ANY($1::uuid[])
-            AND NOT EXISTS (SELECT 1 FROM fugue_classifications c WHERE c.fugue_id = f.id AND c.cause = 'declared')`,
-        [youthIds],
-      )
-    ).rows[0].n;
-  await waitFor('the warm-up episodes to be classified', async () => (await unclassified()) === 0, timeoutMs, 200);
+  await waitFor(
+    'the warm-up episodes to be classified',
+    async () => {
+      const { declared, classified } = await classificationOf(youthIds);
+      return declared === classified;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /**
